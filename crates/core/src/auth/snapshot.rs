@@ -1,0 +1,69 @@
+//! The token every request reads, lock-free, from the manager's `ArcSwap`.
+
+use crate::secret::Secret;
+use crate::store::{unix_now_ms, Versioned};
+use http::HeaderValue;
+use std::fmt;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub struct Snapshot {
+    /// Ready-made `Authorization` value (marked sensitive).
+    pub header: HeaderValue,
+    pub access: Secret,
+    pub refresh: Option<Secret>,
+    /// Monotonic expiry, converted once from the wall-clock one.
+    pub expires_at: Option<Instant>,
+    pub expires_at_ms: Option<u64>,
+    /// When this process received it; with `expires_at` gives the lifetime.
+    pub received_at: Instant,
+    pub obtained_at_ms: u64,
+    /// Bumped on every publish in this process; a request remembers the one it used.
+    pub generation: u64,
+    /// The store's version of this token (compare-and-set).
+    pub store_version: u64,
+    pub meta: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Snapshot {
+    pub fn new(v: &Versioned, generation: u64, header: HeaderValue) -> Self {
+        let now = Instant::now();
+        let expires_at = v.token.expires_at_ms.map(|at| {
+            let left = at.saturating_sub(unix_now_ms());
+            now + Duration::from_millis(left)
+        });
+        Snapshot {
+            header,
+            access: Secret::new(v.token.access_token.as_str()),
+            refresh: v.token.refresh_token.as_deref().map(Secret::new),
+            expires_at,
+            expires_at_ms: v.token.expires_at_ms,
+            received_at: now,
+            obtained_at_ms: v.token.obtained_at_ms,
+            generation,
+            store_version: v.version,
+            meta: v.token.meta.clone(),
+        }
+    }
+
+    /// Known to be expired now (a token without known expiry never is).
+    pub fn is_expired(&self) -> bool {
+        self.expires_at.is_some_and(|at| at <= Instant::now())
+    }
+
+    /// How long it lives in all, as seen from this process.
+    pub fn lifetime(&self) -> Option<Duration> {
+        self.expires_at
+            .map(|at| at.saturating_duration_since(self.received_at))
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("generation", &self.generation)
+            .field("store_version", &self.store_version)
+            .field("expires_at_ms", &self.expires_at_ms)
+            .finish_non_exhaustive()
+    }
+}

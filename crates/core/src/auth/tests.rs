@@ -1,0 +1,376 @@
+//! The manager's guarantees, with a scripted authenticator and tokio's paused clock (no real
+//! sleeping to reach an expiry).
+
+use super::*;
+use crate::error::ErrorCode;
+use crate::log::Logger;
+use crate::metrics::Metrics;
+use crate::store::{unix_now_ms, LockGuard, MemoryStore, Saved, TokenStore, Versioned};
+use futures::future::join_all;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Issues `token-N` tokens valid for `ttl`, after `delay`; fails while `fail_with` is set.
+struct Scripted {
+    calls: AtomicU32,
+    delay: Duration,
+    ttl: Option<Duration>,
+    fail_with: Mutex<Option<Error>>,
+    seen: Mutex<Vec<Option<String>>>,
+}
+
+impl Scripted {
+    fn new(delay: Duration, ttl: Option<Duration>) -> Arc<Self> {
+        Arc::new(Scripted {
+            calls: AtomicU32::new(0),
+            delay,
+            ttl,
+            fail_with: Mutex::new(None),
+            seen: Mutex::new(Vec::new()),
+        })
+    }
+    fn calls(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl Authenticator for Scripted {
+    fn provider(&self) -> Provider {
+        Provider::Eskiz
+    }
+    fn obtain(self: Arc<Self>, current: Option<StoredToken>) -> BoxFuture<'static, Result<Issued>> {
+        async move {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            self.seen.lock().push(current.map(|t| t.access_token));
+            tokio::time::sleep(self.delay).await;
+            if let Some(e) = self.fail_with.lock().clone() {
+                return Err(e);
+            }
+            Ok(Issued {
+                token: StoredToken {
+                    access_token: format!("token-{n}"),
+                    refresh_token: Some(format!("refresh-{n}")),
+                    expires_at_ms: self.ttl.map(|t| unix_now_ms() + t.as_millis() as u64),
+                    obtained_at_ms: unix_now_ms(),
+                    meta: Default::default(),
+                },
+                kind: if n == 1 {
+                    IssueKind::Login
+                } else {
+                    IssueKind::Refresh
+                },
+            })
+        }
+        .boxed()
+    }
+}
+
+fn manager_with(
+    auth: Arc<Scripted>,
+    store: Arc<dyn TokenStore>,
+    options: ManagerOptions,
+) -> Arc<TokenManager> {
+    TokenManager::new(
+        "test-key".into(),
+        auth,
+        store,
+        options,
+        Logger::default(),
+        Arc::new(Metrics::new()),
+    )
+}
+
+fn manager(auth: Arc<Scripted>) -> Arc<TokenManager> {
+    manager_with(
+        auth,
+        Arc::new(MemoryStore::new()),
+        ManagerOptions {
+            proactive: false,
+            ..Default::default()
+        },
+    )
+}
+
+fn far() -> Deadline {
+    Deadline::after(Duration::from_secs(60))
+}
+
+fn access(m: &Arc<TokenManager>) -> String {
+    m.current().unwrap().access.expose().to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn first_use_obtains_once_for_many_callers() {
+    let auth = Scripted::new(Duration::from_millis(100), None);
+    let m = manager(auth.clone());
+    let creds = join_all((0..500).map(|_| m.credential(far()))).await;
+    assert!(creds.iter().all(|c| c.as_ref().unwrap().generation == 1));
+    assert_eq!(auth.calls(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_thousand_rejections_of_one_generation_cause_one_refresh() {
+    let auth = Scripted::new(Duration::from_millis(50), None);
+    let m = manager(auth.clone());
+    let first = m.credential(far()).await.unwrap();
+    let results = join_all((0..1000).map(|_| m.rejected(first.generation, far()))).await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(auth.calls(), 2, "one login, then exactly one refresh");
+    assert_eq!(m.current().unwrap().generation, 2);
+    // The refresh was handed the token it replaces.
+    assert_eq!(auth.seen.lock()[1].as_deref(), Some("token-1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_generation_retries_without_refreshing() {
+    let auth = Scripted::new(Duration::ZERO, None);
+    let m = manager(auth.clone());
+    let first = m.credential(far()).await.unwrap();
+    m.rejected(first.generation, far()).await.unwrap();
+    assert_eq!(auth.calls(), 2);
+    // A request sent with generation 1 that fails late must not refresh generation 2 away.
+    m.rejected(first.generation, far()).await.unwrap();
+    assert_eq!(auth.calls(), 2);
+    assert_eq!(access(&m), "token-2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_reaches_every_waiter_and_is_latched_not_cached_forever() {
+    let auth = Scripted::new(Duration::from_millis(10), None);
+    *auth.fail_with.lock() = Some(Error::new(ErrorCode::AuthFailed, "wrong password"));
+    let m = manager(auth.clone());
+    let results = join_all((0..300).map(|_| m.credential(far()))).await;
+    assert!(results
+        .iter()
+        .all(|r| r.as_ref().unwrap_err().code == ErrorCode::AuthFailed));
+    assert_eq!(auth.calls(), 1, "one attempt per burst");
+    // A second burst inside the backoff costs nothing.
+    let again = join_all((0..300).map(|_| m.credential(far()))).await;
+    assert!(again.iter().all(|r| r.is_err()));
+    assert_eq!(auth.calls(), 1);
+    assert_eq!(m.status().state, "failed");
+    // After the backoff, with the credentials fixed, it recovers.
+    *auth.fail_with.lock() = None;
+    tokio::time::advance(Duration::from_secs(2)).await;
+    assert!(m.credential(far()).await.is_ok());
+    assert_eq!(auth.calls(), 2);
+    assert_eq!(m.status().state, "valid");
+}
+
+#[tokio::test(start_paused = true)]
+async fn manual_refresh_clears_the_latch() {
+    let auth = Scripted::new(Duration::ZERO, None);
+    *auth.fail_with.lock() = Some(Error::new(ErrorCode::Network, "down"));
+    let m = manager(auth.clone());
+    assert!(m.credential(far()).await.is_err());
+    *auth.fail_with.lock() = None;
+    m.force_refresh().await.unwrap();
+    assert_eq!(auth.calls(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_refresh_finishes_even_when_its_caller_gives_up() {
+    let auth = Scripted::new(Duration::from_secs(5), None);
+    let m = manager(auth.clone());
+    let err = m
+        .credential(Deadline::after(Duration::from_millis(100)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Timeout);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        access(&m),
+        "token-1",
+        "the spawned refresh published its token"
+    );
+    assert_eq!(auth.calls(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn proactive_refresh_happens_before_expiry_without_blocking() {
+    let auth = Scripted::new(Duration::from_millis(10), Some(Duration::from_secs(3)));
+    let m = manager_with(
+        auth.clone(),
+        Arc::new(MemoryStore::new()),
+        ManagerOptions::default(),
+    );
+    m.credential(far()).await.unwrap();
+    // Margin 60 s is clamped to half of the 3 s lifetime: the refresh comes at ~1.5 s.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(auth.calls(), 1);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(auth.calls(), 2);
+    // Across 10 s of a 3 s token, a fresh one is always ready: no caller ever waits.
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(m.ready().is_some(), "a valid token is always at hand");
+    }
+    assert!(auth.calls() >= 7, "{} refreshes", auth.calls());
+    m.close().await;
+    let calls = auth.calls();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(auth.calls(), calls, "close stops the background task");
+    assert_eq!(
+        m.credential(far()).await.unwrap_err().code,
+        ErrorCode::Closed
+    );
+}
+
+/// A store as another process sees it: someone else may write between our reads.
+#[derive(Default)]
+struct PeerStore {
+    inner: MemoryStore,
+    locks: AtomicU64,
+}
+
+impl TokenStore for PeerStore {
+    fn kind(&self) -> &'static str {
+        "peer"
+    }
+    fn shared(&self) -> bool {
+        true
+    }
+    fn load(&self, key: &str) -> BoxFuture<'_, Result<Option<Versioned>>> {
+        self.inner.load(key)
+    }
+    fn save(&self, key: &str, expected: u64, token: &StoredToken) -> BoxFuture<'_, Result<Saved>> {
+        self.inner.save(key, expected, token)
+    }
+    fn clear(&self, key: &str) -> BoxFuture<'_, Result<()>> {
+        self.inner.clear(key)
+    }
+    fn lock(
+        &self,
+        _key: &str,
+        _lease: Duration,
+        _wait: Duration,
+    ) -> BoxFuture<'_, Result<Option<Box<dyn LockGuard>>>> {
+        self.locks.fetch_add(1, Ordering::SeqCst);
+        async { Ok(None) }.boxed()
+    }
+}
+
+fn token(access: &str, ttl: Duration) -> StoredToken {
+    StoredToken {
+        access_token: access.into(),
+        refresh_token: Some(format!("r-{access}")),
+        expires_at_ms: Some(unix_now_ms() + ttl.as_millis() as u64),
+        obtained_at_ms: unix_now_ms(),
+        meta: Default::default(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_refreshed_by_another_process_is_adopted_without_a_request() {
+    let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    let m = manager_with(
+        auth.clone(),
+        store.clone(),
+        ManagerOptions {
+            proactive: false,
+            ..Default::default()
+        },
+    );
+    let first = m.credential(far()).await.unwrap();
+    assert_eq!(auth.calls(), 1);
+    // Another process refreshes and saves version 2.
+    assert_eq!(
+        store
+            .save(
+                "test-key",
+                1,
+                &token("peer-token", Duration::from_secs(3600))
+            )
+            .await
+            .unwrap(),
+        Saved::Written(2)
+    );
+    m.rejected(first.generation, far()).await.unwrap();
+    assert_eq!(auth.calls(), 1, "adopted, not refreshed");
+    assert_eq!(access(&m), "peer-token");
+    assert_eq!(m.status().adopted, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expired_stored_token_is_refreshed_with_its_refresh_token() {
+    let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    store
+        .save("test-key", 0, &token("old", Duration::ZERO))
+        .await
+        .unwrap();
+    let m = manager_with(
+        auth.clone(),
+        store.clone(),
+        ManagerOptions {
+            proactive: false,
+            ..Default::default()
+        },
+    );
+    m.credential(far()).await.unwrap();
+    assert_eq!(auth.seen.lock()[0].as_deref(), Some("old"));
+    assert_eq!(store.load("test-key").await.unwrap().unwrap().version, 2);
+    assert!(
+        store.locks.load(Ordering::SeqCst) >= 1,
+        "the lock was taken"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rejected_refresh_token_is_terminal_until_new_credentials_are_installed() {
+    let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
+    let m = manager(auth.clone());
+    let first = m.credential(far()).await.unwrap();
+    *auth.fail_with.lock() = Some(Error::new(
+        ErrorCode::ReauthorizationRequired,
+        "refresh token revoked",
+    ));
+    let err = m.rejected(first.generation, far()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ReauthorizationRequired);
+    assert_eq!(m.status().state, "reauthorization_required");
+    // No loop: later failures cost no request, even after the latch ran out.
+    tokio::time::advance(Duration::from_secs(120)).await;
+    assert!(m.rejected(first.generation, far()).await.is_err());
+    assert_eq!(auth.calls(), 2);
+    m.install(
+        token("fresh", Duration::from_secs(3600)),
+        IssueKind::Exchange,
+    )
+    .await
+    .unwrap();
+    assert_eq!(m.status().state, "valid");
+    assert_eq!(access(&m), "fresh");
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_never_shows_the_token() {
+    let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
+    let m = manager(auth);
+    m.credential(far()).await.unwrap();
+    let text = serde_json::to_string(&m.status()).unwrap();
+    assert!(
+        !text.contains("token-1") && !text.contains("refresh-1"),
+        "{text}"
+    );
+    assert!(!format!("{:?}", m.current().unwrap()).contains("token-1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_last_handle_closes_a_shared_manager() {
+    let auth = Scripted::new(Duration::ZERO, None);
+    let make = || {
+        let auth = auth.clone();
+        move || manager(auth)
+    };
+    let a = shared_manager("registry-test", make());
+    let b = shared_manager("registry-test", make());
+    assert!(Arc::ptr_eq(&a, &b), "same credential, same manager");
+    a.close().await;
+    assert!(!b.is_closed());
+    b.close().await;
+    assert!(b.is_closed());
+    let c = shared_manager("registry-test", make());
+    assert!(!c.is_closed(), "a closed manager is replaced");
+}

@@ -1,0 +1,19 @@
+//! uzgate core: SMS through Eskiz.uz and Twilio, amoCRM leads, OTP — with token management that
+//! survives concurrency, several processes, rotating refresh tokens, rate limits and faults.
+//! Pure Rust; the Node binding (root crate) only converts values.
+
+pub mod auth;
+pub mod error;
+pub mod http;
+pub mod jwt;
+pub mod log;
+pub mod metrics;
+pub mod phone;
+pub mod providers;
+pub mod secret;
+pub mod segments;
+pub mod sms;
+pub mod store;
+
+pub use error::{Error, ErrorCode, Provider, Result};
+pub use secret::Secret;

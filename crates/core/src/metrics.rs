@@ -1,0 +1,169 @@
+//! Per-client counters rendered as Prometheus text by `metrics()`: requests by
+//! provider/endpoint/status, latency histograms, refreshes by result, rate-limit waits.
+
+use parking_lot::Mutex;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::time::Duration;
+
+const BUCKETS_SECS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS_SECS.len()],
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, secs: f64) {
+        for (i, bound) in BUCKETS_SECS.iter().enumerate() {
+            if secs <= *bound {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += secs;
+        self.count += 1;
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: BTreeMap<(&'static str, &'static str, String), u64>,
+    latency: BTreeMap<(&'static str, &'static str), Histogram>,
+    refreshes: BTreeMap<(&'static str, &'static str), u64>,
+    rate_limit_waits: BTreeMap<&'static str, (u64, f64)>,
+    retries: BTreeMap<(&'static str, &'static str), u64>,
+}
+
+/// One per client. Cheap enough for the hot path: one short uncontended lock per request.
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `status` is the HTTP status or a transport outcome (`timeout`, `network`).
+    pub fn request(
+        &self,
+        provider: &'static str,
+        endpoint: &'static str,
+        status: &str,
+        took: Duration,
+    ) {
+        let mut inner = self.inner.lock();
+        *inner
+            .requests
+            .entry((provider, endpoint, status.to_string()))
+            .or_default() += 1;
+        inner
+            .latency
+            .entry((provider, endpoint))
+            .or_default()
+            .observe(took.as_secs_f64());
+    }
+
+    /// `result`: `ok`, `login`, `adopted`, `failed`, `reauthorization_required`.
+    pub fn refresh(&self, provider: &'static str, result: &'static str) {
+        *self
+            .inner
+            .lock()
+            .refreshes
+            .entry((provider, result))
+            .or_default() += 1;
+    }
+
+    pub fn rate_limit_wait(&self, provider: &'static str, waited: Duration) {
+        let mut inner = self.inner.lock();
+        let entry = inner.rate_limit_waits.entry(provider).or_default();
+        entry.0 += 1;
+        entry.1 += waited.as_secs_f64();
+    }
+
+    /// `reason`: `429`, `5xx`, `network`, `timeout`.
+    pub fn retry(&self, provider: &'static str, reason: &'static str) {
+        *self
+            .inner
+            .lock()
+            .retries
+            .entry((provider, reason))
+            .or_default() += 1;
+    }
+
+    pub fn render(&self) -> String {
+        let inner = self.inner.lock();
+        let mut out = String::new();
+        out.push_str("# HELP uzgate_requests_total HTTP requests sent, by provider, endpoint and status.\n# TYPE uzgate_requests_total counter\n");
+        for ((p, e, s), n) in &inner.requests {
+            let _ = writeln!(
+                out,
+                "uzgate_requests_total{{provider=\"{p}\",endpoint=\"{e}\",status=\"{s}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP uzgate_request_duration_seconds Latency of HTTP requests.\n# TYPE uzgate_request_duration_seconds histogram\n");
+        for ((p, e), h) in &inner.latency {
+            for (i, bound) in BUCKETS_SECS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "uzgate_request_duration_seconds_bucket{{provider=\"{p}\",endpoint=\"{e}\",le=\"{bound}\"}} {}",
+                    h.counts[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "uzgate_request_duration_seconds_bucket{{provider=\"{p}\",endpoint=\"{e}\",le=\"+Inf\"}} {}\nuzgate_request_duration_seconds_sum{{provider=\"{p}\",endpoint=\"{e}\"}} {}\nuzgate_request_duration_seconds_count{{provider=\"{p}\",endpoint=\"{e}\"}} {}",
+                h.count, h.sum, h.count
+            );
+        }
+        out.push_str("# HELP uzgate_token_refreshes_total Token refreshes, by result.\n# TYPE uzgate_token_refreshes_total counter\n");
+        for ((p, r), n) in &inner.refreshes {
+            let _ = writeln!(
+                out,
+                "uzgate_token_refreshes_total{{provider=\"{p}\",result=\"{r}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP uzgate_rate_limit_waits_total Waits imposed by rate limits.\n# TYPE uzgate_rate_limit_waits_total counter\n");
+        for (p, (n, secs)) in &inner.rate_limit_waits {
+            let _ = writeln!(
+                out,
+                "uzgate_rate_limit_waits_total{{provider=\"{p}\"}} {n}\nuzgate_rate_limit_wait_seconds_total{{provider=\"{p}\"}} {secs}"
+            );
+        }
+        out.push_str("# HELP uzgate_retries_total Requests repeated, by reason.\n# TYPE uzgate_retries_total counter\n");
+        for ((p, r), n) in &inner.retries {
+            let _ = writeln!(
+                out,
+                "uzgate_retries_total{{provider=\"{p}\",reason=\"{r}\"}} {n}"
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let m = Metrics::new();
+        m.request("eskiz", "sms/send", "200", Duration::from_millis(3));
+        m.request("eskiz", "sms/send", "200", Duration::from_millis(30));
+        m.refresh("eskiz", "ok");
+        m.rate_limit_wait("amocrm", Duration::from_millis(100));
+        let text = m.render();
+        assert!(text.contains(
+            "uzgate_requests_total{provider=\"eskiz\",endpoint=\"sms/send\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+        assert!(text.contains("uzgate_token_refreshes_total{provider=\"eskiz\",result=\"ok\"} 1"));
+        assert!(text.contains("uzgate_rate_limit_waits_total{provider=\"amocrm\"} 1"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Phone numbers: whatever users type (`+998 90 123-45-67`, `90 123 45 67`, `998901234567`,
+//! `00998…`) becomes one validated E.164 number before any request is made.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::log::mask_phone;
+use phonenumber::country::Id as CountryId;
+use phonenumber::Mode;
+
+/// A validated number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phone {
+    /// `+998901234567`
+    pub e164: String,
+    /// ISO 3166-1 alpha-2 of the number's region (`UZ`), when libphonenumber knows it.
+    pub country: Option<String>,
+    pub calling_code: u16,
+}
+
+impl Phone {
+    /// `998901234567`: the digits without `+`, as Eskiz wants them.
+    pub fn digits(&self) -> &str {
+        &self.e164[1..]
+    }
+
+    pub fn is_uzbek(&self) -> bool {
+        self.calling_code == 998
+    }
+
+    pub fn masked(&self) -> String {
+        mask_phone(&self.e164)
+    }
+}
+
+/// Parses `input`; a number without a country code is read as a number of `default_region`
+/// (ISO alpha-2, e.g. `UZ`). Errors are `INVALID_PHONE` and never echo the full number.
+pub fn normalize(input: &str, default_region: &str) -> Result<Phone> {
+    let cleaned: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.' | '\u{a0}' | '\t'))
+        .collect();
+    if cleaned.is_empty() {
+        return Err(invalid("phone number is empty"));
+    }
+    let cleaned = match cleaned.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => cleaned,
+    };
+    let body = cleaned.strip_prefix('+').unwrap_or(&cleaned);
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid(&format!(
+            "phone number {} contains characters other than digits",
+            mask_phone(input)
+        )));
+    }
+    if body.len() > 15 {
+        return Err(invalid("phone number is longer than 15 digits (E.164)"));
+    }
+    let region: Option<CountryId> = default_region.parse().ok();
+    let explicit = cleaned.starts_with('+');
+    let candidates: Vec<(Option<CountryId>, String)> = if explicit {
+        vec![(None, cleaned.clone())]
+    } else {
+        // Local form first (`901234567` in Uzbekistan), then the digits read as an
+        // international number without its `+` (`998901234567`, `14155552345`).
+        vec![(region, cleaned.clone()), (None, format!("+{cleaned}"))]
+    };
+    for (region, text) in candidates {
+        if let Ok(number) = phonenumber::parse(region, &text) {
+            if phonenumber::is_valid(&number) {
+                return Ok(Phone {
+                    e164: number.format().mode(Mode::E164).to_string(),
+                    country: number.country().id().map(|id| format!("{id:?}")),
+                    calling_code: number.code().value(),
+                });
+            }
+        }
+    }
+    Err(invalid(&format!(
+        "{} is not a valid phone number",
+        mask_phone(input)
+    )))
+}
+
+fn invalid(message: &str) -> Error {
+    Error::new(ErrorCode::InvalidPhone, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_usual_uzbek_spellings() {
+        for input in [
+            "+998901234567",
+            "998901234567",
+            "+998 90 123-45-67",
+            "(90) 123 45 67",
+            "901234567",
+            "00998901234567",
+        ] {
+            let p = normalize(input, "UZ").unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(p.e164, "+998901234567", "{input}");
+            assert_eq!(p.digits(), "998901234567");
+            assert_eq!(p.country.as_deref(), Some("UZ"));
+            assert!(p.is_uzbek());
+        }
+    }
+
+    #[test]
+    fn accepts_foreign_numbers_with_country_code() {
+        let p = normalize("+1 415 555 2671", "UZ").unwrap();
+        assert_eq!(p.e164, "+14155552671");
+        assert_eq!(p.calling_code, 1);
+        let p = normalize("14155552671", "UZ").unwrap();
+        assert_eq!(p.e164, "+14155552671");
+    }
+
+    #[test]
+    fn rejects_garbage_with_invalid_phone() {
+        for input in [
+            "",
+            "   ",
+            "abc",
+            "+998",
+            "99890123",
+            "+9989012345678901",
+            "998-90-123-45-6x",
+            "+0000000000",
+        ] {
+            let err = normalize(input, "UZ").unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidPhone, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn errors_do_not_echo_the_number() {
+        let err = normalize("99890123456x", "UZ").unwrap_err();
+        assert!(!err.message.contains("99890123456"), "{}", err.message);
+    }
+}

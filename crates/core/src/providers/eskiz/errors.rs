@@ -1,0 +1,49 @@
+//! Eskiz answers that are not success, turned into uzgate errors. Classified by HTTP status
+//! first; Eskiz's own text goes to `provider_message` untouched.
+
+use crate::error::{Error, ErrorCode, Provider};
+use crate::http::Response;
+use crate::sms::validate::mask_digits;
+
+/// A non-2xx answer other than 401/429/5xx (those the execution loop handles).
+pub fn refused(resp: &Response, what: &str) -> Error {
+    let provider_message = resp.provider_message();
+    let code = match resp.status {
+        404 => ErrorCode::NotFound,
+        402 => ErrorCode::AccountUnpaid,
+        _ => ErrorCode::ProviderRejected,
+    };
+    let mut message = format!("Eskiz refused {what} (HTTP {})", resp.status);
+    if let Some(text) = &provider_message {
+        // Eskiz texts may echo a number; the copy in `message` is masked.
+        message.push_str(": ");
+        message.push_str(&mask_digits(text));
+    }
+    let mut err = Error::new(code, message)
+        .with_provider(Provider::Eskiz)
+        .with_status(resp.status)
+        .with_provider_message(provider_message);
+    if let Some(body) = resp.json_value() {
+        err = err.with_details(body);
+    }
+    err
+}
+
+/// A 2xx whose body we cannot use. For a send the SMS may have gone out.
+pub fn unusable(resp: &Response, what: &str, sent: bool) -> Error {
+    let (code, retryable) = if sent {
+        (ErrorCode::OutcomeUnknown, false)
+    } else {
+        (ErrorCode::ProviderUnavailable, true)
+    };
+    Error::new(
+        code,
+        format!(
+            "Eskiz answered {what} with HTTP {} and a body uzgate cannot read",
+            resp.status
+        ),
+    )
+    .with_provider(Provider::Eskiz)
+    .with_status(resp.status)
+    .with_retryable(retryable)
+}

@@ -1,0 +1,3 @@
+//! Provider recipes: endpoints, bodies, how their errors and 401s look, how they refresh.
+
+pub mod eskiz;

@@ -1,0 +1,141 @@
+//! The Eskiz client against the sandbox gateway over real loopback HTTP.
+
+use futures::future::join_all;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use uzgate_core::auth::ManagerOptions;
+use uzgate_core::http::HttpOptions;
+use uzgate_core::log::Logger;
+use uzgate_core::providers::eskiz::EskizConfig;
+use uzgate_core::sms::{SendInput, SmsClient, SmsProviderConfig};
+use uzgate_core::ErrorCode;
+use uzgate_mock::Sandbox;
+
+const EMAIL: &str = "demo@uzgate.dev";
+const PASSWORD: &str = "sandbox-secret";
+
+fn client(sb: &Sandbox, password: &str, timeout: Duration) -> SmsClient {
+    SmsClient::new(
+        SmsProviderConfig::Eskiz(Box::new(EskizConfig {
+            email: EMAIL.into(),
+            password: password.into(),
+            base_url: Some(sb.url()),
+            from: None,
+            callback_url: None,
+            http: HttpOptions {
+                timeout,
+                ..Default::default()
+            },
+            manager: ManagerOptions::default(),
+            store: None,
+            store_key: Some(format!("test:{}", sb.url())),
+        })),
+        Logger::default(),
+    )
+    .unwrap()
+}
+
+fn msg(text: &str) -> SendInput {
+    SendInput {
+        to: "+998901234567".into(),
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+fn stat(sb: &Sandbox, name: &str) -> u64 {
+    sb.stats()["eskiz"][name].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storm_of_401s_costs_one_refresh() {
+    let sb = Sandbox::start(json!({})).await.unwrap();
+    let c = Arc::new(client(&sb, PASSWORD, Duration::from_secs(20)));
+    c.balance().await.unwrap();
+    sb.expire_tokens("eskiz");
+    sb.set_fault(json!({"path": "/message/sms/send", "kind": "latency", "latencyMs": 200, "times": 500}))
+        .unwrap();
+    let results = join_all((0..500).map(|i| {
+        let c = c.clone();
+        async move { c.send(msg(&format!("m{i}"))).await }
+    }))
+    .await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(stat(&sb, "refreshes"), 1);
+    assert_eq!(stat(&sb, "logins"), 1);
+    assert_eq!(stat(&sb, "rejected401"), 500);
+    assert_eq!(stat(&sb, "sends"), 500);
+    c.close().await;
+    sb.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_refresh_falls_back_to_one_login() {
+    let sb = Sandbox::start(json!({})).await.unwrap();
+    let c = Arc::new(client(&sb, PASSWORD, Duration::from_secs(20)));
+    c.balance().await.unwrap();
+    sb.configure(json!({"eskiz": {"refreshEnabled": false}})).unwrap();
+    sb.expire_tokens("eskiz");
+    let results = join_all((0..200).map(|_| {
+        let c = c.clone();
+        async move { c.send(msg("x")).await }
+    }))
+    .await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert_eq!(stat(&sb, "refreshFailures"), 1);
+    assert_eq!(stat(&sb, "logins"), 2);
+    c.close().await;
+    sb.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_fails_everyone_with_one_attempt() {
+    let sb = Sandbox::start(json!({})).await.unwrap();
+    let c = Arc::new(client(&sb, "wrong", Duration::from_secs(5)));
+    let results = join_all((0..200).map(|_| {
+        let c = c.clone();
+        async move { c.send(msg("x")).await }
+    }))
+    .await;
+    for r in &results {
+        let e = r.as_ref().unwrap_err();
+        assert_eq!(e.code, ErrorCode::AuthFailed);
+        assert_eq!(e.status, Some(401));
+    }
+    assert_eq!(stat(&sb, "loginFailures"), 1);
+    c.close().await;
+    sb.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_answer_to_a_send_is_outcome_unknown_and_not_resent() {
+    let sb = Sandbox::start(json!({})).await.unwrap();
+    let c = client(&sb, PASSWORD, Duration::from_millis(400));
+    c.balance().await.unwrap();
+    sb.set_fault(json!({"path": "/message/sms/send", "kind": "timeout", "phase": "after", "latencyMs": 1500, "times": 1}))
+        .unwrap();
+    let e = c.send(msg("once")).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutcomeUnknown);
+    assert!(!e.retryable);
+    sb.set_fault(json!({"path": "/message/sms/send", "kind": "reset", "phase": "after", "times": 1}))
+        .unwrap();
+    let e = c.send(msg("twice")).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutcomeUnknown);
+    assert_eq!(stat(&sb, "sends"), 2, "each send reached the sandbox once");
+    c.close().await;
+    sb.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_before_processing_of_a_read_is_retried() {
+    let sb = Sandbox::start(json!({})).await.unwrap();
+    let c = client(&sb, PASSWORD, Duration::from_secs(10));
+    c.balance().await.unwrap();
+    sb.set_fault(json!({"path": "/user/get-limit", "kind": "reset", "times": 2}))
+        .unwrap();
+    assert!(c.balance().await.is_ok());
+    assert_eq!(sb.stats()["faultsInjected"].as_u64(), Some(2));
+    c.close().await;
+    sb.close().await;
+}

@@ -1,0 +1,135 @@
+//! The control API under `/__sandbox/`, for a sandbox running as its own process:
+//! the same operations as the Rust methods of [`crate::Sandbox`].
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::reply;
+use crate::shared::Shared;
+
+fn done() -> Response {
+    reply::ok(&json!({"ok": true}))
+}
+
+fn failed(message: String) -> Response {
+    reply::json(
+        StatusCode::BAD_REQUEST,
+        &json!({"ok": false, "error": message}),
+    )
+}
+
+fn outcome(result: Result<(), String>) -> Response {
+    match result {
+        Ok(()) => done(),
+        Err(e) => failed(e),
+    }
+}
+
+/// A JSON body (empty = `{}`), or what is wrong with it.
+fn parse(body: &[u8]) -> Result<Value, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))
+}
+
+async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.stats())
+}
+
+async fn inbox(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.inbox())
+}
+
+async fn clear_inbox(State(shared): State<Arc<Shared>>) -> Response {
+    shared.clear_inbox();
+    done()
+}
+
+async fn configure(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+    match parse(&body) {
+        Ok(patch) => outcome(shared.configure(patch)),
+        Err(e) => failed(e),
+    }
+}
+
+async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.faults.describe())
+}
+
+async fn add_fault(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+    match parse(&body) {
+        Ok(fault) => match shared.faults.add(fault) {
+            Ok(id) => reply::ok(&json!({"ok": true, "id": id})),
+            Err(e) => failed(e),
+        },
+        Err(e) => failed(e),
+    }
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
+    shared.faults.clear();
+    done()
+}
+
+async fn expire(State(shared): State<Arc<Shared>>, Path(provider): Path<String>) -> Response {
+    outcome(shared.expire_tokens(&provider))
+}
+
+async fn revoke(State(shared): State<Arc<Shared>>, Path(provider): Path<String>) -> Response {
+    outcome(shared.revoke_tokens(&provider))
+}
+
+async fn reset(State(shared): State<Arc<Shared>>) -> Response {
+    shared.reset_stats();
+    done()
+}
+
+async fn eskiz_templates(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.eskiz.templates_json())
+}
+
+async fn eskiz_approve_all(State(shared): State<Arc<Shared>>) -> Response {
+    let n = shared.eskiz.approve_templates();
+    reply::ok(&json!({"ok": true, "approved": n}))
+}
+
+/// Body `{"status": "service" | "reklama" | "rejected" | …}`; `service` when absent.
+async fn eskiz_template_status(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<u64>,
+    body: axum::body::Bytes,
+) -> Response {
+    let patch = match parse(&body) {
+        Ok(v) => v,
+        Err(e) => return failed(e),
+    };
+    let status = patch
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("service");
+    outcome(shared.eskiz.set_template_status(id, status))
+}
+
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/stats", get(stats))
+        .route("/inbox", get(inbox).delete(clear_inbox))
+        .route("/configure", post(configure))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/expire/{provider}", post(expire))
+        .route("/revoke/{provider}", post(revoke))
+        .route("/reset", post(reset))
+        .route("/eskiz/templates", get(eskiz_templates))
+        .route("/eskiz/templates/approve", post(eskiz_approve_all))
+        .route("/eskiz/templates/{id}", post(eskiz_template_status))
+}

@@ -1,0 +1,29 @@
+//! uzgate sandbox gateway: a local HTTP server that imitates the Eskiz.uz SMS API
+//! (notify.eskiz.uz/api) closely enough for client tests, demos and benchmarks.
+//!
+//! Every provider is mounted at the root of one server, so a client simply uses
+//! [`Sandbox::url`] where it would use the provider's base URL. The server counts what it
+//! sees ([`Sandbox::stats`]), keeps the messages it accepted ([`Sandbox::inbox`]), can be
+//! reconfigured while running ([`Sandbox::configure`]) and can misbehave on purpose
+//! ([`Sandbox::set_fault`]). The same controls are served over HTTP under `/__sandbox/`
+//! for when it runs as the standalone `uzgate-sandbox` process.
+//!
+//! The behaviour it imitates, and the rules it adds for testing (special phone numbers,
+//! status timing), are described in this crate's README.
+
+mod control;
+mod eskiz;
+mod faults;
+mod fields;
+mod jwt;
+mod options;
+mod pages;
+mod reply;
+mod sandbox;
+mod server;
+mod shared;
+mod shutdown;
+mod stats;
+mod time;
+
+pub use sandbox::Sandbox;

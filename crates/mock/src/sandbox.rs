@@ -1,0 +1,150 @@
+//! The public handle: start, inspect, steer and stop a sandbox.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::eskiz::Eskiz;
+use crate::options::StartOptions;
+use crate::shared::Shared;
+use crate::{control, eskiz, pages, server};
+
+/// A running sandbox gateway bound to `127.0.0.1`.
+///
+/// Dropping it stops the server too (without waiting); [`Sandbox::close`] stops it and
+/// waits until the port is free.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+impl Sandbox {
+    /// Starts a sandbox. `options` is a JSON object, every key optional:
+    /// `{"port": 0, "eskiz": {…Eskiz options…}, "faults": [{…fault…}]}`.
+    /// Port 0 (the default) picks a free port. Must be called inside a Tokio runtime.
+    pub async fn start(options: Value) -> io::Result<Sandbox> {
+        let options = StartOptions::parse(options).map_err(invalid)?;
+        let eskiz = Eskiz::new(options.eskiz.as_ref()).map_err(invalid)?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(format!("http://{addr}"), eskiz)?);
+        for fault in options.faults {
+            shared.faults.add(fault).map_err(invalid)?;
+        }
+        let router = Router::new()
+            .merge(eskiz::router())
+            .nest("/__sandbox", control::router())
+            .fallback(pages::not_found)
+            .method_not_allowed_fallback(pages::not_found)
+            .with_state(shared.clone());
+        let task = tokio::spawn(server::accept_loop(listener, shared.clone(), router));
+        Ok(Sandbox {
+            shared,
+            addr,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the base URL clients use instead of the provider's.
+    pub fn url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Counters: `{"eskiz": {"requests", "logins", "loginFailures", "refreshes",
+    /// "refreshFailures", "rejected401", "sends", "batches", "messages", "sendRefusals",
+    /// "sendsByGeneration": {"1": n, …}, "callbacksSent", "callbacksFailed",
+    /// "invalidations", "tokensIssued", "balance"}, "faultsInjected", "requests",
+    /// "connections"}`.
+    pub fn stats(&self) -> Value {
+        self.shared.stats()
+    }
+
+    /// The most recent accepted messages (up to 10 000), oldest first:
+    /// `[{"provider", "id", "messageId", "to", "text", "from", "parts", "status",
+    /// "callbackUrl", "userSmsId", "dispatchId", "country", "at"}]`.
+    pub fn inbox(&self) -> Value {
+        self.shared.inbox()
+    }
+
+    /// Empties the inbox view (messages stay queryable through the provider's API).
+    pub fn clear_inbox(&self) {
+        self.shared.clear_inbox()
+    }
+
+    /// Merges options at run time, e.g. `{"eskiz": {"refreshEnabled": false}}`.
+    /// Unknown keys or invalid values are an error and change nothing.
+    pub fn configure(&self, patch: Value) -> Result<(), String> {
+        self.shared.configure(patch)
+    }
+
+    /// Adds a fault rule; returns its id.
+    pub fn set_fault(&self, fault: Value) -> Result<u64, String> {
+        self.shared.faults.add(fault)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear()
+    }
+
+    /// Every token `provider` issued so far counts as expired from now on
+    /// (`"eskiz"`, or `"all"`). An unknown provider is ignored.
+    pub fn expire_tokens(&self, provider: &str) {
+        if let Err(e) = self.shared.expire_tokens(provider) {
+            tracing::warn!("expire_tokens: {e}");
+        }
+    }
+
+    /// Every token `provider` issued so far is revoked from now on.
+    pub fn revoke_tokens(&self, provider: &str) {
+        if let Err(e) = self.shared.revoke_tokens(provider) {
+            tracing::warn!("revoke_tokens: {e}");
+        }
+    }
+
+    /// Sets every counter back to zero (messages, tokens and balance are kept).
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats()
+    }
+
+    /// Approves every Eskiz template still in moderation (status `service`); returns how many.
+    pub fn approve_templates(&self) -> usize {
+        self.shared.eskiz.approve_templates()
+    }
+
+    /// Sets the moderation status of one Eskiz template (`moderation`, `inproccess`,
+    /// `service`, `reklama`, `rejected`).
+    pub fn set_template_status(&self, id: u64, status: &str) -> Result<(), String> {
+        self.shared.eskiz.set_template_status(id, status)
+    }
+
+    /// Stops the server, its connections and its background tasks; when this returns the
+    /// port is free.
+    pub async fn close(mut self) {
+        self.shared.shutdown.trigger();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shared.shutdown.trigger();
+    }
+}

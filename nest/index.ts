@@ -1,0 +1,32 @@
+export { SmsClient } from './sms-client';
+export type {
+  SmsClientOptions,
+  EskizOptions,
+  ConsoleOptions,
+  TokenStoreOptions,
+  SendInput,
+  SendResult,
+  BatchResult,
+  BatchItemResult,
+  MessageStatus,
+  Balance,
+  EskizUser,
+  EskizTemplate,
+  HistoryQuery,
+  HistoryPage,
+  HistoryRow,
+  OutboxMessage,
+} from './sms-client';
+export { UzgateError, ERROR_CODES } from './errors';
+export type { UzgateErrorCode, UzgateErrorFields } from './errors';
+export type { TokenStatus, TokenState } from './token-status';
+export type { LogLine, LogLevel, LoggerLike, UzgateLogger } from './logger';
+export { startSandbox, Sandbox } from './sandbox';
+export type {
+  SandboxOptions,
+  SandboxFault,
+  SandboxStats,
+  EskizSandboxOptions,
+  EskizSandboxStats,
+  SandboxMessage,
+} from './sandbox';

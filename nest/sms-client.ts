@@ -1,0 +1,147 @@
+/**
+ * SmsClient: Eskiz.uz, Twilio or the development console behind one API. Every method returns a
+ * promise that rejects with an UzgateError; bad input is rejected before any network call.
+ */
+import { call, callSync } from './errors';
+import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
+import { native, type Native } from './native';
+import { toTokenStatus, type TokenStatus } from './token-status';
+
+export type SendInput = Native.SendInput;
+export type SendResult = Native.SendResult;
+export type BatchResult = Native.BatchResult;
+export type BatchItemResult = Native.BatchItemResult;
+export type MessageStatus = Native.MessageStatus;
+export type Balance = Native.Balance;
+export type EskizUser = Native.EskizUser;
+export type EskizTemplate = Native.EskizTemplate;
+export type HistoryQuery = Native.HistoryQuery;
+export type HistoryPage = Native.HistoryPage;
+export type HistoryRow = Native.HistoryRow;
+export type OutboxMessage = Native.OutboxMessage;
+
+export interface EskizOptions {
+  /** Account e-mail. */
+  email: string;
+  /** The API secret key from the Eskiz cabinet. Never logged. */
+  password: string;
+  /** API root replacing `https://notify.eskiz.uz/api` (a sandbox's `url` in tests). */
+  baseUrl?: string;
+  /** Default sender: `4546` (Eskiz's shared number) unless an approved nick is given. */
+  from?: string;
+  /** Default delivery-report URL. */
+  callbackUrl?: string;
+}
+
+export interface ConsoleOptions {
+  /** How many recent messages `outbox()` keeps (default 100). */
+  outboxSize?: number;
+  /** Region of numbers written without a country code (default `UZ`). */
+  defaultRegion?: string;
+}
+
+export interface TokenStoreOptions {
+  type: 'memory' | 'file' | 'redis' | 'custom';
+  /** Key of the token in the store; a per-account default otherwise. */
+  key?: string;
+}
+
+export interface SmsClientOptions {
+  provider: 'eskiz' | 'twilio' | 'console';
+  eskiz?: EskizOptions;
+  console?: ConsoleOptions;
+  tokenStore?: TokenStoreOptions;
+  /** Budget of one call in ms, retries and token refresh included (default 30000). */
+  timeoutMs?: number;
+  /** TCP connect timeout in ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** Refresh this many ms before a known token expiry (default 60000). */
+  refreshMarginMs?: number;
+  /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */
+  logger?: UzgateLogger;
+  /** Minimum level passed to the logger (default `info`). */
+  logLevel?: LogLevel;
+}
+
+export class SmsClient {
+  private readonly native: Native.SmsClient;
+
+  constructor(options: SmsClientOptions) {
+    const { logger, ...rest } = options;
+    this.native = callSync(() => new native.SmsClient(rest, toNativeLogger(logger)));
+  }
+
+  get provider(): string {
+    return this.native.provider;
+  }
+
+  /** Sends one SMS. Never repeated once it may have reached the provider. */
+  send(message: SendInput): Promise<SendResult> {
+    return call(() => this.native.send(message));
+  }
+
+  /** Eskiz: one `send-batch` request, every message validated first. */
+  sendBatch(messages: SendInput[], options?: { dispatchId?: number }): Promise<BatchResult> {
+    return call(() => this.native.sendBatch(messages, options));
+  }
+
+  /** International SMS through Eskiz `send-global`. */
+  sendGlobal(message: SendInput): Promise<SendResult> {
+    return call(() => this.native.sendGlobal(message));
+  }
+
+  status(id: string): Promise<MessageStatus> {
+    return call(() => this.native.status(id));
+  }
+
+  balance(): Promise<Balance> {
+    return call(() => this.native.balance());
+  }
+
+  /** Eskiz account details. */
+  user(): Promise<EskizUser> {
+    return call(() => this.native.user());
+  }
+
+  /** Eskiz templates and their moderation status. */
+  templates(): Promise<EskizTemplate[]> {
+    return call(() => this.native.templates());
+  }
+
+  /** Submits a concrete sample text (`Kod: 123456`) for Eskiz moderation. */
+  submitTemplate(text: string): Promise<string> {
+    return call(() => this.native.submitTemplate(text));
+  }
+
+  /** Sent messages, one page. */
+  messages(query?: HistoryQuery): Promise<HistoryPage> {
+    return call(() => this.native.messages(query));
+  }
+
+  /** Messages kept by the console provider, newest last. */
+  outbox(): OutboxMessage[] {
+    return this.native.outbox();
+  }
+
+  /** The token's state; never the token. `null` for the console provider. */
+  tokenStatus(): TokenStatus | null {
+    const s = this.native.tokenStatus();
+    return s ? toTokenStatus(s) : null;
+  }
+
+  /** Refreshes the token now (joins a refresh already running). */
+  async refreshToken(): Promise<TokenStatus | null> {
+    const s = await call(() => this.native.refreshToken());
+    return s ? toTokenStatus(s) : null;
+  }
+
+  /** Prometheus text of this client's counters. */
+  metrics(): string {
+    return this.native.metrics();
+  }
+
+  /** Stops background token work so the process (and Jest) can exit. Idempotent. */
+  close(): Promise<void> {
+    return call(() => this.native.close());
+  }
+}

@@ -1,0 +1,12 @@
+//! Node binding of uzgate: converts between JS values and `uzgate-core`; no logic of its own.
+
+#[macro_use]
+extern crate napi_derive;
+
+pub mod error;
+pub mod logger;
+pub mod promise;
+pub mod sandbox;
+pub mod sms;
+pub mod sms_types;
+pub mod store;

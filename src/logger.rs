@@ -1,0 +1,90 @@
+//! A JS logger callback as the core's log sink. The thread-safe function is weak (it never keeps
+//! Node alive) and bounded: when JS cannot keep up, lines are dropped and counted rather than
+//! blocking a request.
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use uzgate_core::log::{Level, LogSink, Logger};
+
+#[napi(object)]
+pub struct LogLine {
+    /// `debug` | `info` | `warn` | `error`
+    pub level: String,
+    /// Which part of uzgate speaks, e.g. `uzgate:eskiz`.
+    pub scope: String,
+    /// Already masked: no token, password or code; phone numbers shortened.
+    pub message: String,
+}
+
+const QUEUE: usize = 1024;
+
+type LogFn = ThreadsafeFunction<LogLine, (), LogLine, Status, false, true, QUEUE>;
+
+pub struct JsLogSink {
+    /// Released on `close()`, so nothing of the client stays registered with Node.
+    tsfn: Mutex<Option<LogFn>>,
+    dropped: AtomicU64,
+}
+
+impl JsLogSink {
+    pub fn detach(&self) {
+        self.tsfn.lock().take();
+    }
+}
+
+impl LogSink for JsLogSink {
+    fn log(&self, level: Level, scope: &str, message: &str) {
+        let line = LogLine {
+            level: level.as_str().to_string(),
+            scope: scope.to_string(),
+            message: message.to_string(),
+        };
+        let delivered = match self.tsfn.lock().as_ref() {
+            Some(f) => f.call(line, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok,
+            None => false,
+        };
+        if !delivered {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The core logger for a client (the JS callback when given, else `tracing` only) and the sink to
+/// detach on close.
+pub fn logger(
+    callback: Option<Function<'_, LogLine, ()>>,
+    level: Option<&str>,
+) -> Result<(Logger, Option<Arc<JsLogSink>>)> {
+    let min = match level.unwrap_or("info") {
+        "debug" => Level::Debug,
+        "info" => Level::Info,
+        "warn" => Level::Warn,
+        "error" => Level::Error,
+        other => {
+            return Err(Error::new(
+                Status::InvalidArg,
+                format!("logLevel {other:?} must be debug, info, warn or error"),
+            ))
+        }
+    };
+    let sink: Option<Arc<JsLogSink>> = match callback {
+        Some(f) => {
+            let tsfn = f
+                .build_threadsafe_function::<LogLine>()
+                .callee_handled::<false>()
+                .weak::<true>()
+                .max_queue_size::<QUEUE>()
+                .build()?;
+            Some(Arc::new(JsLogSink {
+                tsfn: Mutex::new(Some(tsfn)),
+                dropped: AtomicU64::new(0),
+            }))
+        }
+        None => None,
+    };
+    let as_sink = sink.clone().map(|s| s as Arc<dyn LogSink>);
+    Ok((Logger::new("uzgate", as_sink).with_min_level(min), sink))
+}

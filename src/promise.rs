@@ -1,0 +1,33 @@
+//! Runs a core future on napi's tokio runtime and settles a JS promise with its result; errors
+//! are built on the JS thread (see `error.rs`) so every field reaches JS.
+
+use crate::error::js_error;
+use napi::bindgen_prelude::*;
+use napi::Env;
+use std::future::Future;
+
+pub fn promise<'e, T, V, F>(env: &'e Env, fut: F) -> Result<PromiseRaw<'e, V>>
+where
+    F: Future<Output = uzgate_core::Result<T>> + Send + 'static,
+    T: Send + 'static,
+    V: ToNapiValue + From<T>,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, result| {
+        result.map(V::from).map_err(|e| js_error(env, e))
+    })
+}
+
+/// `Vec<T>` results: `Vec<V>` has no `From<Vec<T>>`.
+pub fn promise_vec<'e, T, V, F>(env: &'e Env, fut: F) -> Result<PromiseRaw<'e, Vec<V>>>
+where
+    F: Future<Output = uzgate_core::Result<Vec<T>>> + Send + 'static,
+    T: Send + 'static,
+    V: ToNapiValue + From<T>,
+    Vec<V>: ToNapiValue,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, result| {
+        result
+            .map(|v| v.into_iter().map(V::from).collect())
+            .map_err(|e| js_error(env, e))
+    })
+}

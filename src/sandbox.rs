@@ -1,0 +1,130 @@
+//! `startSandbox()`: the local Eskiz/Twilio/amoCRM imitation, for tests, the demo and users' own
+//! tests. Options, stats and faults are plain JSON objects (typed in the TypeScript layer).
+
+use crate::error::js_error;
+use napi::bindgen_prelude::*;
+use napi::Env;
+use parking_lot::Mutex;
+use serde_json::Value;
+use std::sync::Arc;
+use uzgate_core::{Error as CoreError, ErrorCode};
+use uzgate_mock::Sandbox as MockSandbox;
+
+#[napi]
+pub struct Sandbox {
+    inner: Arc<Mutex<Option<MockSandbox>>>,
+    url: String,
+}
+
+fn bad(env: &Env, message: String) -> napi::Error {
+    js_error(env, CoreError::new(ErrorCode::InvalidArgument, message))
+}
+
+/// Starts a sandbox on 127.0.0.1 (`port` 0 or absent: a free port).
+#[napi(ts_return_type = "Promise<Sandbox>")]
+pub fn start_sandbox(env: &Env, options: Option<Value>) -> Result<PromiseRaw<'_, Sandbox>> {
+    let options = options.unwrap_or(Value::Object(Default::default()));
+    env.spawn_future_with_callback(
+        async move { Ok(MockSandbox::start(options).await) },
+        |env, started| match started {
+            Ok(s) => Ok(Sandbox {
+                url: s.url(),
+                inner: Arc::new(Mutex::new(Some(s))),
+            }),
+            Err(e) => Err(bad(env, format!("cannot start the sandbox: {e}"))),
+        },
+    )
+}
+
+impl Sandbox {
+    fn with<T>(&self, env: &Env, f: impl FnOnce(&MockSandbox) -> T) -> Result<T> {
+        match self.inner.lock().as_ref() {
+            Some(s) => Ok(f(s)),
+            None => Err(js_error(env, CoreError::closed())),
+        }
+    }
+}
+
+#[napi]
+impl Sandbox {
+    /// `http://127.0.0.1:PORT`: pass it as `baseUrl` to every provider.
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Counters: logins, refreshes, rejected 401s, sends per token generation, faults…
+    #[napi]
+    pub fn stats(&self, env: &Env) -> Result<Value> {
+        self.with(env, |s| s.stats())
+    }
+
+    /// Recent messages the sandbox accepted (the last 10,000).
+    #[napi]
+    pub fn inbox(&self, env: &Env) -> Result<Value> {
+        self.with(env, |s| s.inbox())
+    }
+
+    #[napi]
+    pub fn clear_inbox(&self, env: &Env) -> Result<()> {
+        self.with(env, |s| s.clear_inbox())
+    }
+
+    /// Changes options at run time, e.g. `{ eskiz: { refreshEnabled: false } }`.
+    #[napi]
+    pub fn configure(&self, env: &Env, patch: Value) -> Result<()> {
+        self.with(env, |s| s.configure(patch))?
+            .map_err(|m| bad(env, m))
+    }
+
+    /// Injects a fault; returns its id.
+    #[napi]
+    pub fn set_fault(&self, env: &Env, fault: Value) -> Result<f64> {
+        self.with(env, |s| s.set_fault(fault))?
+            .map(|id| id as f64)
+            .map_err(|m| bad(env, m))
+    }
+
+    #[napi]
+    pub fn clear_faults(&self, env: &Env) -> Result<()> {
+        self.with(env, |s| s.clear_faults())
+    }
+
+    /// Every token of `provider` issued so far is expired from now on.
+    #[napi]
+    pub fn expire_tokens(&self, env: &Env, provider: String) -> Result<()> {
+        self.with(env, |s| s.expire_tokens(&provider))
+    }
+
+    /// Every token of `provider` issued so far is revoked.
+    #[napi]
+    pub fn revoke_tokens(&self, env: &Env, provider: String) -> Result<()> {
+        self.with(env, |s| s.revoke_tokens(&provider))
+    }
+
+    #[napi]
+    pub fn reset_stats(&self, env: &Env) -> Result<()> {
+        self.with(env, |s| s.reset_stats())
+    }
+
+    /// Approves every Eskiz template waiting for moderation; returns how many.
+    #[napi]
+    pub fn approve_templates(&self, env: &Env) -> Result<u32> {
+        self.with(env, |s| s.approve_templates() as u32)
+    }
+
+    /// Stops the server and frees the port. Idempotent.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
+        let taken = self.inner.lock().take();
+        env.spawn_future_with_callback(
+            async move {
+                if let Some(s) = taken {
+                    s.close().await;
+                }
+                Ok(())
+            },
+            |_, ()| Ok(()),
+        )
+    }
+}

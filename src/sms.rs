@@ -1,0 +1,245 @@
+//! `SmsClient` for JS: validates options synchronously (no I/O), then every method returns a
+//! promise backed by the core client.
+
+use crate::error::throw;
+use crate::logger::{logger, JsLogSink, LogLine};
+use crate::promise::{promise, promise_vec};
+use crate::sms_types::*;
+use napi::bindgen_prelude::*;
+use napi::Env;
+use std::sync::Arc;
+use std::time::Duration;
+use uzgate_core::auth::ManagerOptions;
+use uzgate_core::http::HttpOptions;
+use uzgate_core::providers::eskiz::{EskizConfig, HistoryQuery as CoreHistoryQuery};
+use uzgate_core::sms::{self, SmsProviderConfig};
+use uzgate_core::{Error as CoreError, ErrorCode, Secret};
+
+#[napi]
+pub struct SmsClient {
+    inner: Arc<sms::SmsClient>,
+    log_sink: Option<Arc<JsLogSink>>,
+}
+
+fn build(
+    options: SmsClientOptions,
+    log: uzgate_core::log::Logger,
+) -> uzgate_core::Result<sms::SmsClient> {
+    let mut http = HttpOptions::default();
+    if let Some(ms) = options.timeout_ms {
+        if ms == 0 {
+            return Err(CoreError::config("timeoutMs must be positive"));
+        }
+        http.timeout = Duration::from_millis(ms as u64);
+    }
+    if let Some(ms) = options.connect_timeout_ms {
+        http.connect_timeout = Duration::from_millis(ms.max(1) as u64);
+    }
+    let mut manager = ManagerOptions::default();
+    if let Some(ms) = options.refresh_margin_ms {
+        manager.refresh_margin = Duration::from_millis(ms as u64);
+    }
+    let (store, store_key) = crate::store::build(options.token_store.as_ref())?;
+    let config = match options.provider.as_str() {
+        "eskiz" => {
+            let e = options.eskiz.ok_or_else(|| {
+                CoreError::config("provider 'eskiz' needs the eskiz options (email, password)")
+            })?;
+            SmsProviderConfig::Eskiz(Box::new(EskizConfig {
+                email: e.email,
+                password: Secret::from(e.password),
+                base_url: e.base_url,
+                from: e.from,
+                callback_url: e.callback_url,
+                http,
+                manager,
+                store,
+                store_key,
+            }))
+        }
+        "console" => {
+            let c = options.console;
+            SmsProviderConfig::Console {
+                outbox_size: c.as_ref().and_then(|c| c.outbox_size).unwrap_or(100) as usize,
+                default_region: c.and_then(|c| c.default_region),
+            }
+        }
+        "twilio" => {
+            return Err(CoreError::new(
+                ErrorCode::NotImplemented,
+                "provider 'twilio' is not available yet",
+            ))
+        }
+        other => {
+            return Err(CoreError::config(format!(
+                "provider {other:?} must be 'eskiz', 'twilio' or 'console'"
+            )))
+        }
+    };
+    sms::SmsClient::new(config, log)
+}
+
+#[napi]
+impl SmsClient {
+    /// Validates the options and builds the client. No network: the token is obtained on the
+    /// first call. `logger` receives every (masked) log line.
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        options: SmsClientOptions,
+        logger_fn: Option<Function<'_, LogLine, ()>>,
+    ) -> Result<Self> {
+        let (log, log_sink) = logger(logger_fn, options.log_level.as_deref())?;
+        match build(options, log) {
+            Ok(inner) => Ok(SmsClient {
+                inner: Arc::new(inner),
+                log_sink,
+            }),
+            Err(e) => throw(&env, e),
+        }
+    }
+
+    #[napi(getter)]
+    pub fn provider(&self) -> String {
+        self.inner.provider().as_str().to_string()
+    }
+
+    #[napi(ts_return_type = "Promise<SendResult>")]
+    pub fn send<'e>(&self, env: &'e Env, message: SendInput) -> Result<PromiseRaw<'e, SendResult>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.send(message.into()).await })
+    }
+
+    /// Eskiz: one `send-batch` request (all messages validated first). Console: each message.
+    #[napi(ts_return_type = "Promise<BatchResult>")]
+    pub fn send_batch<'e>(
+        &self,
+        env: &'e Env,
+        messages: Vec<SendInput>,
+        options: Option<BatchOptions>,
+    ) -> Result<PromiseRaw<'e, BatchResult>> {
+        let inner = self.inner.clone();
+        let dispatch = options.and_then(|o| o.dispatch_id);
+        promise(env, async move {
+            let dispatch = match dispatch {
+                Some(d) if d <= 0 => {
+                    return Err(CoreError::invalid("dispatchId must be a positive integer"))
+                }
+                d => d.map(|d| d as u64),
+            };
+            inner
+                .send_batch(messages.into_iter().map(Into::into).collect(), dispatch)
+                .await
+        })
+    }
+
+    /// International SMS through Eskiz `send-global`.
+    #[napi(ts_return_type = "Promise<SendResult>")]
+    pub fn send_global<'e>(
+        &self,
+        env: &'e Env,
+        message: SendInput,
+    ) -> Result<PromiseRaw<'e, SendResult>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.send_global(message.into()).await })
+    }
+
+    #[napi(ts_return_type = "Promise<MessageStatus>")]
+    pub fn status<'e>(&self, env: &'e Env, id: String) -> Result<PromiseRaw<'e, MessageStatus>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.status(&id).await })
+    }
+
+    #[napi(ts_return_type = "Promise<Balance>")]
+    pub fn balance<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Balance>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.balance().await })
+    }
+
+    /// Eskiz account (`/auth/user`).
+    #[napi(ts_return_type = "Promise<EskizUser>")]
+    pub fn user<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, EskizUser>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.user().await })
+    }
+
+    /// Eskiz templates and their moderation status.
+    #[napi(ts_return_type = "Promise<EskizTemplate[]>")]
+    pub fn templates<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Vec<EskizTemplate>>> {
+        let inner = self.inner.clone();
+        promise_vec(env, async move { inner.templates().await })
+    }
+
+    /// Submits a sample text for Eskiz moderation.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn submit_template<'e>(
+        &self,
+        env: &'e Env,
+        text: String,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.submit_template(&text).await })
+    }
+
+    /// Sent messages, one page (Eskiz `get-user-messages`).
+    #[napi(ts_return_type = "Promise<HistoryPage>")]
+    pub fn messages<'e>(
+        &self,
+        env: &'e Env,
+        query: Option<HistoryQuery>,
+    ) -> Result<PromiseRaw<'e, HistoryPage>> {
+        let inner = self.inner.clone();
+        let q = query.map_or_else(CoreHistoryQuery::default, |q| CoreHistoryQuery {
+            start_date: q.start_date,
+            end_date: q.end_date,
+            page: q.page,
+            page_size: q.page_size,
+            status: q.status,
+        });
+        promise(env, async move { inner.messages(q).await })
+    }
+
+    /// Messages kept by the console provider (newest last); empty for real providers.
+    #[napi]
+    pub fn outbox(&self) -> Vec<OutboxMessage> {
+        self.inner.outbox().into_iter().map(Into::into).collect()
+    }
+
+    /// State of the token; never the token itself. `null` for the console provider.
+    #[napi]
+    pub fn token_status(&self) -> Option<TokenStatus> {
+        self.inner.token_status().map(Into::into)
+    }
+
+    /// Refreshes the token now (joins a refresh already running).
+    #[napi(ts_return_type = "Promise<TokenStatus | null>")]
+    pub fn refresh_token<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Option<TokenStatus>>> {
+        let inner = self.inner.clone();
+        promise(env, async move {
+            inner
+                .refresh_token()
+                .await
+                .map(|s| s.map(TokenStatus::from))
+        })
+    }
+
+    /// Prometheus text exposition of this client's counters.
+    #[napi]
+    pub fn metrics(&self) -> String {
+        self.inner.metrics()
+    }
+
+    /// Stops background token work so the process can exit. Idempotent.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
+        let inner = self.inner.clone();
+        let sink = self.log_sink.clone();
+        promise(env, async move {
+            inner.close().await;
+            if let Some(sink) = sink {
+                sink.detach();
+            }
+            Ok(())
+        })
+    }
+}

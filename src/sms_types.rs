@@ -1,0 +1,385 @@
+//! JS shapes of the SMS API and their conversion to and from the core's types. Every option is
+//! documented here because these comments become the JSDoc of `index.d.ts`.
+
+use uzgate_core::auth::TokenStatus as CoreTokenStatus;
+use uzgate_core::providers::eskiz::{
+    EskizTemplate as CoreTemplate, EskizUser as CoreUser, HistoryPage as CorePage,
+};
+use uzgate_core::sms;
+
+#[napi(object)]
+pub struct EskizOptions {
+    /// Account e-mail used to log in.
+    pub email: String,
+    /// The API secret key from the Eskiz cabinet (sent as `password`). Never logged.
+    pub password: String,
+    /// API root replacing `https://notify.eskiz.uz/api` (the sandbox's `url` in tests).
+    pub base_url: Option<String>,
+    /// Default sender (`4546`, Eskiz's shared number, unless an approved nick is given).
+    pub from: Option<String>,
+    /// Default delivery-report URL for every message.
+    pub callback_url: Option<String>,
+}
+
+#[napi(object)]
+pub struct ConsoleOptions {
+    /// How many recent messages `outbox()` keeps (default 100).
+    pub outbox_size: Option<u32>,
+    /// Region for numbers written without a country code (default `UZ`).
+    pub default_region: Option<String>,
+}
+
+#[napi(object)]
+pub struct SmsClientOptions {
+    #[napi(ts_type = "'eskiz' | 'twilio' | 'console'")]
+    pub provider: String,
+    pub eskiz: Option<EskizOptions>,
+    pub console: Option<ConsoleOptions>,
+    /// Where tokens are kept; default `{ type: 'memory' }`.
+    pub token_store: Option<crate::store::TokenStoreOptions>,
+    /// Budget of one call in ms, retries and token refresh included (default 30000).
+    pub timeout_ms: Option<u32>,
+    /// TCP connect timeout in ms (default 5000).
+    pub connect_timeout_ms: Option<u32>,
+    /// Refresh this many ms before a known token expiry (default 60000).
+    pub refresh_margin_ms: Option<u32>,
+    /// Minimum level passed to the logger (default `info`).
+    #[napi(ts_type = "'debug' | 'info' | 'warn' | 'error'")]
+    pub log_level: Option<String>,
+}
+
+#[napi(object)]
+pub struct SendInput {
+    /// Destination: `+998901234567`, `998901234567`, `90 123 45 67`…
+    pub to: String,
+    pub text: String,
+    /// Sender name or number; the configured default when absent.
+    pub from: Option<String>,
+    /// Delivery-report URL for this message.
+    pub callback_url: Option<String>,
+    /// Your id for the message, echoed in delivery reports (Eskiz `user_sms_id`: 1–12 digits).
+    pub reference: Option<String>,
+}
+
+impl From<SendInput> for sms::SendInput {
+    fn from(m: SendInput) -> Self {
+        sms::SendInput {
+            to: m.to,
+            text: m.text,
+            from: m.from,
+            callback_url: m.callback_url,
+            reference: m.reference,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct BatchOptions {
+    /// Eskiz `dispatch_id` grouping the batch; generated when absent.
+    pub dispatch_id: Option<i64>,
+}
+
+#[napi(object)]
+pub struct SendResult {
+    pub id: String,
+    pub provider: String,
+    #[napi(ts_type = "'pending' | 'delivered' | 'failed'")]
+    pub status: String,
+    /// The provider's own status word (`waiting`, `queued`…).
+    pub raw_status: String,
+    pub segments: u32,
+    #[napi(ts_type = "'gsm7' | 'ucs2'")]
+    pub encoding: String,
+    /// The normalised destination (E.164).
+    pub to: String,
+}
+
+impl From<sms::SendResult> for SendResult {
+    fn from(r: sms::SendResult) -> Self {
+        SendResult {
+            id: r.id,
+            provider: r.provider.into(),
+            status: r.status.as_str().into(),
+            raw_status: r.raw_status,
+            segments: r.segments,
+            encoding: r.encoding.into(),
+            to: r.to,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct BatchItemResult {
+    pub to: String,
+    #[napi(ts_type = "'pending' | 'delivered' | 'failed'")]
+    pub status: String,
+    pub raw_status: String,
+    pub segments: u32,
+    pub reference: Option<String>,
+    pub id: Option<String>,
+}
+
+#[napi(object)]
+pub struct BatchResult {
+    pub id: String,
+    pub provider: String,
+    pub dispatch_id: Option<i64>,
+    pub messages: Vec<BatchItemResult>,
+    pub segments: u32,
+}
+
+impl From<sms::BatchResult> for BatchResult {
+    fn from(r: sms::BatchResult) -> Self {
+        BatchResult {
+            id: r.id,
+            provider: r.provider.into(),
+            dispatch_id: r.dispatch_id.map(|d| d as i64),
+            segments: r.segments,
+            messages: r
+                .messages
+                .into_iter()
+                .map(|m| BatchItemResult {
+                    to: m.to,
+                    status: m.status.as_str().into(),
+                    raw_status: m.raw_status,
+                    segments: m.segments,
+                    reference: m.reference,
+                    id: m.id,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[napi(object)]
+pub struct MessageStatus {
+    pub id: String,
+    pub provider: String,
+    #[napi(ts_type = "'pending' | 'delivered' | 'failed'")]
+    pub status: String,
+    pub raw_status: String,
+    pub to: Option<String>,
+    pub segments: Option<u32>,
+    pub reference: Option<String>,
+    pub error_code: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<sms::MessageStatus> for MessageStatus {
+    fn from(s: sms::MessageStatus) -> Self {
+        MessageStatus {
+            id: s.id,
+            provider: s.provider.into(),
+            status: s.status.as_str().into(),
+            raw_status: s.raw_status,
+            to: s.to,
+            segments: s.segments,
+            reference: s.reference,
+            error_code: s.error_code,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct Balance {
+    pub provider: String,
+    pub balance: f64,
+    pub currency: String,
+}
+
+impl From<sms::Balance> for Balance {
+    fn from(b: sms::Balance) -> Self {
+        Balance {
+            provider: b.provider.into(),
+            balance: b.balance,
+            currency: b.currency,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct EskizUser {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// `user`, or `test` for accounts limited to the test texts.
+    pub role: Option<String>,
+    pub status: Option<String>,
+    pub is_vip: bool,
+    pub balance: Option<f64>,
+}
+
+impl From<CoreUser> for EskizUser {
+    fn from(u: CoreUser) -> Self {
+        EskizUser {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+            status: u.status,
+            is_vip: u.is_vip,
+            balance: u.balance,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct EskizTemplate {
+    pub id: Option<String>,
+    pub template: String,
+    pub original_text: String,
+    /// `moderation` | `inproccess` | `service` | `reklama` | `rejected` (Eskiz's spelling).
+    pub status: String,
+    pub approved: bool,
+}
+
+impl From<CoreTemplate> for EskizTemplate {
+    fn from(t: CoreTemplate) -> Self {
+        EskizTemplate {
+            id: t.id,
+            template: t.template,
+            original_text: t.original_text,
+            status: t.status,
+            approved: t.approved,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct HistoryQuery {
+    /// `YYYY-MM-DD` or `YYYY-MM-DD HH:MM` (Tashkent time); default 30 days ago.
+    pub start_date: Option<String>,
+    /// Same format; default now.
+    pub end_date: Option<String>,
+    pub page: Option<u32>,
+    /// 20–200, default 20.
+    pub page_size: Option<u32>,
+    #[napi(ts_type = "'delivered' | 'rejected'")]
+    pub status: Option<String>,
+}
+
+#[napi(object)]
+pub struct HistoryRow {
+    pub id: Option<String>,
+    pub request_id: Option<String>,
+    pub reference: Option<String>,
+    pub dispatch_id: Option<String>,
+    pub to: Option<String>,
+    pub from: Option<String>,
+    pub text: Option<String>,
+    #[napi(ts_type = "'pending' | 'delivered' | 'failed'")]
+    pub status: String,
+    pub raw_status: String,
+    pub segments: Option<u32>,
+    pub price: Option<f64>,
+    pub sent_at: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+#[napi(object)]
+pub struct HistoryPage {
+    pub page: u32,
+    pub last_page: u32,
+    pub page_size: u32,
+    pub total: f64,
+    pub items: Vec<HistoryRow>,
+}
+
+impl From<CorePage> for HistoryPage {
+    fn from(p: CorePage) -> Self {
+        HistoryPage {
+            page: p.page,
+            last_page: p.last_page,
+            page_size: p.page_size,
+            total: p.total as f64,
+            items: p
+                .items
+                .into_iter()
+                .map(|r| HistoryRow {
+                    id: r.id,
+                    request_id: r.request_id,
+                    reference: r.reference,
+                    dispatch_id: r.dispatch_id,
+                    to: r.to,
+                    from: r.from,
+                    text: r.text,
+                    status: r.status,
+                    raw_status: r.raw_status,
+                    segments: r.segments,
+                    price: r.price,
+                    sent_at: r.sent_at,
+                    delivered_at: r.delivered_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[napi(object)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub to: String,
+    pub text: String,
+    pub from: Option<String>,
+    pub segments: u32,
+    pub at_ms: f64,
+}
+
+impl From<sms::OutboxMessage> for OutboxMessage {
+    fn from(m: sms::OutboxMessage) -> Self {
+        OutboxMessage {
+            id: m.id,
+            to: m.to,
+            text: m.text,
+            from: m.from,
+            segments: m.segments,
+            at_ms: m.at_ms as f64,
+        }
+    }
+}
+
+#[napi(object)]
+pub struct TokenStatus {
+    pub provider: String,
+    #[napi(
+        ts_type = "'empty' | 'valid' | 'expiring' | 'expired' | 'refreshing' | 'failed' | 'reauthorization_required' | 'closed'"
+    )]
+    pub state: String,
+    /// Bumped each time this process takes a new token.
+    pub generation: f64,
+    pub expires_at_ms: Option<f64>,
+    pub obtained_at_ms: Option<f64>,
+    pub last_refresh_at_ms: Option<f64>,
+    /// Tokens obtained with the current token / refresh token.
+    pub refreshes: f64,
+    /// Tokens obtained with the primary credentials (login, code exchange).
+    pub logins: f64,
+    /// Tokens taken over from the store (refreshed by another process).
+    pub adopted: f64,
+    pub failures: f64,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    /// `memory` | `file` | `redis` | `custom`
+    pub store: String,
+}
+
+impl From<CoreTokenStatus> for TokenStatus {
+    fn from(s: CoreTokenStatus) -> Self {
+        TokenStatus {
+            provider: s.provider.into(),
+            state: s.state.into(),
+            generation: s.generation as f64,
+            expires_at_ms: s.expires_at_ms.map(|v| v as f64),
+            obtained_at_ms: s.obtained_at_ms.map(|v| v as f64),
+            last_refresh_at_ms: s.last_refresh_at_ms.map(|v| v as f64),
+            refreshes: s.refreshes as f64,
+            logins: s.logins as f64,
+            adopted: s.adopted as f64,
+            failures: s.failures as f64,
+            last_error_code: s.last_error_code.map(Into::into),
+            last_error_message: s.last_error_message,
+            store: s.store.into(),
+        }
+    }
+}
