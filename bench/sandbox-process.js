@@ -1,0 +1,131 @@
+/**
+ * The sandbox gateway as its own process (`target/release/uzgate-sandbox`), so its CPU never
+ * mixes with a contender's, plus a small client for its HTTP control API (`/__sandbox/`).
+ */
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const BINARY = path.join(ROOT, 'target', 'release', process.platform === 'win32' ? 'uzgate-sandbox.exe' : 'uzgate-sandbox');
+
+/** Builds the release binary once if it is missing (a few minutes on a fresh clone). */
+function ensureBinary() {
+  if (fs.existsSync(BINARY)) return BINARY;
+  console.log('building the sandbox binary (cargo build --release -p uzgate-mock --bin uzgate-sandbox)…');
+  const r = spawnSync('cargo', ['build', '--release', '-p', 'uzgate-mock', '--bin', 'uzgate-sandbox'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0 || !fs.existsSync(BINARY)) throw new Error('building uzgate-sandbox failed');
+  return BINARY;
+}
+
+// Clock ticks per second for /proc/<pid>/stat; 100 on every mainstream Linux build.
+let clkTck = null;
+function ticksPerSecond() {
+  if (clkTck === null) {
+    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    clkTck = Number(r.stdout) > 0 ? Number(r.stdout) : 100;
+  }
+  return clkTck;
+}
+
+class SandboxProcess {
+  constructor(child, url) {
+    this.child = child;
+    this.pid = child.pid;
+    this.url = url;
+  }
+
+  /**
+   * Starts the binary on a free port. Stdin stays a pipe: the sandbox exits when it closes, so
+   * even a crashed orchestrator cannot leave it behind.
+   */
+  static async start(config) {
+    const binary = ensureBinary();
+    const child = spawn(binary, ['--port', '0', '--config', JSON.stringify(config)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${out}`)), 10000);
+      child.on('error', reject);
+      child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${out}`)));
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    child.removeAllListeners('exit');
+    child.stdout.resume();
+    return new SandboxProcess(child, url);
+  }
+
+  async control(method, route, body) {
+    const res = await fetch(`${this.url}/__sandbox/${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sandbox ${method} ${route}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  stats() {
+    return this.control('GET', 'stats');
+  }
+  resetStats() {
+    return this.control('POST', 'reset');
+  }
+  expire(provider = 'eskiz') {
+    return this.control('POST', `expire/${provider}`);
+  }
+  addFault(fault) {
+    return this.control('POST', 'faults', fault);
+  }
+  clearFaults() {
+    return this.control('DELETE', 'faults');
+  }
+  clearInbox() {
+    return this.control('DELETE', 'inbox');
+  }
+
+  /** CPU time the sandbox process has used so far, in µs (Linux /proc; null elsewhere). */
+  cpuMicros() {
+    try {
+      const stat = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      return (ticks * 1e6) / ticksPerSecond();
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the sandbox by its pid (SIGTERM, then SIGKILL if it lingers). */
+  async stop() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    process.kill(this.pid, 'SIGTERM');
+    const timer = setTimeout(() => {
+      try {
+        process.kill(this.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+module.exports = { SandboxProcess, ensureBinary, BINARY };
