@@ -54,8 +54,10 @@ async fn storm_of_401s_costs_one_refresh() {
     let c = Arc::new(client(&sb, PASSWORD, Duration::from_secs(20)));
     c.balance().await.unwrap();
     sb.expire_tokens("eskiz");
-    sb.set_fault(json!({"path": "/message/sms/send", "kind": "latency", "latencyMs": 200, "times": 500}))
-        .unwrap();
+    sb.set_fault(
+        json!({"path": "/message/sms/send", "kind": "latency", "latencyMs": 200, "times": 500}),
+    )
+    .unwrap();
     let results = join_all((0..500).map(|i| {
         let c = c.clone();
         async move { c.send(msg(&format!("m{i}"))).await }
@@ -75,7 +77,8 @@ async fn refused_refresh_falls_back_to_one_login() {
     let sb = Sandbox::start(json!({})).await.unwrap();
     let c = Arc::new(client(&sb, PASSWORD, Duration::from_secs(20)));
     c.balance().await.unwrap();
-    sb.configure(json!({"eskiz": {"refreshEnabled": false}})).unwrap();
+    sb.configure(json!({"eskiz": {"refreshEnabled": false}}))
+        .unwrap();
     sb.expire_tokens("eskiz");
     let results = join_all((0..200).map(|_| {
         let c = c.clone();
@@ -118,8 +121,10 @@ async fn lost_answer_to_a_send_is_outcome_unknown_and_not_resent() {
     let e = c.send(msg("once")).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::OutcomeUnknown);
     assert!(!e.retryable);
-    sb.set_fault(json!({"path": "/message/sms/send", "kind": "reset", "phase": "after", "times": 1}))
-        .unwrap();
+    sb.set_fault(
+        json!({"path": "/message/sms/send", "kind": "reset", "phase": "after", "times": 1}),
+    )
+    .unwrap();
     let e = c.send(msg("twice")).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::OutcomeUnknown);
     assert_eq!(stat(&sb, "sends"), 2, "each send reached the sandbox once");
