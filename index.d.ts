@@ -9,6 +9,43 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare class AmoCrmClient {
+  /** Validates the options and builds the client; no network until the first call. */
+  constructor(options: AmoCrmClientOptions, hooks?: ClientHooks | undefined | null)
+  /** The consent URL and a fresh `state` (32 random bytes) to keep until the callback. */
+  authorizationUrl(options?: AuthorizationUrlOptions | undefined | null): AuthorizationUrl
+  /**
+   * Checks the callback (state in constant time, `error=access_denied`), exchanges the code
+   * and persists the tokens with the account host from `referer`.
+   */
+  exchangeCode(input: ExchangeCodeInput): Promise<TokenStatus>
+  /** `GET /api/v4/account`. */
+  account(): Promise<any>
+  /** Lead + contact (+ tags, custom fields) through `/leads/complex`, then the note. */
+  createLead(lead: LeadInput): Promise<CreatedLead>
+  /** Many leads, validated first, sent in chunks of 50. */
+  createLeads(leads: Array<LeadInput>): Promise<CreatedLead[]>
+  /** One page of leads; an empty page (amoCRM's 204) has no items and no `next`. */
+  listLeads(query?: ListLeadsQuery | undefined | null): Promise<LeadsPage>
+  /** The page a previous page's `next` points to. */
+  nextLeadsPage(next: string): Promise<LeadsPage>
+  /** Adds a `common` note to a lead; resolves to the note id. */
+  addNote(leadId: number, text: string): Promise<number>
+  /** Any v4 endpoint with auth, rate limits and refresh applied. */
+  request(method: string, path: string, body?: any | undefined | null): Promise<AmoResponse>
+  /** State of the tokens; never the tokens. */
+  tokenStatus(): TokenStatus
+  /** Refreshes now (joins a refresh already running). */
+  refreshToken(): Promise<TokenStatus>
+  /** Prometheus text of this client's counters. */
+  metrics(): string
+  /**
+   * Stops background work (proactive refresh, keep-alive); an in-flight refresh may finish
+   * persisting first. Idempotent.
+   */
+  close(): Promise<void>
+}
+
 export declare class Sandbox {
   /** `http://127.0.0.1:PORT`: pass it as `baseUrl` to every provider. */
   get url(): string
@@ -36,9 +73,9 @@ export declare class Sandbox {
 export declare class SmsClient {
   /**
    * Validates the options and builds the client. No network: the token is obtained on the
-   * first call. `logger` receives every (masked) log line.
+   * first call.
    */
-  constructor(options: SmsClientOptions, loggerFn?: ((arg: LogLine) => void) | undefined | null)
+  constructor(options: SmsClientOptions, hooks?: ClientHooks | undefined | null)
   get provider(): string
   send(message: SendInput): Promise<SendResult>
   /** Eskiz: one `send-batch` request (all messages validated first). Console: each message. */
@@ -65,6 +102,54 @@ export declare class SmsClient {
   metrics(): string
   /** Stops background token work so the process can exit. Idempotent. */
   close(): Promise<void>
+}
+
+export interface AmoCrmClientOptions {
+  /** `example` of `example.amocrm.ru`; optional when the account comes from the OAuth callback. */
+  subdomain?: string
+  /** `amocrm.ru` (default) or `kommo.com`. */
+  domain?: 'amocrm.ru' | 'kommo.com'
+  /** Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`). */
+  baseUrl?: string
+  /** The integration id. */
+  clientId: string
+  /** The integration's secret key. Never logged. */
+  clientSecret?: string
+  /** The redirect URI registered for the integration (sent with every token request). */
+  redirectUri?: string
+  /** A private integration's long-lived token (no OAuth, no refresh). */
+  longLivedToken?: string
+  /** Where tokens are kept; rotating refresh tokens need a persistent store in production. */
+  tokenStore?: TokenStoreOptions
+  /** Requests per second (default 7, amoCRM's per-integration limit). */
+  rateLimitPerSecond?: number
+  /** Share the rate budget between every process through the Redis token store. */
+  sharedRateLimit?: boolean
+  /** Budget of one call in ms, retries and token refresh included (default 30000). */
+  timeoutMs?: number
+  /** Refresh this many ms before the access token expires (default 60000). */
+  refreshMarginMs?: number
+  /** Refresh at least this often even when idle (default one week; 0 turns it off). */
+  keepAliveMs?: number
+  /** After a 403 block, calls fail at once for this long (default 600000). */
+  blockCooldownMs?: number
+  logLevel?: 'debug' | 'info' | 'warn' | 'error'
+}
+
+export interface AmoResponse {
+  status: number
+  /** The JSON body; null for 204. */
+  body?: any
+}
+
+export interface AuthorizationUrl {
+  url: string
+  /** Keep it (an HttpOnly cookie) and pass it back as `expectedState`. */
+  state: string
+}
+
+export interface AuthorizationUrlOptions {
+  mode?: 'popup' | 'post_message'
 }
 
 export interface Balance {
@@ -95,11 +180,53 @@ export interface BatchResult {
   segments: number
 }
 
+export interface ClientHooks {
+  /** Receives every log line, already masked. */
+  logger?: (arg: LogLine) => void
+  /** `custom` token store: the stored `{ version, data }` under a key, or null. */
+  storeLoad?: (arg: string) => Promise<StoredRecord | undefined | null>
+  /**
+   * `custom` token store: write `data` as `expectedVersion + 1` if the stored version is
+   * still `expectedVersion`; resolve `false` when someone else wrote first.
+   */
+  storeSave?: (arg: SaveRecord) => Promise<boolean>
+  /** Token lifecycle events (refreshed, refresh failed, re-authorisation required). */
+  onEvent?: (arg: TokenEventInfo) => void
+}
+
 export interface ConsoleOptions {
   /** How many recent messages `outbox()` keeps (default 100). */
   outboxSize?: number
   /** Region for numbers written without a country code (default `UZ`). */
   defaultRegion?: string
+}
+
+export interface ContactInput {
+  name: string
+  firstName?: string
+  lastName?: string
+  /** Normalised to E.164 and stored as the PHONE field (WORK). */
+  phone?: string
+  /** Stored as the EMAIL field (WORK). */
+  email?: string
+}
+
+export interface CreatedLead {
+  id: number
+  contactId?: number
+  companyId?: number
+  /** amoCRM merged it into an existing lead (duplicate control). */
+  merged: boolean
+  noteId?: number
+  /** The lead exists but its note failed; do not retry the lead (it would be duplicated). */
+  noteError?: NoteError
+}
+
+export interface CustomFieldInput {
+  fieldId?: number
+  fieldCode?: string
+  /** amoCRM's `values`: `[{ value, enum_code? }]`. */
+  values: Array<any>
 }
 
 export interface EskizOptions {
@@ -133,6 +260,18 @@ export interface EskizUser {
   status?: string
   isVip: boolean
   balance?: number
+}
+
+export interface ExchangeCodeInput {
+  code?: string
+  /** `error` of the callback query (`access_denied` when the user declined). */
+  error?: string
+  state?: string
+  expectedState?: string
+  /** The callback's `referer`: the account host, persisted with the tokens. */
+  referer?: string
+  /** A code from a marketplace widget install (no state to check). */
+  fromWidget?: boolean
 }
 
 export interface HistoryPage {
@@ -170,6 +309,51 @@ export interface HistoryRow {
   deliveredAt?: string
 }
 
+export interface Lead {
+  id: number
+  name: string
+  price?: number
+  statusId?: number
+  pipelineId?: number
+  responsibleUserId?: number
+  createdAt?: number
+  updatedAt?: number
+  closedAt?: number
+  isDeleted: boolean
+  /** The lead exactly as amoCRM returned it. */
+  raw: any
+}
+
+export interface LeadInput {
+  name: string
+  price?: number
+  pipelineId?: number
+  statusId?: number
+  responsibleUserId?: number
+  contact: ContactInput
+  /** A `common` note added to the new lead. */
+  note?: string
+  tags?: Array<string>
+  customFields?: Array<CustomFieldInput>
+}
+
+export interface LeadsPage {
+  page: number
+  items: Array<Lead>
+  /** Pass to `nextLeadsPage()`; null on the last page. */
+  next?: string
+}
+
+export interface ListLeadsQuery {
+  page?: number
+  /** 1–250 (default 50). */
+  limit?: number
+  /** Full-text search. */
+  query?: string
+  /** amoCRM `with` values, e.g. `['contacts']`. */
+  with?: Array<string>
+}
+
 export interface LogLine {
   /** `debug` | `info` | `warn` | `error` */
   level: string
@@ -191,6 +375,11 @@ export interface MessageStatus {
   updatedAt?: string
 }
 
+export interface NoteError {
+  code: string
+  message: string
+}
+
 export interface OutboxMessage {
   id: string
   to: string
@@ -198,6 +387,17 @@ export interface OutboxMessage {
   from?: string
   segments: number
   atMs: number
+}
+
+/** What a custom store's `save` receives. */
+export interface SaveRecord {
+  key: string
+  /**
+   * Save only if the stored version is still this one (0: nothing stored yet), as
+   * `expectedVersion + 1`.
+   */
+  expectedVersion: number
+  data: string
 }
 
 export interface SendInput {
@@ -243,6 +443,23 @@ export interface SmsClientOptions {
 /** Starts a sandbox on 127.0.0.1 (`port` 0 or absent: a free port). */
 export declare function startSandbox(options?: any | undefined | null): Promise<Sandbox>
 
+/** What a custom store's `load` resolves to. */
+export interface StoredRecord {
+  version: number
+  data: string
+}
+
+export interface TokenEventInfo {
+  type: 'token_refreshed' | 'refresh_failed' | 'reauthorization_required'
+  provider: string
+  generation?: number
+  /** How the token was obtained: `login`, `refresh`, `exchange`, `adopted`. */
+  how?: string
+  expiresAtMs?: number
+  code?: string
+  message?: string
+}
+
 export interface TokenStatus {
   provider: string
   state: 'empty' | 'valid' | 'expiring' | 'expired' | 'refreshing' | 'failed' | 'reauthorization_required' | 'closed'
@@ -265,8 +482,21 @@ export interface TokenStatus {
 }
 
 export interface TokenStoreOptions {
-  /** `memory` (default): this process only. */
+  /**
+   * `memory` (default, this process only), `file` (one host), `redis` (every replica),
+   * `custom` (your own storage through `load`/`save` callbacks).
+   */
   type: 'memory' | 'file' | 'redis' | 'custom'
   /** Key of the token in the store; a per-account default otherwise. */
   key?: string
+  /** `file`: path of the JSON file (created with mode 0600). */
+  path?: string
+  /** `redis`: `redis://host:port/db`. */
+  url?: string
+  /** AES-256-GCM key (32 bytes, hex or base64) sealing tokens at rest. */
+  encryptionKey?: string
+  /** Lease of the cross-process refresh lock in ms (default 30000). */
+  lockLeaseMs?: number
+  /** How long to wait for that lock in ms (default 35000). */
+  lockWaitMs?: number
 }

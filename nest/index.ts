@@ -3,7 +3,6 @@ export type {
   SmsClientOptions,
   EskizOptions,
   ConsoleOptions,
-  TokenStoreOptions,
   SendInput,
   SendResult,
   BatchResult,
@@ -30,3 +29,19 @@ export type {
   EskizSandboxStats,
   SandboxMessage,
 } from './sandbox';
+export { AmoCrmClient } from './amocrm-client';
+export type {
+  AmoCrmClientOptions,
+  LeadInput,
+  ContactInput,
+  CustomFieldInput,
+  CreatedLead,
+  Lead,
+  LeadsPage,
+  ListLeadsQuery,
+  AmoResponse,
+  AuthorizationUrl,
+  ExchangeCodeInput,
+} from './amocrm-client';
+export type { TokenStoreOptions, CustomTokenStore, StoredRecord } from './token-store';
+export type { TokenEvent, TokenEventType } from './events';

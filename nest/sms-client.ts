@@ -2,9 +2,12 @@
  * SmsClient: Eskiz.uz, Twilio or the development console behind one API. Every method returns a
  * promise that rejects with an UzgateError; bad input is rejected before any network call.
  */
+import { EventEmitter } from 'node:events';
 import { call, callSync } from './errors';
+import { eventForwarder } from './events';
 import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
+import { toNativeStore, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
 export type SendInput = Native.SendInput;
@@ -40,12 +43,6 @@ export interface ConsoleOptions {
   defaultRegion?: string;
 }
 
-export interface TokenStoreOptions {
-  type: 'memory' | 'file' | 'redis' | 'custom';
-  /** Key of the token in the store; a per-account default otherwise. */
-  key?: string;
-}
-
 export interface SmsClientOptions {
   provider: 'eskiz' | 'twilio' | 'console';
   eskiz?: EskizOptions;
@@ -63,12 +60,23 @@ export interface SmsClientOptions {
   logLevel?: LogLevel;
 }
 
-export class SmsClient {
+/**
+ * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required` (and each as `token`).
+ */
+export class SmsClient extends EventEmitter {
   private readonly native: Native.SmsClient;
 
   constructor(options: SmsClientOptions) {
-    const { logger, ...rest } = options;
-    this.native = callSync(() => new native.SmsClient(rest, toNativeLogger(logger)));
+    super();
+    const { logger, tokenStore, ...rest } = options;
+    const store = toNativeStore(tokenStore);
+    this.native = callSync(
+      () =>
+        new native.SmsClient(
+          { ...rest, tokenStore: store.store },
+          { logger: toNativeLogger(logger), onEvent: eventForwarder(this), ...store.hooks },
+        ),
+    );
   }
 
   get provider(): string {

@@ -3,7 +3,10 @@
 #[macro_use]
 extern crate napi_derive;
 
+pub mod amocrm;
+pub mod amocrm_types;
 pub mod error;
+pub mod hooks;
 pub mod logger;
 pub mod promise;
 pub mod sandbox;

@@ -31,3 +31,16 @@ where
             .map_err(|e| js_error(env, e))
     })
 }
+
+/// Results that need a conversion other than `From` (numbers, JSON values).
+pub fn promise_with<'e, T, V, F, M>(env: &'e Env, fut: F, map: M) -> Result<PromiseRaw<'e, V>>
+where
+    F: Future<Output = uzgate_core::Result<T>> + Send + 'static,
+    T: Send + 'static,
+    V: ToNapiValue,
+    M: FnOnce(T) -> V + 'static,
+{
+    env.spawn_future_with_callback(async move { Ok(fut.await) }, |env, result| {
+        result.map(map).map_err(|e| js_error(env, e))
+    })
+}

@@ -2,9 +2,10 @@
 //! promise backed by the core client.
 
 use crate::error::throw;
-use crate::logger::{logger, JsLogSink, LogLine};
+use crate::hooks::{Attached, ClientHooks};
 use crate::promise::{promise, promise_vec};
 use crate::sms_types::*;
+use crate::store::BuiltStore;
 use napi::bindgen_prelude::*;
 use napi::Env;
 use std::sync::Arc;
@@ -18,12 +19,14 @@ use uzgate_core::{Error as CoreError, ErrorCode, Secret};
 #[napi]
 pub struct SmsClient {
     inner: Arc<sms::SmsClient>,
-    log_sink: Option<Arc<JsLogSink>>,
+    attached: Arc<Attached>,
+    store: Arc<BuiltStore>,
 }
 
 fn build(
     options: SmsClientOptions,
     log: uzgate_core::log::Logger,
+    built: &BuiltStore,
 ) -> uzgate_core::Result<sms::SmsClient> {
     let mut http = HttpOptions::default();
     if let Some(ms) = options.timeout_ms {
@@ -39,7 +42,8 @@ fn build(
     if let Some(ms) = options.refresh_margin_ms {
         manager.refresh_margin = Duration::from_millis(ms as u64);
     }
-    let (store, store_key) = crate::store::build(options.token_store.as_ref())?;
+    crate::store::apply_lock_options(options.token_store.as_ref(), &mut manager);
+    let (store, store_key) = (built.store.clone(), built.key.clone());
     let config = match options.provider.as_str() {
         "eskiz" => {
             let e = options.eskiz.ok_or_else(|| {
@@ -82,19 +86,34 @@ fn build(
 #[napi]
 impl SmsClient {
     /// Validates the options and builds the client. No network: the token is obtained on the
-    /// first call. `logger` receives every (masked) log line.
+    /// first call.
     #[napi(constructor)]
     pub fn new(
         env: Env,
         options: SmsClientOptions,
-        logger_fn: Option<Function<'_, LogLine, ()>>,
+        hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let (log, log_sink) = logger(logger_fn, options.log_level.as_deref())?;
-        match build(options, log) {
-            Ok(inner) => Ok(SmsClient {
-                inner: Arc::new(inner),
-                log_sink,
-            }),
+        let (log_fn, on_event, custom) = ClientHooks::split(hooks);
+        let attached = Arc::new(Attached::new(
+            log_fn,
+            on_event,
+            options.log_level.as_deref(),
+        )?);
+        let built = match crate::store::build(options.token_store.as_ref(), custom)? {
+            Ok(b) => Arc::new(b),
+            Err(e) => return throw(&env, e),
+        };
+        match build(options, attached.logger.clone(), &built) {
+            Ok(inner) => {
+                if let (Some(m), Some(events)) = (inner.token_manager(), attached.events.clone()) {
+                    m.subscribe(events);
+                }
+                Ok(SmsClient {
+                    inner: Arc::new(inner),
+                    attached,
+                    store: built,
+                })
+            }
             Err(e) => throw(&env, e),
         }
     }
@@ -233,11 +252,13 @@ impl SmsClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
         let inner = self.inner.clone();
-        let sink = self.log_sink.clone();
+        let attached = self.attached.clone();
+        let store = self.store.clone();
         promise(env, async move {
             inner.close().await;
-            if let Some(sink) = sink {
-                sink.detach();
+            attached.detach();
+            if let Some(js) = &store.js {
+                js.detach();
             }
             Ok(())
         })

@@ -3,6 +3,7 @@
 //! Pure Rust; the Node binding (root crate) only converts values.
 
 pub mod auth;
+pub mod ct;
 pub mod error;
 pub mod http;
 pub mod jwt;
@@ -10,6 +11,7 @@ pub mod log;
 pub mod metrics;
 pub mod phone;
 pub mod providers;
+pub mod ratelimit;
 pub mod secret;
 pub mod segments;
 pub mod sms;

@@ -153,7 +153,8 @@ impl Response {
 /// The pooled client of one provider client object.
 pub struct HttpClient {
     client: reqwest::Client,
-    base: String,
+    /// Swappable: amoCRM learns the account's host only when a code is exchanged.
+    base: arc_swap::ArcSwap<String>,
     pub provider: Provider,
     pub options: HttpOptions,
     pub metrics: Arc<Metrics>,
@@ -181,7 +182,7 @@ impl HttpClient {
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(HttpClient {
             client,
-            base,
+            base: arc_swap::ArcSwap::from_pointee(base),
             provider,
             options,
             metrics,
@@ -196,12 +197,25 @@ impl HttpClient {
         self
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base
+    pub fn base_url(&self) -> String {
+        self.base.load().as_ref().clone()
+    }
+
+    /// Points later requests at another root (validated like the configured one).
+    pub fn set_base_url(&self, base: &str) -> Result<()> {
+        let base = normalize_base_url(base)?;
+        if **self.base.load() != base {
+            self.base.store(Arc::new(base));
+        }
+        Ok(())
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        let base = self.base.load();
+        let mut url = String::with_capacity(base.len() + path.len());
+        url.push_str(&base);
+        url.push_str(path);
+        url
     }
 
     pub fn deadline(&self) -> Deadline {

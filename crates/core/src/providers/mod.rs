@@ -1,3 +1,4 @@
 //! Provider recipes: endpoints, bodies, how their errors and 401s look, how they refresh.
 
+pub mod amocrm;
 pub mod eskiz;

@@ -1,9 +1,18 @@
 //! Where tokens live between requests and between processes. The version compared on every save
 //! is what keeps a late writer from overwriting a newer token; the lock only saves work.
 
+mod codec;
+mod custom;
+mod file;
 mod memory;
+mod redis;
 
+pub use codec::Codec;
+pub use custom::{CustomStore, RawStore};
+pub use file::FileStore;
 pub use memory::MemoryStore;
+pub(crate) use redis::redis_error;
+pub use redis::{RedisConnection, RedisStore};
 
 use crate::error::Result;
 use futures::future::BoxFuture;

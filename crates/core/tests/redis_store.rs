@@ -1,0 +1,143 @@
+//! The Redis store and the shared rate limiter against a real redis-server
+//! (`scripts/with-redis.sh` starts one and sets UZGATE_TEST_REDIS_URL; without it these skip).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uzgate_core::http::limit::Limiter;
+use uzgate_core::http::Deadline;
+use uzgate_core::ratelimit::RedisLimiter;
+use uzgate_core::store::{Codec, RedisConnection, RedisStore, Saved, StoredToken, TokenStore};
+use uzgate_core::ErrorCode;
+
+fn redis_url() -> Option<String> {
+    let url = std::env::var("UZGATE_TEST_REDIS_URL").ok();
+    if url.is_none() {
+        eprintln!("SKIPPED: UZGATE_TEST_REDIS_URL is not set (run through scripts/with-redis.sh)");
+    }
+    url
+}
+
+fn token(access: &str) -> StoredToken {
+    StoredToken {
+        access_token: access.into(),
+        refresh_token: Some(format!("r-{access}")),
+        expires_at_ms: Some(1),
+        obtained_at_ms: 1,
+        meta: Default::default(),
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    format!("uzgate-test:{prefix}:{}", uuid::Uuid::new_v4())
+}
+
+#[tokio::test]
+async fn compare_and_set_and_encryption() {
+    let Some(url) = redis_url() else { return };
+    let conn = RedisConnection::new(&url).unwrap();
+    let key = unique("cas");
+    let store = RedisStore::new(conn.clone(), Codec::new(Some(&"22".repeat(32))).unwrap());
+    assert_eq!(store.load(&key).await.unwrap(), None);
+    assert_eq!(
+        store.save(&key, 0, &token("first-secret")).await.unwrap(),
+        Saved::Written(1)
+    );
+    match store.save(&key, 0, &token("late")).await.unwrap() {
+        Saved::Conflict(Some(v)) => assert_eq!(v.token.access_token, "first-secret"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store.save(&key, 1, &token("second-secret")).await.unwrap(),
+        Saved::Written(2)
+    );
+    let mut c = conn.get().await.unwrap();
+    let raw: String = redis::cmd("HGET")
+        .arg(&key)
+        .arg("data")
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert!(!raw.contains("second-secret"), "no token in clear at rest");
+    assert_eq!(
+        store.load(&key).await.unwrap().unwrap().token.access_token,
+        "second-secret"
+    );
+    // The wrong key never silently resets: it is an error.
+    let wrong = RedisStore::new(conn.clone(), Codec::new(Some(&"33".repeat(32))).unwrap());
+    assert_eq!(
+        wrong.load(&key).await.unwrap_err().code,
+        ErrorCode::StoreError
+    );
+    store.clear(&key).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_lock_is_exclusive_owned_and_leased() {
+    let Some(url) = redis_url() else { return };
+    let conn = RedisConnection::new(&url).unwrap();
+    let key = unique("lock");
+    let a = RedisStore::new(conn.clone(), Codec::plain());
+    let b = RedisStore::new(RedisConnection::new(&url).unwrap(), Codec::plain());
+    let held = a
+        .lock(&key, Duration::from_millis(400), Duration::from_secs(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        b.lock(&key, Duration::from_millis(400), Duration::from_millis(100))
+            .await
+            .err()
+            .unwrap()
+            .code,
+        ErrorCode::StoreError
+    );
+    // A holder that vanishes (never releases) blocks others only until its lease runs out.
+    std::mem::forget(held);
+    let started = Instant::now();
+    let got = b
+        .lock(&key, Duration::from_secs(5), Duration::from_secs(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_millis(800));
+    got.release().await;
+    // Released: free at once.
+    let again = a
+        .lock(&key, Duration::from_secs(5), Duration::from_millis(50))
+        .await
+        .unwrap();
+    assert!(again.is_some());
+}
+
+#[tokio::test]
+async fn shared_budget_paces_all_limiters_together() {
+    let Some(url) = redis_url() else { return };
+    let bucket = unique("bucket");
+    let limiters: Vec<Arc<RedisLimiter>> = (0..4)
+        .map(|_| {
+            Arc::new(
+                RedisLimiter::new(RedisConnection::new(&url).unwrap(), bucket.clone(), 100.0)
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for l in &limiters {
+        let l = l.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..25 {
+                l.acquire(Deadline::after(Duration::from_secs(10)))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // 100 grants at 100/s shared: about one second, however many limiters ask.
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(950), "{took:?}");
+    assert!(took < Duration::from_millis(1600), "{took:?}");
+}

@@ -1,0 +1,145 @@
+/**
+ * AmoCrmClient: amoCRM / Kommo API v4 with OAuth, rotating single-use refresh tokens persisted
+ * in a (shared) token store, a rate limiter (7/s by default) and a breaker for 403 blocks.
+ * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required` (and each as `token`).
+ */
+import { EventEmitter } from 'node:events';
+import { call, callSync } from './errors';
+import { eventForwarder } from './events';
+import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
+import { native, type Native } from './native';
+import { toNativeStore, type TokenStoreOptions } from './token-store';
+import { toTokenStatus, type TokenStatus } from './token-status';
+
+export type LeadInput = Native.LeadInput;
+export type ContactInput = Native.ContactInput;
+export type CustomFieldInput = Native.CustomFieldInput;
+export type CreatedLead = Native.CreatedLead;
+export type Lead = Native.Lead;
+export type LeadsPage = Native.LeadsPage;
+export type ListLeadsQuery = Native.ListLeadsQuery;
+export type AmoResponse = Native.AmoResponse;
+export type AuthorizationUrl = Native.AuthorizationUrl;
+export type ExchangeCodeInput = Native.ExchangeCodeInput;
+
+export interface AmoCrmClientOptions {
+  /** The integration id. */
+  clientId: string;
+  /** The integration's secret key (not needed with a long-lived token). Never logged. */
+  clientSecret?: string;
+  /** The redirect URI registered for the integration. */
+  redirectUri?: string;
+  /** `example` of `example.amocrm.ru`; optional when the account comes from the callback. */
+  subdomain?: string;
+  /** `amocrm.ru` (default) or `kommo.com`. */
+  domain?: 'amocrm.ru' | 'kommo.com';
+  /** Root replacing `https://{subdomain}.amocrm.ru` and the consent host (a sandbox's `url`). */
+  baseUrl?: string;
+  /** A private integration's long-lived token (no OAuth, no refresh). */
+  longLivedToken?: string;
+  /** Rotating refresh tokens need a persistent store (`file`, `redis`, `custom`) in production. */
+  tokenStore?: TokenStoreOptions;
+  /** Requests per second (default 7, amoCRM's per-integration limit). */
+  rateLimitPerSecond?: number;
+  /** One budget shared by every process through the Redis token store. */
+  sharedRateLimit?: boolean;
+  /** Budget of one call in ms, retries and token refresh included (default 30000). */
+  timeoutMs?: number;
+  /** Refresh this many ms before the access token expires (default 60000). */
+  refreshMarginMs?: number;
+  /** Refresh at least this often even when idle (default one week; 0 turns it off). */
+  keepAliveMs?: number;
+  /** After a 403 block, calls fail at once for this long (default 600000). */
+  blockCooldownMs?: number;
+  logger?: UzgateLogger;
+  logLevel?: LogLevel;
+}
+
+export class AmoCrmClient extends EventEmitter {
+  private readonly native: Native.AmoCrmClient;
+
+  constructor(options: AmoCrmClientOptions) {
+    super();
+    const { logger, tokenStore, ...rest } = options;
+    const store = toNativeStore(tokenStore);
+    this.native = callSync(
+      () =>
+        new native.AmoCrmClient(
+          { ...rest, tokenStore: store.store },
+          { logger: toNativeLogger(logger), onEvent: eventForwarder(this), ...store.hooks },
+        ),
+    );
+  }
+
+  /** The consent URL and a fresh `state` to keep (HttpOnly cookie) until the callback. */
+  authorizationUrl(options?: { mode?: 'popup' | 'post_message' }): AuthorizationUrl {
+    return callSync(() => this.native.authorizationUrl(options));
+  }
+
+  /**
+   * Checks the callback (state compared in constant time, `error=access_denied`), exchanges the
+   * code and persists the tokens with the account host from `referer`.
+   */
+  async exchangeCode(input: ExchangeCodeInput): Promise<TokenStatus> {
+    return toTokenStatus(await call(() => this.native.exchangeCode(input)));
+  }
+
+  /** `GET /api/v4/account`. */
+  account(): Promise<Record<string, unknown>> {
+    return call(() => this.native.account());
+  }
+
+  /** Lead + contact (phone, e-mail), tags, custom fields, and a note; one lead. */
+  createLead(lead: LeadInput): Promise<CreatedLead> {
+    return call(() => this.native.createLead(lead));
+  }
+
+  /** Many leads: validated first, then sent in chunks of 50. */
+  createLeads(leads: LeadInput[]): Promise<CreatedLead[]> {
+    return call(() => this.native.createLeads(leads));
+  }
+
+  /** One page; an empty page (amoCRM's 204) has no items and `next: null`. */
+  listLeads(query?: ListLeadsQuery): Promise<LeadsPage> {
+    return call(() => this.native.listLeads(query));
+  }
+
+  /** Every lead, page after page, following amoCRM's `next` links. */
+  async *leads(query?: Omit<ListLeadsQuery, 'page'>): AsyncGenerator<Lead, void, undefined> {
+    let page = await this.listLeads(query);
+    for (;;) {
+      yield* page.items;
+      if (!page.next) return;
+      const next = page.next;
+      page = await call(() => this.native.nextLeadsPage(next));
+    }
+  }
+
+  /** A `common` note on a lead; resolves to the note id. */
+  addNote(leadId: number, text: string): Promise<number> {
+    return call(() => this.native.addNote(leadId, text));
+  }
+
+  /** Any v4 endpoint with auth, rate limits and refresh: `request('GET', '/api/v4/contacts')`. */
+  request(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<AmoResponse> {
+    return call(() => this.native.request(method, path, body));
+  }
+
+  /** The tokens' state; never the tokens. */
+  tokenStatus(): TokenStatus {
+    return toTokenStatus(this.native.tokenStatus());
+  }
+
+  async refreshToken(): Promise<TokenStatus> {
+    return toTokenStatus(await call(() => this.native.refreshToken()));
+  }
+
+  metrics(): string {
+    return this.native.metrics();
+  }
+
+  /** Stops background work (proactive refresh, keep-alive) so the process can exit. */
+  close(): Promise<void> {
+    return call(() => this.native.close());
+  }
+}

@@ -1,0 +1,33 @@
+/** Token lifecycle events, for alerts (e.g. a Telegram message on `reauthorization_required`). */
+import type { EventEmitter } from 'node:events';
+import type { Native } from './native';
+
+export type TokenEventType = 'token_refreshed' | 'refresh_failed' | 'reauthorization_required';
+
+export interface TokenEvent {
+  type: TokenEventType;
+  provider: string;
+  generation?: number;
+  /** `login` | `refresh` | `exchange` | `adopted` */
+  how?: string;
+  expiresAt?: Date;
+  code?: string;
+  message?: string;
+}
+
+/** Forwards native events to `emitter` under their type, and as `'token'`. */
+export function eventForwarder(emitter: EventEmitter): (e: Native.TokenEventInfo) => void {
+  return (e) => {
+    const event: TokenEvent = {
+      type: e.type,
+      provider: e.provider,
+      generation: e.generation ?? undefined,
+      how: e.how ?? undefined,
+      expiresAt: e.expiresAtMs == null ? undefined : new Date(e.expiresAtMs),
+      code: e.code ?? undefined,
+      message: e.message ?? undefined,
+    };
+    emitter.emit(event.type, event);
+    emitter.emit('token', event);
+  };
+}

@@ -1,0 +1,255 @@
+//! `AmoCrmClient` for JS: options validated synchronously (no I/O); every call a promise.
+
+use crate::amocrm_types::*;
+use crate::error::{js_error, throw};
+use crate::hooks::{Attached, ClientHooks};
+use crate::promise::{promise, promise_vec, promise_with};
+use crate::sms_types::TokenStatus;
+use crate::store::BuiltStore;
+use napi::bindgen_prelude::*;
+use napi::Env;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use uzgate_core::providers::amocrm::{AmoCrmClient as CoreClient, AmoCrmConfig, AmoDomain};
+use uzgate_core::{Error as CoreError, Secret};
+
+#[napi]
+pub struct AmoCrmClient {
+    inner: Arc<CoreClient>,
+    attached: Arc<Attached>,
+    store: Arc<BuiltStore>,
+}
+
+fn build(
+    o: AmoCrmClientOptions,
+    attached: &Attached,
+    built: &BuiltStore,
+) -> uzgate_core::Result<CoreClient> {
+    let domain = AmoDomain::parse(o.domain.as_deref().unwrap_or("amocrm.ru"))?;
+    let mut config = AmoCrmConfig::new(
+        o.client_id,
+        Secret::from(o.client_secret.unwrap_or_default()),
+        o.redirect_uri.unwrap_or_default(),
+    );
+    config.domain = domain;
+    config.subdomain = o.subdomain;
+    config.base_url = o.base_url;
+    config.long_lived_token = o.long_lived_token.map(Secret::from);
+    if let Some(ms) = o.timeout_ms {
+        if ms == 0 {
+            return Err(CoreError::config("timeoutMs must be positive"));
+        }
+        config.http.timeout = Duration::from_millis(ms as u64);
+    }
+    if let Some(ms) = o.refresh_margin_ms {
+        config.manager.refresh_margin = Duration::from_millis(ms as u64);
+    }
+    if let Some(ms) = o.keep_alive_ms {
+        config.manager.keep_alive = (ms > 0.0).then(|| Duration::from_millis(ms as u64));
+    }
+    if let Some(ms) = o.block_cooldown_ms {
+        config.block_cooldown = Duration::from_millis(ms as u64);
+    }
+    crate::store::apply_lock_options(o.token_store.as_ref(), &mut config.manager);
+    if let Some(r) = o.rate_limit_per_second {
+        config.rate_limit_per_second = r;
+    }
+    config.store = built.store.clone();
+    config.store_key = built.key.clone();
+    if o.shared_rate_limit == Some(true) {
+        let bucket = format!("uzgate:ratelimit:amocrm:{}", config.client_id.trim());
+        config.shared_limiter = Some(built.shared_limiter(bucket, config.rate_limit_per_second)?);
+    }
+    CoreClient::new(
+        config,
+        attached.logger.clone(),
+        Arc::new(uzgate_core::metrics::Metrics::new()),
+    )
+}
+
+#[napi]
+impl AmoCrmClient {
+    /// Validates the options and builds the client; no network until the first call.
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        options: AmoCrmClientOptions,
+        hooks: Option<ClientHooks<'_>>,
+    ) -> Result<Self> {
+        let (log_fn, on_event, custom) = ClientHooks::split(hooks);
+        let attached = Arc::new(Attached::new(
+            log_fn,
+            on_event,
+            options.log_level.as_deref(),
+        )?);
+        let built = match crate::store::build(options.token_store.as_ref(), custom)? {
+            Ok(b) => Arc::new(b),
+            Err(e) => return throw(&env, e),
+        };
+        match build(options, &attached, &built) {
+            Ok(inner) => {
+                if let Some(events) = attached.events.clone() {
+                    inner.tokens().subscribe(events);
+                }
+                Ok(AmoCrmClient {
+                    inner: Arc::new(inner),
+                    attached,
+                    store: built,
+                })
+            }
+            Err(e) => throw(&env, e),
+        }
+    }
+
+    /// The consent URL and a fresh `state` (32 random bytes) to keep until the callback.
+    #[napi]
+    pub fn authorization_url(
+        &self,
+        env: Env,
+        options: Option<AuthorizationUrlOptions>,
+    ) -> Result<AuthorizationUrl> {
+        let mode = options.and_then(|o| o.mode);
+        self.inner
+            .authorization_url(mode.as_deref())
+            .map(Into::into)
+            .map_err(|e| js_error(&env, e))
+    }
+
+    /// Checks the callback (state in constant time, `error=access_denied`), exchanges the code
+    /// and persists the tokens with the account host from `referer`.
+    #[napi(ts_return_type = "Promise<TokenStatus>")]
+    pub fn exchange_code<'e>(
+        &self,
+        env: &'e Env,
+        input: ExchangeCodeInput,
+    ) -> Result<PromiseRaw<'e, TokenStatus>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.exchange_code(input.into()).await })
+    }
+
+    /// `GET /api/v4/account`.
+    #[napi(ts_return_type = "Promise<any>")]
+    pub fn account<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Value>> {
+        let inner = self.inner.clone();
+        promise_with(env, async move { inner.account().await }, |v| v)
+    }
+
+    /// Lead + contact (+ tags, custom fields) through `/leads/complex`, then the note.
+    #[napi(ts_return_type = "Promise<CreatedLead>")]
+    pub fn create_lead<'e>(
+        &self,
+        env: &'e Env,
+        lead: LeadInput,
+    ) -> Result<PromiseRaw<'e, CreatedLead>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.create_lead(lead.into()).await })
+    }
+
+    /// Many leads, validated first, sent in chunks of 50.
+    #[napi(ts_return_type = "Promise<CreatedLead[]>")]
+    pub fn create_leads<'e>(
+        &self,
+        env: &'e Env,
+        leads: Vec<LeadInput>,
+    ) -> Result<PromiseRaw<'e, Vec<CreatedLead>>> {
+        let inner = self.inner.clone();
+        promise_vec(env, async move {
+            inner
+                .create_leads(leads.into_iter().map(Into::into).collect())
+                .await
+        })
+    }
+
+    /// One page of leads; an empty page (amoCRM's 204) has no items and no `next`.
+    #[napi(ts_return_type = "Promise<LeadsPage>")]
+    pub fn list_leads<'e>(
+        &self,
+        env: &'e Env,
+        query: Option<ListLeadsQuery>,
+    ) -> Result<PromiseRaw<'e, LeadsPage>> {
+        let inner = self.inner.clone();
+        let q = query.map(Into::into).unwrap_or_default();
+        promise(env, async move { inner.list_leads(q).await })
+    }
+
+    /// The page a previous page's `next` points to.
+    #[napi(ts_return_type = "Promise<LeadsPage>")]
+    pub fn next_leads_page<'e>(
+        &self,
+        env: &'e Env,
+        next: String,
+    ) -> Result<PromiseRaw<'e, LeadsPage>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.next_leads_page(&next).await })
+    }
+
+    /// Adds a `common` note to a lead; resolves to the note id.
+    #[napi(ts_return_type = "Promise<number>")]
+    pub fn add_note<'e>(
+        &self,
+        env: &'e Env,
+        lead_id: f64,
+        text: String,
+    ) -> Result<PromiseRaw<'e, f64>> {
+        let inner = self.inner.clone();
+        let lead_id = js_id(lead_id);
+        promise_with(
+            env,
+            async move { inner.add_note(lead_id, &text).await },
+            |id| id as f64,
+        )
+    }
+
+    /// Any v4 endpoint with auth, rate limits and refresh applied.
+    #[napi(ts_return_type = "Promise<AmoResponse>")]
+    pub fn request<'e>(
+        &self,
+        env: &'e Env,
+        method: String,
+        path: String,
+        body: Option<Value>,
+    ) -> Result<PromiseRaw<'e, AmoResponse>> {
+        let inner = self.inner.clone();
+        promise(
+            env,
+            async move { inner.request(&method, &path, body).await },
+        )
+    }
+
+    /// State of the tokens; never the tokens.
+    #[napi]
+    pub fn token_status(&self) -> TokenStatus {
+        self.inner.token_status().into()
+    }
+
+    /// Refreshes now (joins a refresh already running).
+    #[napi(ts_return_type = "Promise<TokenStatus>")]
+    pub fn refresh_token<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, TokenStatus>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.refresh_token().await })
+    }
+
+    /// Prometheus text of this client's counters.
+    #[napi]
+    pub fn metrics(&self) -> String {
+        self.inner.metrics()
+    }
+
+    /// Stops background work (proactive refresh, keep-alive); an in-flight refresh may finish
+    /// persisting first. Idempotent.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
+        let inner = self.inner.clone();
+        let attached = self.attached.clone();
+        let store = self.store.clone();
+        promise(env, async move {
+            inner.close().await;
+            attached.detach();
+            if let Some(js) = &store.js {
+                js.detach();
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,154 @@
+//! The JS functions a client may be given (logger, custom token store, token events), turned into
+//! the core's sinks. All are weak thread-safe functions, released on `close()`.
+
+use crate::logger::{logger, JsLogSink, LogLine};
+use crate::store::{SaveRecord, StoredRecord};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use parking_lot::Mutex;
+use std::sync::Arc;
+use uzgate_core::auth::{EventSink, TokenEvent};
+use uzgate_core::log::Logger;
+
+#[napi(object, object_to_js = false)]
+pub struct ClientHooks<'a> {
+    /// Receives every log line, already masked.
+    pub logger: Option<Function<'a, LogLine, ()>>,
+    /// `custom` token store: the stored `{ version, data }` under a key, or null.
+    pub store_load: Option<Function<'a, String, Promise<Option<StoredRecord>>>>,
+    /// `custom` token store: write `data` as `expectedVersion + 1` if the stored version is
+    /// still `expectedVersion`; resolve `false` when someone else wrote first.
+    pub store_save: Option<Function<'a, SaveRecord, Promise<bool>>>,
+    /// Token lifecycle events (refreshed, refresh failed, re-authorisation required).
+    pub on_event: Option<Function<'a, TokenEventInfo, ()>>,
+}
+
+#[napi(object)]
+pub struct TokenEventInfo {
+    #[napi(ts_type = "'token_refreshed' | 'refresh_failed' | 'reauthorization_required'")]
+    pub r#type: String,
+    pub provider: String,
+    pub generation: Option<f64>,
+    /// How the token was obtained: `login`, `refresh`, `exchange`, `adopted`.
+    pub how: Option<String>,
+    pub expires_at_ms: Option<f64>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+type EventFn = ThreadsafeFunction<TokenEventInfo, (), TokenEventInfo, Status, false, true, 256>;
+
+pub struct JsEventSink {
+    f: Mutex<Option<EventFn>>,
+}
+
+impl EventSink for JsEventSink {
+    fn event(&self, e: &TokenEvent) {
+        let info = match e {
+            TokenEvent::Refreshed {
+                provider,
+                generation,
+                how,
+                expires_at_ms,
+            } => TokenEventInfo {
+                r#type: e.name().into(),
+                provider: provider.as_str().into(),
+                generation: Some(*generation as f64),
+                how: Some((*how).into()),
+                expires_at_ms: expires_at_ms.map(|v| v as f64),
+                code: None,
+                message: None,
+            },
+            TokenEvent::RefreshFailed {
+                provider,
+                code,
+                message,
+            } => TokenEventInfo {
+                r#type: e.name().into(),
+                provider: provider.as_str().into(),
+                generation: None,
+                how: None,
+                expires_at_ms: None,
+                code: Some((*code).into()),
+                message: Some(message.clone()),
+            },
+            TokenEvent::ReauthorizationRequired { provider, message } => TokenEventInfo {
+                r#type: e.name().into(),
+                provider: provider.as_str().into(),
+                generation: None,
+                how: None,
+                expires_at_ms: None,
+                code: Some("REAUTHORIZATION_REQUIRED".into()),
+                message: Some(message.clone()),
+            },
+        };
+        if let Some(f) = self.f.lock().as_ref() {
+            f.call(info, ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
+impl<'a> ClientHooks<'a> {
+    /// `(logger, on_event, custom store callbacks)`.
+    pub fn split(
+        hooks: Option<Self>,
+    ) -> (
+        Option<Function<'a, LogLine, ()>>,
+        Option<Function<'a, TokenEventInfo, ()>>,
+        Option<crate::store::CustomCallbacks<'a>>,
+    ) {
+        match hooks {
+            None => (None, None, None),
+            Some(h) => {
+                let custom = match (h.store_load, h.store_save) {
+                    (Some(load), Some(save)) => Some(crate::store::CustomCallbacks { load, save }),
+                    _ => None,
+                };
+                (h.logger, h.on_event, custom)
+            }
+        }
+    }
+}
+
+/// The hooks turned into core pieces, and what to release on close.
+pub struct Attached {
+    pub logger: Logger,
+    pub log_sink: Option<Arc<JsLogSink>>,
+    pub events: Option<Arc<JsEventSink>>,
+}
+
+impl Attached {
+    pub fn new(
+        log_fn: Option<Function<'_, LogLine, ()>>,
+        on_event: Option<Function<'_, TokenEventInfo, ()>>,
+        log_level: Option<&str>,
+    ) -> Result<Self> {
+        let (logger, log_sink) = logger(log_fn, log_level)?;
+        let events = match on_event {
+            Some(f) => Some(Arc::new(JsEventSink {
+                f: Mutex::new(Some(
+                    f.build_threadsafe_function::<TokenEventInfo>()
+                        .callee_handled::<false>()
+                        .weak::<true>()
+                        .max_queue_size::<256>()
+                        .build()?,
+                )),
+            })),
+            None => None,
+        };
+        Ok(Attached {
+            logger,
+            log_sink,
+            events,
+        })
+    }
+
+    pub fn detach(&self) {
+        if let Some(s) = &self.log_sink {
+            s.detach();
+        }
+        if let Some(e) = &self.events {
+            e.f.lock().take();
+        }
+    }
+}
