@@ -117,6 +117,20 @@ async fn eskiz_template_status(
     outcome(shared.eskiz.set_template_status(id, status))
 }
 
+async fn amocrm_code(State(shared): State<Arc<Shared>>) -> Response {
+    let code = shared.amocrm.issue_code();
+    reply::ok(&json!({"ok": true, "code": code}))
+}
+
+async fn amocrm_unblock(State(shared): State<Arc<Shared>>) -> Response {
+    shared.amocrm.unblock();
+    done()
+}
+
+async fn amocrm_leads(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.amocrm.leads_json(&shared.base_url))
+}
+
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/stats", get(stats))
@@ -132,4 +146,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/eskiz/templates", get(eskiz_templates))
         .route("/eskiz/templates/approve", post(eskiz_approve_all))
         .route("/eskiz/templates/{id}", post(eskiz_template_status))
+        .route("/amocrm/code", post(amocrm_code))
+        .route("/amocrm/unblock", post(amocrm_unblock))
+        .route("/amocrm/leads", get(amocrm_leads))
 }

@@ -1,5 +1,6 @@
 //! uzgate sandbox gateway: a local HTTP server that imitates the Eskiz.uz SMS API
-//! (notify.eskiz.uz/api) closely enough for client tests, demos and benchmarks.
+//! (notify.eskiz.uz/api) and amoCRM's OAuth server and API v4 closely enough for client
+//! tests, demos and benchmarks.
 //!
 //! Every provider is mounted at the root of one server, so a client simply uses
 //! [`Sandbox::url`] where it would use the provider's base URL. The server counts what it
@@ -9,8 +10,9 @@
 //! for when it runs as the standalone `uzgate-sandbox` process.
 //!
 //! The behaviour it imitates, and the rules it adds for testing (special phone numbers,
-//! status timing), are described in this crate's README.
+//! status timing, rate limits), are described in this crate's README.
 
+mod amocrm;
 mod control;
 mod eskiz;
 mod faults;

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 pub(crate) struct StartOptions {
     pub port: u16,
     pub eskiz: Option<Value>,
+    pub amocrm: Option<Value>,
     pub faults: Vec<Value>,
 }
 
@@ -25,6 +26,7 @@ impl StartOptions {
         let mut out = StartOptions {
             port: 0,
             eskiz: None,
+            amocrm: None,
             faults: Vec::new(),
         };
         for (key, value) in map {
@@ -39,6 +41,7 @@ impl StartOptions {
                     }
                 }
                 "eskiz" => out.eskiz = Some(value),
+                "amocrm" => out.amocrm = Some(value),
                 "faults" => match value {
                     Value::Array(list) => out.faults = list,
                     Value::Null => {}

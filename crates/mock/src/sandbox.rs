@@ -9,6 +9,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::amocrm::{self, Amocrm};
 use crate::eskiz::Eskiz;
 use crate::options::StartOptions;
 use crate::shared::Shared;
@@ -30,19 +31,22 @@ fn invalid(message: String) -> io::Error {
 
 impl Sandbox {
     /// Starts a sandbox. `options` is a JSON object, every key optional:
-    /// `{"port": 0, "eskiz": {…Eskiz options…}, "faults": [{…fault…}]}`.
+    /// `{"port": 0, "eskiz": {…Eskiz options…}, "amocrm": {…amoCRM options…},
+    /// "faults": [{…fault…}]}`.
     /// Port 0 (the default) picks a free port. Must be called inside a Tokio runtime.
     pub async fn start(options: Value) -> io::Result<Sandbox> {
         let options = StartOptions::parse(options).map_err(invalid)?;
         let eskiz = Eskiz::new(options.eskiz.as_ref()).map_err(invalid)?;
+        let amocrm = Amocrm::new(options.amocrm.as_ref()).map_err(invalid)?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(format!("http://{addr}"), eskiz)?);
+        let shared = Arc::new(Shared::new(format!("http://{addr}"), eskiz, amocrm)?);
         for fault in options.faults {
             shared.faults.add(fault).map_err(invalid)?;
         }
         let router = Router::new()
             .merge(eskiz::router())
+            .merge(amocrm::router())
             .nest("/__sandbox", control::router())
             .fallback(pages::not_found)
             .method_not_allowed_fallback(pages::not_found)
@@ -68,8 +72,12 @@ impl Sandbox {
     /// Counters: `{"eskiz": {"requests", "logins", "loginFailures", "refreshes",
     /// "refreshFailures", "rejected401", "sends", "batches", "messages", "sendRefusals",
     /// "sendsByGeneration": {"1": n, …}, "callbacksSent", "callbacksFailed",
-    /// "invalidations", "tokensIssued", "balance"}, "faultsInjected", "requests",
-    /// "connections"}`.
+    /// "invalidations", "tokensIssued", "balance"}, "amocrm": {"requests", "codesIssued",
+    /// "codeExchanges", "codeFailures", "refreshes", "refreshFailures", "revokedReuses",
+    /// "rejected401", "rateLimited", "blocked", "paymentRequired", "leadsCreated",
+    /// "leadsUpdated", "contactsCreated", "companiesCreated", "notesCreated",
+    /// "validationErrors", "requestsByGeneration", "refreshesByGeneration", "tokensIssued",
+    /// "isBlocked"}, "faultsInjected", "requests", "connections"}`.
     pub fn stats(&self) -> Value {
         self.shared.stats()
     }
@@ -86,7 +94,8 @@ impl Sandbox {
         self.shared.clear_inbox()
     }
 
-    /// Merges options at run time, e.g. `{"eskiz": {"refreshEnabled": false}}`.
+    /// Merges options at run time, e.g. `{"eskiz": {"refreshEnabled": false}}` or
+    /// `{"amocrm": {"rotation": "docGrace"}}`.
     /// Unknown keys or invalid values are an error and change nothing.
     pub fn configure(&self, patch: Value) -> Result<(), String> {
         self.shared.configure(patch)
@@ -103,14 +112,17 @@ impl Sandbox {
     }
 
     /// Every token `provider` issued so far counts as expired from now on
-    /// (`"eskiz"`, or `"all"`). An unknown provider is ignored.
+    /// (`"eskiz"`, `"amocrm"`, or `"all"`). An unknown provider is ignored.
+    /// For amoCRM this is the access tokens: refresh tokens still work, so a client can
+    /// recover by refreshing.
     pub fn expire_tokens(&self, provider: &str) {
         if let Err(e) = self.shared.expire_tokens(provider) {
             tracing::warn!("expire_tokens: {e}");
         }
     }
 
-    /// Every token `provider` issued so far is revoked from now on.
+    /// Every token `provider` issued so far is revoked from now on (for amoCRM, access and
+    /// refresh tokens alike, as when an installation is revoked).
     pub fn revoke_tokens(&self, provider: &str) {
         if let Err(e) = self.shared.revoke_tokens(provider) {
             tracing::warn!("revoke_tokens: {e}");
@@ -131,6 +143,25 @@ impl Sandbox {
     /// `service`, `reklama`, `rejected`).
     pub fn set_template_status(&self, id: u64, status: &str) -> Result<(), String> {
         self.shared.eskiz.set_template_status(id, status)
+    }
+
+    /// Mints an amoCRM authorization code for the configured integration, as the consent
+    /// page does when the user allows; exchange it at `/oauth2/access_token`.
+    pub fn amocrm_issue_code(&self) -> String {
+        self.shared.amocrm.issue_code()
+    }
+
+    /// Lifts an amoCRM block (the sticky 403 after repeated 429s) and forgets past
+    /// violations.
+    pub fn amocrm_unblock(&self) {
+        self.shared.amocrm.unblock()
+    }
+
+    /// The amoCRM leads created so far (the most recent 50 000), oldest first, as the API
+    /// shows them, with `_embedded.contacts`, `_embedded.companies` and `_embedded.notes`
+    /// in full.
+    pub fn amocrm_leads(&self) -> Value {
+        self.shared.amocrm.leads_json(&self.shared.base_url)
     }
 
     /// Stops the server, its connections and its background tasks; when this returns the

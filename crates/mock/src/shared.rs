@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::amocrm::{self, Amocrm};
 use crate::eskiz::Eskiz;
 use crate::faults::FaultSet;
 use crate::options;
@@ -15,6 +16,7 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub started_ms: u64,
     pub eskiz: Eskiz,
+    pub amocrm: Amocrm,
     pub faults: FaultSet,
     pub server_stats: ServerStats,
     pub shutdown: Shutdown,
@@ -23,10 +25,10 @@ pub(crate) struct Shared {
 }
 
 /// Providers the control API can address by name.
-const PROVIDERS: [&str; 1] = ["eskiz"];
+const PROVIDERS: [&str; 2] = ["eskiz", "amocrm"];
 
 impl Shared {
-    pub(crate) fn new(base_url: String, eskiz: Eskiz) -> std::io::Result<Shared> {
+    pub(crate) fn new(base_url: String, eskiz: Eskiz, amocrm: Amocrm) -> std::io::Result<Shared> {
         let http = reqwest::Client::builder()
             // Callbacks go where the test says, never through a proxy from the environment.
             .no_proxy()
@@ -37,6 +39,7 @@ impl Shared {
             base_url,
             started_ms: crate::time::now_ms(),
             eskiz,
+            amocrm,
             faults: FaultSet::default(),
             server_stats: ServerStats::default(),
             shutdown: Shutdown::new(),
@@ -45,15 +48,20 @@ impl Shared {
     }
 
     /// Counts a (non-control) request for the server and for the provider its path belongs to.
-    pub(crate) fn count_request(&self, _path: &str) {
+    pub(crate) fn count_request(&self, path: &str) {
         self.server_stats.requests.inc();
         // Every path that is not another provider's is Eskiz's (it owns the root).
-        self.eskiz.count_request();
+        if amocrm::owns(path) {
+            self.amocrm.count_request();
+        } else {
+            self.eskiz.count_request();
+        }
     }
 
     pub(crate) fn stats(&self) -> Value {
         json!({
             "eskiz": self.eskiz.stats_json(),
+            "amocrm": self.amocrm.stats_json(),
             "faultsInjected": self.server_stats.faults_injected.get(),
             "requests": self.server_stats.requests.get(),
             "connections": self.server_stats.connections.get(),
@@ -73,13 +81,22 @@ impl Shared {
         let map = options::as_object(&patch, "configure")?;
         for key in map.keys() {
             match key.as_str() {
-                "eskiz" => {}
+                "eskiz" | "amocrm" => {}
                 "port" => return Err("port cannot be changed while running".into()),
                 other => return Err(format!("unknown option `{other}`")),
             }
         }
+        // amoCRM's patch is validated before Eskiz's is applied and installed after it, so
+        // a bad patch for either changes nothing.
+        let amocrm = match map.get("amocrm") {
+            Some(patch) => Some(self.amocrm.prepare(patch)?),
+            None => None,
+        };
         if let Some(eskiz) = map.get("eskiz") {
             self.eskiz.configure(eskiz)?;
+        }
+        if let Some(config) = amocrm {
+            self.amocrm.apply(config);
         }
         Ok(())
     }
@@ -102,23 +119,24 @@ impl Shared {
     }
 
     pub(crate) fn expire_tokens(&self, provider: &str) -> Result<(), String> {
-        self.for_providers(provider, |p| {
-            if p == "eskiz" {
-                self.eskiz.expire_tokens()
-            }
+        self.for_providers(provider, |p| match p {
+            "eskiz" => self.eskiz.expire_tokens(),
+            "amocrm" => self.amocrm.expire_tokens(),
+            _ => {}
         })
     }
 
     pub(crate) fn revoke_tokens(&self, provider: &str) -> Result<(), String> {
-        self.for_providers(provider, |p| {
-            if p == "eskiz" {
-                self.eskiz.revoke_tokens()
-            }
+        self.for_providers(provider, |p| match p {
+            "eskiz" => self.eskiz.revoke_tokens(),
+            "amocrm" => self.amocrm.revoke_tokens(),
+            _ => {}
         })
     }
 
     pub(crate) fn reset_stats(&self) {
         self.server_stats.reset();
         self.eskiz.reset_stats();
+        self.amocrm.reset_stats();
     }
 }
