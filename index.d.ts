@@ -46,6 +46,17 @@ export declare class AmoCrmClient {
   close(): Promise<void>
 }
 
+export declare class OtpService {
+  /** `sms` sends the codes; the options are validated here (no I/O). */
+  constructor(sms: SmsClient, options: OtpOptions, logger?: ((arg: LogLine) => void) | undefined | null)
+  /** Sends a fresh code (the previous one of the number stops working). */
+  send(phone: string): Promise<OtpSendResult>
+  /** `{ ok: true }` once for the right code; otherwise why not. */
+  verify(phone: string, code: string): Promise<OtpVerifyResult>
+  /** Releases the logger callback. Idempotent. */
+  close(): void
+}
+
 export declare class Sandbox {
   /** `http://127.0.0.1:PORT`: pass it as `baseUrl` to every provider. */
   get url(): string
@@ -66,6 +77,12 @@ export declare class Sandbox {
   resetStats(): void
   /** Approves every Eskiz template waiting for moderation; returns how many. */
   approveTemplates(): number
+  /** An amoCRM authorization code, as if a user had approved the consent page. */
+  amocrmIssueCode(): string
+  /** Lifts the sandbox's 403 block (real amoCRM: only its support can). */
+  amocrmUnblock(): void
+  /** The leads created in the sandbox's amoCRM account. */
+  amocrmLeads(): any
   /** Stops the server and frees the port. Idempotent. */
   close(): Promise<void>
 }
@@ -138,7 +155,7 @@ export interface AmoCrmClientOptions {
 
 export interface AmoResponse {
   status: number
-  /** The JSON body; null for 204. */
+  /** The JSON body; absent for 204. */
   body?: any
 }
 
@@ -340,7 +357,7 @@ export interface LeadInput {
 export interface LeadsPage {
   page: number
   items: Array<Lead>
-  /** Pass to `nextLeadsPage()`; null on the last page. */
+  /** Pass to `nextLeadsPage()`; absent on the last page. */
   next?: string
 }
 
@@ -378,6 +395,61 @@ export interface MessageStatus {
 export interface NoteError {
   code: string
   message: string
+}
+
+export interface OtpOptions {
+  /** Digits per code, 4–10 (default 6). */
+  length?: number
+  /** Lifetime of a code (default 300). */
+  ttlSeconds?: number
+  /** Wrong guesses a code survives (default 5); then a new send is needed. */
+  maxAttempts?: number
+  /** Minimum time between two sends to one number (default 60). */
+  resendCooldownSeconds?: number
+  /** Sends per number per rolling hour (default 5). */
+  maxSendsPerHour?: number
+  /** HMAC key for stored codes, at least 16 characters. Never logged. */
+  secret: string
+  /** Message text with `{code}` (and optionally `{app}`, `{minutes}`). */
+  template?: string
+  /** Fills `{app}` of the default template: "<App> tasdiqlash kodi: 123456. …". */
+  appName?: string
+  /**
+   * Returns the code (`devCode`) and logs it. Refused with a real provider unless
+   * `forceDevMode`.
+   */
+  devMode?: boolean
+  forceDevMode?: boolean
+  /** Region of numbers written without a country code (default `UZ`). */
+  defaultRegion?: string
+  store?: OtpStoreOptions
+  logLevel?: 'debug' | 'info' | 'warn' | 'error'
+}
+
+export interface OtpSendResult {
+  expiresInSeconds: number
+  resendInSeconds: number
+  /** Only in dev mode. */
+  devCode?: string
+  /** The SMS id. */
+  messageId: string
+}
+
+export interface OtpStoreOptions {
+  /**
+   * `memory` (default, one process) or `redis` (attempts, cooldowns and single use shared by
+   * every replica).
+   */
+  type: 'memory' | 'redis'
+  url?: string
+  /** Key prefix in Redis (default `uzgate:otp`). */
+  prefix?: string
+}
+
+export interface OtpVerifyResult {
+  ok: boolean
+  reason?: 'invalid' | 'expired' | 'not_found' | 'too_many_attempts'
+  attemptsLeft?: number
 }
 
 export interface OutboxMessage {

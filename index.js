@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.AmoCrmClient = nativeBinding.AmoCrmClient
+module.exports.OtpService = nativeBinding.OtpService
 module.exports.Sandbox = nativeBinding.Sandbox
 module.exports.SmsClient = nativeBinding.SmsClient
 module.exports.startSandbox = nativeBinding.startSandbox

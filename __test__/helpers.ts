@@ -1,5 +1,13 @@
 /** Shared set-up for the Jest suites: a sandbox per suite and clients pointed at it. */
-import { SmsClient, startSandbox, type Sandbox, type SmsClientOptions, type LogLine } from '../nest';
+import {
+  AmoCrmClient,
+  SmsClient,
+  startSandbox,
+  type AmoCrmClientOptions,
+  type LogLine,
+  type Sandbox,
+  type SmsClientOptions,
+} from '../nest';
 
 /** The sandbox's default Eskiz account (a fake, accepted only by the local sandbox). */
 export const ESKIZ_EMAIL = 'demo@uzgate.dev';
@@ -51,4 +59,30 @@ export async function eventually(pred: () => boolean, timeoutMs = 2000): Promise
     if (Date.now() > until) throw new Error('condition not reached in time');
     await sleep(10);
   }
+}
+
+/** The sandbox's default amoCRM integration (fake values, accepted only by the sandbox). */
+export const AMO = {
+  clientId: '4f6b1c2e-8d3a-4e7f-9b2c-5a1d0e3f7c68',
+  clientSecret: 'sandbox-client-secret',
+  redirectUri: 'http://127.0.0.1/amocrm/callback',
+  referer: 'uzgate.amocrm.ru',
+};
+
+export function amo(sb: Sandbox, overrides: Partial<AmoCrmClientOptions> = {}): AmoCrmClient {
+  return track(
+    new AmoCrmClient({
+      clientId: AMO.clientId,
+      clientSecret: AMO.clientSecret,
+      redirectUri: AMO.redirectUri,
+      baseUrl: sb.url,
+      ...overrides,
+    }),
+  );
+}
+
+/** Authorises `client` as if a user approved the consent page. */
+export async function authorize(client: AmoCrmClient, sb: Sandbox): Promise<void> {
+  const { state } = client.authorizationUrl();
+  await client.exchangeCode({ code: sb.amocrmIssueCode(), state, expectedState: state, referer: AMO.referer });
 }

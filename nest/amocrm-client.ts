@@ -99,7 +99,7 @@ export class AmoCrmClient extends EventEmitter {
     return call(() => this.native.createLeads(leads));
   }
 
-  /** One page; an empty page (amoCRM's 204) has no items and `next: null`. */
+  /** One page; an empty page (amoCRM's 204) has no items and no `next`. */
   listLeads(query?: ListLeadsQuery): Promise<LeadsPage> {
     return call(() => this.native.listLeads(query));
   }

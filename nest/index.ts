@@ -27,6 +27,8 @@ export type {
   SandboxStats,
   EskizSandboxOptions,
   EskizSandboxStats,
+  AmoCrmSandboxOptions,
+  AmoCrmSandboxStats,
   SandboxMessage,
 } from './sandbox';
 export { AmoCrmClient } from './amocrm-client';
@@ -45,3 +47,5 @@ export type {
 } from './amocrm-client';
 export type { TokenStoreOptions, CustomTokenStore, StoredRecord } from './token-store';
 export type { TokenEvent, TokenEventType } from './events';
+export { OtpService } from './otp-service';
+export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';

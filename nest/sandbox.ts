@@ -9,6 +9,7 @@ export interface SandboxOptions {
   /** 0 or absent: a free port on 127.0.0.1. */
   port?: number;
   eskiz?: EskizSandboxOptions;
+  amocrm?: AmoCrmSandboxOptions;
   faults?: SandboxFault[];
 }
 
@@ -20,7 +21,7 @@ export interface EskizSandboxOptions {
   refreshEnabled?: boolean;
   refreshRevokesOld?: boolean;
   refreshExpiredAllowed?: boolean;
-  wrongCredentialsStatus?: 400 | 401;
+  loginErrorStatus?: 400 | 401;
   blockedLogin?: boolean;
   testMode?: boolean;
   moderation?: boolean;
@@ -31,6 +32,26 @@ export interface EskizSandboxOptions {
   deliverAfterMs?: number;
   initialBalance?: number;
   pricePerPart?: number;
+  [key: string]: unknown;
+}
+
+export interface AmoCrmSandboxOptions {
+  clientId?: string;
+  clientSecret?: string;
+  redirectUri?: string;
+  subdomain?: string;
+  accessTokenTtlSecs?: number;
+  codeTtlSecs?: number;
+  /** `strict` (default): a refresh token is single-use; `docGrace`: valid until the new one is used. */
+  rotation?: 'strict' | 'docGrace';
+  autoConsent?: boolean;
+  rateLimitPerSecond?: number;
+  accountRateLimitPerSecond?: number;
+  rateLimitBody?: 'json' | 'html' | 'empty';
+  /** 429s within 60 s before a sticky 403 block (0: never). */
+  blockAfter?: number;
+  unpaid?: boolean;
+  revoked?: boolean;
   [key: string]: unknown;
 }
 
@@ -65,8 +86,27 @@ export interface EskizSandboxStats {
   [key: string]: unknown;
 }
 
+export interface AmoCrmSandboxStats {
+  requests: number;
+  codeExchanges: number;
+  codeFailures: number;
+  refreshes: number;
+  refreshFailures: number;
+  /** A spent (single-use) refresh token presented again: real amoCRM revokes the integration. */
+  revokedReuses: number;
+  rejected401: number;
+  rateLimited: number;
+  blocked: number;
+  paymentRequired: number;
+  leadsCreated: number;
+  contactsCreated: number;
+  notesCreated: number;
+  [key: string]: unknown;
+}
+
 export interface SandboxStats {
   eskiz: EskizSandboxStats;
+  amocrm: AmoCrmSandboxStats;
   faultsInjected: number;
   [key: string]: unknown;
 }
@@ -102,7 +142,7 @@ export class Sandbox {
   }
 
   /** Changes options while running, e.g. `{ eskiz: { refreshEnabled: false } }`. */
-  configure(patch: { eskiz?: EskizSandboxOptions; [provider: string]: unknown }): void {
+  configure(patch: { eskiz?: EskizSandboxOptions; amocrm?: AmoCrmSandboxOptions; [provider: string]: unknown }): void {
     callSync(() => this.native.configure(patch));
   }
 
@@ -125,6 +165,21 @@ export class Sandbox {
 
   resetStats(): void {
     callSync(() => this.native.resetStats());
+  }
+
+  /** An amoCRM authorization code, as if a user had approved the consent page. */
+  amocrmIssueCode(): string {
+    return callSync(() => this.native.amocrmIssueCode());
+  }
+
+  /** Lifts the 403 block (real amoCRM: only its support can). */
+  amocrmUnblock(): void {
+    callSync(() => this.native.amocrmUnblock());
+  }
+
+  /** Leads created in the sandbox's amoCRM account. */
+  amocrmLeads(): Array<Record<string, unknown>> {
+    return callSync(() => this.native.amocrmLeads() as Array<Record<string, unknown>>);
   }
 
   /** Approves every Eskiz template waiting for moderation. */

@@ -83,6 +83,11 @@ export class SmsClient extends EventEmitter {
     return this.native.provider;
   }
 
+  /** The addon's client, for services built on this one (`OtpService`). */
+  nativeClient(): Native.SmsClient {
+    return this.native;
+  }
+
   /** Sends one SMS. Never repeated once it may have reached the provider. */
   send(message: SendInput): Promise<SendResult> {
     return call(() => this.native.send(message));

@@ -77,12 +77,13 @@ impl AmoCrmClient {
         options: AmoCrmClientOptions,
         hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let (log_fn, on_event, custom) = ClientHooks::split(hooks);
+        let hooks = ClientHooks::split(hooks);
         let attached = Arc::new(Attached::new(
-            log_fn,
-            on_event,
+            hooks.logger,
+            hooks.on_event,
             options.log_level.as_deref(),
         )?);
+        let custom = hooks.custom_store;
         let built = match crate::store::build(options.token_store.as_ref(), custom)? {
             Ok(b) => Arc::new(b),
             Err(e) => return throw(&env, e),

@@ -236,7 +236,7 @@ pub struct Lead {
 pub struct LeadsPage {
     pub page: u32,
     pub items: Vec<Lead>,
-    /// Pass to `nextLeadsPage()`; null on the last page.
+    /// Pass to `nextLeadsPage()`; absent on the last page.
     pub next: Option<String>,
 }
 
@@ -270,7 +270,7 @@ impl From<core::LeadsPage> for LeadsPage {
 #[napi(object)]
 pub struct AmoResponse {
     pub status: u32,
-    /// The JSON body; null for 204.
+    /// The JSON body; absent for 204.
     pub body: Option<Value>,
 }
 

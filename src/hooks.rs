@@ -88,24 +88,29 @@ impl EventSink for JsEventSink {
     }
 }
 
+/// The hooks taken apart: each goes to its own consumer.
+pub struct SplitHooks<'a> {
+    pub logger: Option<Function<'a, LogLine, ()>>,
+    pub on_event: Option<Function<'a, TokenEventInfo, ()>>,
+    pub custom_store: Option<crate::store::CustomCallbacks<'a>>,
+}
+
 impl<'a> ClientHooks<'a> {
-    /// `(logger, on_event, custom store callbacks)`.
-    pub fn split(
-        hooks: Option<Self>,
-    ) -> (
-        Option<Function<'a, LogLine, ()>>,
-        Option<Function<'a, TokenEventInfo, ()>>,
-        Option<crate::store::CustomCallbacks<'a>>,
-    ) {
+    pub fn split(hooks: Option<Self>) -> SplitHooks<'a> {
         match hooks {
-            None => (None, None, None),
-            Some(h) => {
-                let custom = match (h.store_load, h.store_save) {
+            None => SplitHooks {
+                logger: None,
+                on_event: None,
+                custom_store: None,
+            },
+            Some(h) => SplitHooks {
+                custom_store: match (h.store_load, h.store_save) {
                     (Some(load), Some(save)) => Some(crate::store::CustomCallbacks { load, save }),
                     _ => None,
-                };
-                (h.logger, h.on_event, custom)
-            }
+                },
+                logger: h.logger,
+                on_event: h.on_event,
+            },
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod amocrm_types;
 pub mod error;
 pub mod hooks;
 pub mod logger;
+pub mod otp;
 pub mod promise;
 pub mod sandbox;
 pub mod sms;

@@ -113,6 +113,24 @@ impl Sandbox {
         self.with(env, |s| s.approve_templates() as u32)
     }
 
+    /// An amoCRM authorization code, as if a user had approved the consent page.
+    #[napi]
+    pub fn amocrm_issue_code(&self, env: &Env) -> Result<String> {
+        self.with(env, |s| s.amocrm_issue_code())
+    }
+
+    /// Lifts the sandbox's 403 block (real amoCRM: only its support can).
+    #[napi]
+    pub fn amocrm_unblock(&self, env: &Env) -> Result<()> {
+        self.with(env, |s| s.amocrm_unblock())
+    }
+
+    /// The leads created in the sandbox's amoCRM account.
+    #[napi]
+    pub fn amocrm_leads(&self, env: &Env) -> Result<Value> {
+        self.with(env, |s| s.amocrm_leads())
+    }
+
     /// Stops the server and frees the port. Idempotent.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {

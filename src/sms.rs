@@ -83,6 +83,13 @@ fn build(
     sms::SmsClient::new(config, log)
 }
 
+impl SmsClient {
+    /// The core client, for services built on it (OTP).
+    pub fn core(&self) -> Arc<sms::SmsClient> {
+        self.inner.clone()
+    }
+}
+
 #[napi]
 impl SmsClient {
     /// Validates the options and builds the client. No network: the token is obtained on the
@@ -93,12 +100,13 @@ impl SmsClient {
         options: SmsClientOptions,
         hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let (log_fn, on_event, custom) = ClientHooks::split(hooks);
+        let hooks = ClientHooks::split(hooks);
         let attached = Arc::new(Attached::new(
-            log_fn,
-            on_event,
+            hooks.logger,
+            hooks.on_event,
             options.log_level.as_deref(),
         )?);
+        let custom = hooks.custom_store;
         let built = match crate::store::build(options.token_store.as_ref(), custom)? {
             Ok(b) => Arc::new(b),
             Err(e) => return throw(&env, e),

@@ -9,6 +9,7 @@ pub mod http;
 pub mod jwt;
 pub mod log;
 pub mod metrics;
+pub mod otp;
 pub mod phone;
 pub mod providers;
 pub mod ratelimit;

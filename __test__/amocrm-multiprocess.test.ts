@@ -1,0 +1,139 @@
+/**
+ * Rotating single-use refresh tokens across processes: N workers sharing one store refresh once
+ * per expiry and never present a spent refresh token; a worker killed while holding the refresh
+ * lock blocks the others only until the lock is gone; a Redis-shared rate budget keeps 4
+ * processes under amoCRM's limit without a single 429.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Sandbox, type TokenStoreOptions } from '../nest';
+import { AMO, amo, authorize, closeAll, sandbox, sleep } from './helpers';
+import { closeWorkers, spawnWorker, type Worker } from './workers/pool';
+
+const REDIS = process.env.UZGATE_TEST_REDIS_URL;
+const redisTest = REDIS ? test : test.skip;
+if (!REDIS) {
+  console.warn('SKIPPED Redis cases: UZGATE_TEST_REDIS_URL is not set (npm test starts a redis-server)');
+}
+
+let sb: Sandbox;
+let dir: string;
+let workers: Worker[] = [];
+
+beforeEach(async () => {
+  sb = await sandbox({ amocrm: { rateLimitPerSecond: 0, accountRateLimitPerSecond: 0 } });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uzgate-mp-'));
+});
+
+afterEach(async () => {
+  await closeWorkers(workers);
+  workers = [];
+  await closeAll();
+  await sb.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const stores: Array<[string, () => TokenStoreOptions]> = [
+  ['file', () => ({ type: 'file', path: path.join(dir, 'tokens.json') })],
+  ['redis', () => ({ type: 'redis', url: REDIS!, key: `uzgate-test:amocrm:${path.basename(dir)}` })],
+];
+
+function workerOptions(store: TokenStoreOptions, extra: object = {}) {
+  return {
+    clientId: AMO.clientId,
+    clientSecret: AMO.clientSecret,
+    redirectUri: AMO.redirectUri,
+    baseUrl: sb.url,
+    rateLimitPerSecond: 1000,
+    tokenStore: store,
+    ...extra,
+  };
+}
+
+/** The parent authorises once; the tokens land in the shared store. */
+async function authorizeInto(store: TokenStoreOptions) {
+  const parent = amo(sb, { tokenStore: store });
+  await authorize(parent, sb);
+  await parent.close();
+}
+
+async function start(n: number, store: TokenStoreOptions, extra: object = {}): Promise<Worker[]> {
+  const started = Array.from({ length: n }, () => spawnWorker(workerOptions(store, extra)));
+  workers.push(...started);
+  await Promise.all(started.map((w) => w.ready));
+  return started;
+}
+
+for (const [kind, makeStore] of stores) {
+  const run = kind === 'redis' ? redisTest : test;
+
+  run(`${kind} store: 8 processes × 200 requests across 3 expiries → exactly 3 refreshes, 0 revoked`, async () => {
+    const store = makeStore();
+    await authorizeInto(store);
+    const pool = await start(8, store);
+    let done = 0;
+    for (let round = 0; round < 3; round++) {
+      sb.expireTokens('amocrm');
+      const per = round < 2 ? 67 : 66;
+      const replies = await Promise.all(pool.map((w) => w.run(per, 10)));
+      for (const r of replies) expect(r.errors).toEqual([]);
+      done += replies.reduce((n, r) => n + r.done, 0);
+    }
+    expect(done).toBe(8 * 200);
+    const stats = sb.stats().amocrm;
+    expect(stats.refreshes).toBe(3);
+    expect(stats.revokedReuses).toBe(0);
+    expect(stats.refreshFailures).toBe(0);
+    const statuses = await Promise.all(pool.map((w) => w.request<{ status: any }>({ cmd: 'status' })));
+    const refreshedHere = statuses.reduce((n, s) => n + s.status.refreshes, 0);
+    const adopted = statuses.reduce((n, s) => n + s.status.adopted, 0);
+    expect(refreshedHere).toBe(3);
+    // Every round, the seven processes that did not refresh took the new token from the store.
+    expect(adopted).toBeGreaterThanOrEqual(3 * 7);
+  }, 60_000);
+
+  run(`${kind} store: a process killed while holding the refresh lock blocks the others only briefly`, async () => {
+    const store = makeStore();
+    await authorizeInto(store);
+    const extra = { tokenStore: { ...store, lockLeaseMs: 1500 } };
+    const [victim, ...others] = await start(4, store, extra);
+    await Promise.all([victim, ...others].map((w) => w.run(1, 1)));
+    // The victim's refresh request will hang at the sandbox, unprocessed.
+    sb.setFault({ path: '/oauth2/access_token', kind: 'timeout', times: 1 });
+    sb.expireTokens('amocrm');
+    void victim.run(1, 1).catch(() => undefined);
+    const until = Date.now() + 10_000;
+    while (sb.stats().faultsInjected < 1) {
+      if (Date.now() > until) throw new Error('the victim never reached the token endpoint');
+      await sleep(10);
+    }
+    victim.kill();
+    const started = Date.now();
+    const replies = await Promise.all(others.map((w) => w.run(20, 4)));
+    for (const r of replies) expect(r.errors).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const stats = sb.stats().amocrm;
+    expect(stats.refreshes).toBe(1);
+    expect(stats.revokedReuses).toBe(0);
+  }, 60_000);
+}
+
+redisTest('redis: 4 processes sharing the budget at the sandbox limit → 0 × 429, ≥ 0.9 × the limit', async () => {
+  const LIMIT = 20;
+  sb.configure({ amocrm: { rateLimitPerSecond: LIMIT } });
+  const store: TokenStoreOptions = { type: 'redis', url: REDIS!, key: `uzgate-test:amocrm:rl:${path.basename(dir)}` };
+  await authorizeInto(store);
+  const pool = await start(4, store, { rateLimitPerSecond: LIMIT, sharedRateLimit: true });
+  const before = sb.stats().amocrm.requests;
+  const started = Date.now();
+  const replies = await Promise.all(pool.map((w) => w.runFor(4000, 4)));
+  const seconds = (Date.now() - started) / 1000;
+  for (const r of replies) expect(r.errors).toEqual([]);
+  const done = replies.reduce((n, r) => n + r.done, 0);
+  const achieved = (sb.stats().amocrm.requests - before) / seconds;
+  expect(sb.stats().amocrm.rateLimited).toBe(0);
+  expect(achieved).toBeGreaterThanOrEqual(0.9 * LIMIT);
+  expect(achieved).toBeLessThanOrEqual(1.05 * LIMIT);
+  expect(done).toBeGreaterThan(0);
+}, 60_000);

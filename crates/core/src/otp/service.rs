@@ -1,0 +1,300 @@
+//! `OtpService`: send a code by SMS, verify it once.
+
+use super::code;
+use super::store::{Challenge, OtpStore, Reservation, SendDecision};
+use crate::ct;
+use crate::error::{Error, ErrorCode, Provider, Result};
+use crate::log::Logger;
+use crate::phone;
+use crate::secret::Secret;
+use crate::sms::{SendInput, SmsClient};
+use crate::store::unix_now_ms;
+use serde::Serialize;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct OtpConfig {
+    /// Digits per code, 4–10 (default 6).
+    pub length: u8,
+    pub ttl: Duration,
+    /// Wrong guesses a code survives; then it is dead and a new send is needed.
+    pub max_attempts: u32,
+    pub resend_cooldown: Duration,
+    /// Sends per phone per rolling hour (SMS-pumping protection).
+    pub max_sends_per_hour: u32,
+    /// The HMAC key; at least 16 bytes. Rotating it invalidates codes in flight.
+    pub secret: Secret,
+    /// Must contain `{code}`; may contain `{app}` and `{minutes}`. Default: [`DEFAULT_TEMPLATE`]
+    /// with an app name, [`PLAIN_TEMPLATE`] without.
+    pub template: Option<String>,
+    pub app_name: Option<String>,
+    /// Returns the code to the caller and logs it: for development only.
+    pub dev_mode: bool,
+    /// Allow `dev_mode` with a real provider (otherwise refused at construction).
+    pub force_dev_mode: bool,
+    /// Numbers written without a country code belong to this region (default `UZ`).
+    pub default_region: String,
+}
+
+impl OtpConfig {
+    pub fn new(secret: Secret) -> Self {
+        OtpConfig {
+            length: 6,
+            ttl: Duration::from_secs(300),
+            max_attempts: 5,
+            resend_cooldown: Duration::from_secs(60),
+            max_sends_per_hour: 5,
+            secret,
+            template: None,
+            app_name: None,
+            dev_mode: false,
+            force_dev_mode: false,
+            default_region: "UZ".into(),
+        }
+    }
+}
+
+/// In the style Uzbek services use: "<App> tasdiqlash kodi: 123456. Kodni hech kimga bermang."
+pub const DEFAULT_TEMPLATE: &str = "{app} tasdiqlash kodi: {code}. Kodni hech kimga bermang.";
+/// The same without an app name.
+pub const PLAIN_TEMPLATE: &str = "Tasdiqlash kodi: {code}. Kodni hech kimga bermang.";
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendOutcome {
+    pub expires_in_seconds: u64,
+    pub resend_in_seconds: u64,
+    /// Only in dev mode.
+    pub dev_code: Option<String>,
+    /// The SMS id.
+    pub message_id: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyOutcome {
+    pub ok: bool,
+    /// `invalid` | `expired` | `not_found` | `too_many_attempts`
+    pub reason: Option<&'static str>,
+    pub attempts_left: Option<u32>,
+}
+
+impl VerifyOutcome {
+    fn fail(reason: &'static str, attempts_left: Option<u32>) -> Self {
+        VerifyOutcome {
+            ok: false,
+            reason: Some(reason),
+            attempts_left,
+        }
+    }
+}
+
+pub struct OtpService {
+    sms: Arc<SmsClient>,
+    store: Arc<dyn OtpStore>,
+    config: OtpConfig,
+    template: String,
+    log: Logger,
+}
+
+impl OtpService {
+    pub fn new(
+        sms: Arc<SmsClient>,
+        store: Arc<dyn OtpStore>,
+        config: OtpConfig,
+        log: Logger,
+    ) -> Result<Self> {
+        if !(4..=10).contains(&config.length) {
+            return Err(Error::config("length must be between 4 and 10 digits"));
+        }
+        if config.ttl.is_zero() || config.ttl > Duration::from_secs(3600) {
+            return Err(Error::config("ttlSeconds must be between 1 and 3600"));
+        }
+        if config.max_attempts == 0 || config.max_attempts > 100 {
+            return Err(Error::config("maxAttempts must be between 1 and 100"));
+        }
+        if config.max_sends_per_hour == 0 {
+            return Err(Error::config("maxSendsPerHour must be at least 1"));
+        }
+        if config.secret.expose().len() < 16 {
+            return Err(Error::config(
+                "secret must be at least 16 characters (it keys the HMAC of every code)",
+            ));
+        }
+        let template = config
+            .template
+            .as_deref()
+            .unwrap_or(if config.app_name.is_some() {
+                DEFAULT_TEMPLATE
+            } else {
+                PLAIN_TEMPLATE
+            });
+        if !template.contains("{code}") {
+            return Err(Error::config("template must contain {code}"));
+        }
+        if template.contains("{app}") && config.app_name.is_none() {
+            return Err(Error::config(
+                "the template uses {app}: set appName (or a template without it)",
+            ));
+        }
+        let real = !matches!(sms.provider(), Provider::Console);
+        if config.dev_mode && real && !config.force_dev_mode {
+            return Err(Error::config(format!(
+                "devMode returns and logs codes; it is refused with the real provider {:?} unless forceDevMode is set",
+                sms.provider().as_str()
+            )));
+        }
+        let template = template.to_string();
+        Ok(OtpService {
+            sms,
+            store,
+            config,
+            template,
+            log: log.scoped("uzgate:otp"),
+        })
+    }
+
+    fn text(&self, code: &str) -> String {
+        self.template
+            .replace("{app}", self.config.app_name.as_deref().unwrap_or(""))
+            .replace(
+                "{minutes}",
+                &self.config.ttl.as_secs().div_ceil(60).to_string(),
+            )
+            .replace("{code}", code)
+            .trim()
+            .to_string()
+    }
+
+    pub async fn send(&self, phone_input: &str) -> Result<SendOutcome> {
+        let phone = phone::normalize(phone_input, &self.config.default_region)?;
+        let code = code::generate(self.config.length);
+        let now = unix_now_ms();
+        let id = uuid::Uuid::new_v4().to_string();
+        let challenge = Challenge {
+            digest: code::digest(
+                self.config.secret.expose().as_bytes(),
+                &id,
+                &phone.e164,
+                &code,
+            ),
+            id: id.clone(),
+            expires_at_ms: now + self.config.ttl.as_millis() as u64,
+            attempts_left: self.config.max_attempts,
+            sent_at_ms: now,
+        };
+        let cooldown = self.config.resend_cooldown.as_millis() as u64;
+        match self
+            .store
+            .begin_send(
+                &phone.e164,
+                challenge,
+                cooldown,
+                self.config.max_sends_per_hour,
+                now,
+            )
+            .await?
+        {
+            SendDecision::Allowed => {}
+            SendDecision::Cooldown(ms) => return Err(limited("cooldown", ms)),
+            SendDecision::HourlyCap(ms) => return Err(limited("hourly_cap", ms)),
+        }
+        let sent = self
+            .sms
+            .send(SendInput {
+                to: phone.e164.clone(),
+                text: self.text(&code),
+                ..Default::default()
+            })
+            .await;
+        let message_id = match sent {
+            Ok(r) => r.id,
+            Err(e) => {
+                // A definite failure frees the phone for a retry; an unknown outcome keeps the
+                // code valid (the SMS may have arrived) and the cooldown running.
+                if e.code != ErrorCode::OutcomeUnknown {
+                    let _ = self.store.cancel_send(&phone.e164, &id).await;
+                }
+                return Err(e);
+            }
+        };
+        let dev_code = if self.config.dev_mode {
+            // The one deliberate exception to "codes are never logged".
+            self.log.warn(format_args!(
+                "devMode: code for {} is {code}",
+                phone.masked()
+            ));
+            Some(code)
+        } else {
+            self.log
+                .info(format_args!("code sent to {}", phone.masked()));
+            None
+        };
+        Ok(SendOutcome {
+            expires_in_seconds: self.config.ttl.as_secs(),
+            resend_in_seconds: self.config.resend_cooldown.as_secs(),
+            dev_code,
+            message_id,
+        })
+    }
+
+    pub async fn verify(&self, phone_input: &str, candidate: &str) -> Result<VerifyOutcome> {
+        let phone = phone::normalize(phone_input, &self.config.default_region)?;
+        let candidate = candidate.trim();
+        // A malformed code cannot be right; it costs no attempt and tells nothing.
+        if candidate.len() != self.config.length as usize
+            || !candidate.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Ok(VerifyOutcome::fail("invalid", None));
+        }
+        let now = unix_now_ms();
+        let (id, digest, left) = match self.store.reserve_attempt(&phone.e164, now).await? {
+            Reservation::NotFound => return Ok(VerifyOutcome::fail("not_found", None)),
+            Reservation::Expired => return Ok(VerifyOutcome::fail("expired", None)),
+            Reservation::Exhausted => return Ok(VerifyOutcome::fail("too_many_attempts", Some(0))),
+            Reservation::Reserved { id, digest, left } => (id, digest, left),
+        };
+        let expected = code::digest(
+            self.config.secret.expose().as_bytes(),
+            &id,
+            &phone.e164,
+            candidate,
+        );
+        if !ct::eq(expected.as_bytes(), digest.as_bytes()) {
+            self.log.info(format_args!(
+                "wrong code for {} ({left} attempt(s) left)",
+                phone.masked()
+            ));
+            return Ok(if left == 0 {
+                VerifyOutcome::fail("too_many_attempts", Some(0))
+            } else {
+                VerifyOutcome::fail("invalid", Some(left))
+            });
+        }
+        // Right code: exactly one concurrent verifier gets to consume it.
+        if self.store.consume(&phone.e164, &id).await? {
+            self.log
+                .info(format_args!("code verified for {}", phone.masked()));
+            Ok(VerifyOutcome {
+                ok: true,
+                reason: None,
+                attempts_left: None,
+            })
+        } else {
+            Ok(VerifyOutcome::fail("not_found", None))
+        }
+    }
+}
+
+fn limited(reason: &str, wait_ms: u64) -> Error {
+    let what = if reason == "cooldown" {
+        "a code was sent to this number moments ago"
+    } else {
+        "too many codes were sent to this number in the last hour"
+    };
+    Error::new(ErrorCode::RateLimited, format!("{what}; try again later"))
+        .with_provider(Provider::Otp)
+        .with_retry_after(Some(Duration::from_millis(wait_ms)))
+        .with_details(json!({ "reason": reason }))
+}
