@@ -127,6 +127,10 @@ async fn amocrm_unblock(State(shared): State<Arc<Shared>>) -> Response {
     done()
 }
 
+async fn twilio_account(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.twilio.account_json())
+}
+
 async fn amocrm_leads(State(shared): State<Arc<Shared>>) -> Response {
     reply::ok(&shared.amocrm.leads_json(&shared.base_url))
 }
@@ -149,4 +153,5 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/amocrm/code", post(amocrm_code))
         .route("/amocrm/unblock", post(amocrm_unblock))
         .route("/amocrm/leads", get(amocrm_leads))
+        .route("/twilio/account", get(twilio_account))
 }

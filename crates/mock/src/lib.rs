@@ -1,6 +1,6 @@
 //! uzgate sandbox gateway: a local HTTP server that imitates the Eskiz.uz SMS API
-//! (notify.eskiz.uz/api) and amoCRM's OAuth server and API v4 closely enough for client
-//! tests, demos and benchmarks.
+//! (notify.eskiz.uz/api), Twilio's Programmable Messaging API (api.twilio.com) and amoCRM's
+//! OAuth server and API v4 closely enough for client tests, demos and benchmarks.
 //!
 //! Every provider is mounted at the root of one server, so a client simply uses
 //! [`Sandbox::url`] where it would use the provider's base URL. The server counts what it
@@ -17,6 +17,7 @@ mod control;
 mod eskiz;
 mod faults;
 mod fields;
+mod hex;
 mod jwt;
 mod options;
 mod pages;
@@ -26,6 +27,8 @@ mod server;
 mod shared;
 mod shutdown;
 mod stats;
+mod text;
 mod time;
+mod twilio;
 
 pub use sandbox::Sandbox;

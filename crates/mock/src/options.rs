@@ -13,6 +13,7 @@ pub(crate) struct StartOptions {
     pub port: u16,
     pub eskiz: Option<Value>,
     pub amocrm: Option<Value>,
+    pub twilio: Option<Value>,
     pub faults: Vec<Value>,
 }
 
@@ -27,6 +28,7 @@ impl StartOptions {
             port: 0,
             eskiz: None,
             amocrm: None,
+            twilio: None,
             faults: Vec::new(),
         };
         for (key, value) in map {
@@ -42,6 +44,7 @@ impl StartOptions {
                 }
                 "eskiz" => out.eskiz = Some(value),
                 "amocrm" => out.amocrm = Some(value),
+                "twilio" => out.twilio = Some(value),
                 "faults" => match value {
                     Value::Array(list) => out.faults = list,
                     Value::Null => {}

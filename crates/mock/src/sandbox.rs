@@ -13,6 +13,7 @@ use crate::amocrm::{self, Amocrm};
 use crate::eskiz::Eskiz;
 use crate::options::StartOptions;
 use crate::shared::Shared;
+use crate::twilio::{self, Twilio};
 use crate::{control, eskiz, pages, server};
 
 /// A running sandbox gateway bound to `127.0.0.1`.
@@ -32,21 +33,28 @@ fn invalid(message: String) -> io::Error {
 impl Sandbox {
     /// Starts a sandbox. `options` is a JSON object, every key optional:
     /// `{"port": 0, "eskiz": {…Eskiz options…}, "amocrm": {…amoCRM options…},
-    /// "faults": [{…fault…}]}`.
+    /// "twilio": {…Twilio options…}, "faults": [{…fault…}]}`.
     /// Port 0 (the default) picks a free port. Must be called inside a Tokio runtime.
     pub async fn start(options: Value) -> io::Result<Sandbox> {
         let options = StartOptions::parse(options).map_err(invalid)?;
         let eskiz = Eskiz::new(options.eskiz.as_ref()).map_err(invalid)?;
         let amocrm = Amocrm::new(options.amocrm.as_ref()).map_err(invalid)?;
+        let twilio = Twilio::new(options.twilio.as_ref()).map_err(invalid)?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(format!("http://{addr}"), eskiz, amocrm)?);
+        let shared = Arc::new(Shared::new(
+            format!("http://{addr}"),
+            eskiz,
+            amocrm,
+            twilio,
+        )?);
         for fault in options.faults {
             shared.faults.add(fault).map_err(invalid)?;
         }
         let router = Router::new()
             .merge(eskiz::router())
             .merge(amocrm::router())
+            .merge(twilio::router())
             .nest("/__sandbox", control::router())
             .fallback(pages::not_found)
             .method_not_allowed_fallback(pages::not_found)
@@ -77,14 +85,17 @@ impl Sandbox {
     /// "rejected401", "rateLimited", "blocked", "paymentRequired", "leadsCreated",
     /// "leadsUpdated", "contactsCreated", "companiesCreated", "notesCreated",
     /// "validationErrors", "requestsByGeneration", "refreshesByGeneration", "tokensIssued",
-    /// "isBlocked"}, "faultsInjected", "requests", "connections"}`.
+    /// "isBlocked"}, "twilio": {"requests", "messages", "authFailures", "rejected": {"21211":
+    /// n, …}, "rateLimited", "callbacksSent", "callbacksFailed", "canceled", "deleted"},
+    /// "faultsInjected", "requests", "connections"}`.
     pub fn stats(&self) -> Value {
         self.shared.stats()
     }
 
-    /// The most recent accepted messages (up to 10 000), oldest first:
+    /// The most recent accepted messages of every provider (up to 10 000), oldest first:
     /// `[{"provider", "id", "messageId", "to", "text", "from", "parts", "status",
-    /// "callbackUrl", "userSmsId", "dispatchId", "country", "at"}]`.
+    /// "callbackUrl", "at", …}]`, plus `"userSmsId", "dispatchId", "country"` for Eskiz and
+    /// `"errorCode", "messagingServiceSid", "numMedia"` for Twilio.
     pub fn inbox(&self) -> Value {
         self.shared.inbox()
     }
@@ -94,8 +105,8 @@ impl Sandbox {
         self.shared.clear_inbox()
     }
 
-    /// Merges options at run time, e.g. `{"eskiz": {"refreshEnabled": false}}` or
-    /// `{"amocrm": {"rotation": "docGrace"}}`.
+    /// Merges options at run time, e.g. `{"eskiz": {"refreshEnabled": false}}`,
+    /// `{"amocrm": {"rotation": "docGrace"}}` or `{"twilio": {"concurrencyLimit": 1}}`.
     /// Unknown keys or invalid values are an error and change nothing.
     pub fn configure(&self, patch: Value) -> Result<(), String> {
         self.shared.configure(patch)
@@ -112,7 +123,8 @@ impl Sandbox {
     }
 
     /// Every token `provider` issued so far counts as expired from now on
-    /// (`"eskiz"`, `"amocrm"`, or `"all"`). An unknown provider is ignored.
+    /// (`"eskiz"`, `"amocrm"`, or `"all"`). An unknown provider is ignored; `"twilio"` is
+    /// accepted and changes nothing (its credentials are static).
     /// For amoCRM this is the access tokens: refresh tokens still work, so a client can
     /// recover by refreshing.
     pub fn expire_tokens(&self, provider: &str) {
@@ -162,6 +174,13 @@ impl Sandbox {
     /// in full.
     pub fn amocrm_leads(&self) -> Value {
         self.shared.amocrm.leads_json(&self.shared.base_url)
+    }
+
+    /// The Twilio options in effect (`accountSid`, `authToken`, `numbers`,
+    /// `messagingServiceSids`, …): the account SID and service SIDs are minted when the
+    /// sandbox starts unless given, and a client needs them.
+    pub fn twilio_account(&self) -> Value {
+        self.shared.twilio.account_json()
     }
 
     /// Stops the server, its connections and its background tasks; when this returns the

@@ -25,6 +25,7 @@ use tower::ServiceExt;
 
 use crate::faults::{self, Injected};
 use crate::shared::Shared;
+use crate::twilio::{self, concurrency::Admission};
 
 /// Error returned to hyper to make it drop a connection without a response.
 #[derive(Debug)]
@@ -97,6 +98,13 @@ async fn handle(
         return Ok(route(router, req).await);
     }
     shared.count_request(path);
+    // Twilio's concurrency limit counts a request for as long as it is in flight, an
+    // injected fault's latency included, and refuses one over the limit before anything.
+    let _slot = match twilio::concurrency::enter(&shared, path) {
+        Admission::Refused(resp) => return Ok(resp),
+        Admission::Admitted(slot) => Some(slot),
+        Admission::Uncounted => None,
+    };
 
     let Some(fault) = shared.faults.take(req.method(), path) else {
         return Ok(route(router, req).await);

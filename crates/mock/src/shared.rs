@@ -10,6 +10,7 @@ use crate::faults::FaultSet;
 use crate::options;
 use crate::shutdown::Shutdown;
 use crate::stats::ServerStats;
+use crate::twilio::{self, Twilio};
 
 pub(crate) struct Shared {
     /// `http://127.0.0.1:PORT`, used where responses contain absolute URLs.
@@ -17,6 +18,7 @@ pub(crate) struct Shared {
     pub started_ms: u64,
     pub eskiz: Eskiz,
     pub amocrm: Amocrm,
+    pub twilio: Twilio,
     pub faults: FaultSet,
     pub server_stats: ServerStats,
     pub shutdown: Shutdown,
@@ -25,10 +27,18 @@ pub(crate) struct Shared {
 }
 
 /// Providers the control API can address by name.
-const PROVIDERS: [&str; 2] = ["eskiz", "amocrm"];
+const PROVIDERS: [&str; 3] = ["eskiz", "amocrm", "twilio"];
+
+/// The inbox shows at most this many messages, all providers together.
+const INBOX_LIMIT: usize = 10_000;
 
 impl Shared {
-    pub(crate) fn new(base_url: String, eskiz: Eskiz, amocrm: Amocrm) -> std::io::Result<Shared> {
+    pub(crate) fn new(
+        base_url: String,
+        eskiz: Eskiz,
+        amocrm: Amocrm,
+        twilio: Twilio,
+    ) -> std::io::Result<Shared> {
         let http = reqwest::Client::builder()
             // Callbacks go where the test says, never through a proxy from the environment.
             .no_proxy()
@@ -40,6 +50,7 @@ impl Shared {
             started_ms: crate::time::now_ms(),
             eskiz,
             amocrm,
+            twilio,
             faults: FaultSet::default(),
             server_stats: ServerStats::default(),
             shutdown: Shutdown::new(),
@@ -53,6 +64,8 @@ impl Shared {
         // Every path that is not another provider's is Eskiz's (it owns the root).
         if amocrm::owns(path) {
             self.amocrm.count_request();
+        } else if twilio::owns(path) {
+            self.twilio.count_request();
         } else {
             self.eskiz.count_request();
         }
@@ -62,18 +75,27 @@ impl Shared {
         json!({
             "eskiz": self.eskiz.stats_json(),
             "amocrm": self.amocrm.stats_json(),
+            "twilio": self.twilio.stats_json(),
             "faultsInjected": self.server_stats.faults_injected.get(),
             "requests": self.server_stats.requests.get(),
             "connections": self.server_stats.connections.get(),
         })
     }
 
+    /// Every provider's recent messages, oldest first.
     pub(crate) fn inbox(&self) -> Value {
-        Value::Array(self.eskiz.inbox())
+        let mut all = self.eskiz.inbox();
+        all.extend(self.twilio.inbox());
+        // `at` is fixed-width ISO UTC, so text order is time order; the sort is stable.
+        all.sort_by(|a, b| a["at"].as_str().cmp(&b["at"].as_str()));
+        let excess = all.len().saturating_sub(INBOX_LIMIT);
+        all.drain(..excess);
+        Value::Array(all)
     }
 
     pub(crate) fn clear_inbox(&self) {
         self.eskiz.clear_inbox();
+        self.twilio.clear_inbox();
     }
 
     /// Applies a run-time patch; on error nothing changes.
@@ -81,15 +103,19 @@ impl Shared {
         let map = options::as_object(&patch, "configure")?;
         for key in map.keys() {
             match key.as_str() {
-                "eskiz" | "amocrm" => {}
+                "eskiz" | "amocrm" | "twilio" => {}
                 "port" => return Err("port cannot be changed while running".into()),
                 other => return Err(format!("unknown option `{other}`")),
             }
         }
-        // amoCRM's patch is validated before Eskiz's is applied and installed after it, so
-        // a bad patch for either changes nothing.
+        // amoCRM's and Twilio's patches are validated before Eskiz's is applied and
+        // installed after it, so a bad patch for any of them changes nothing.
         let amocrm = match map.get("amocrm") {
             Some(patch) => Some(self.amocrm.prepare(patch)?),
+            None => None,
+        };
+        let twilio = match map.get("twilio") {
+            Some(patch) => Some(self.twilio.prepare(patch)?),
             None => None,
         };
         if let Some(eskiz) = map.get("eskiz") {
@@ -97,6 +123,9 @@ impl Shared {
         }
         if let Some(config) = amocrm {
             self.amocrm.apply(config);
+        }
+        if let Some(config) = twilio {
+            self.twilio.apply(config);
         }
         Ok(())
     }
@@ -118,6 +147,7 @@ impl Shared {
         }
     }
 
+    /// Twilio's credentials are static (no tokens to expire or revoke): accepted, no-op.
     pub(crate) fn expire_tokens(&self, provider: &str) -> Result<(), String> {
         self.for_providers(provider, |p| match p {
             "eskiz" => self.eskiz.expire_tokens(),
@@ -138,5 +168,6 @@ impl Shared {
         self.server_stats.reset();
         self.eskiz.reset_stats();
         self.amocrm.reset_stats();
+        self.twilio.reset_stats();
     }
 }

@@ -1,7 +1,8 @@
-//! Wall-clock helpers: Unix milliseconds and the few timestamp formats Eskiz uses.
+//! Wall-clock helpers: Unix milliseconds and the few timestamp formats the providers use.
 //!
 //! Eskiz lives in Tashkent (UTC+5, no daylight saving): callback `status_date` and history
 //! filters are local time without an offset, API timestamps carry `Z` or `+05:00`.
+//! Twilio's v2010 API writes RFC 2822 dates in GMT and reads ISO 8601 (`SendAt`).
 //! The calendar arithmetic is Howard Hinnant's days-from-civil algorithm, which is exact
 //! for the proleptic Gregorian calendar and avoids a date-time dependency.
 
@@ -138,6 +139,74 @@ pub(crate) const MONTH_ABBR: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+/// Weekdays indexed by days since the Unix epoch modulo 7 (1970-01-01 was a Thursday).
+const WEEKDAY_FROM_EPOCH: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+
+/// `Thu, 24 Aug 2023 05:01:45 +0000` (RFC 2822, GMT), Twilio's v2010 date format.
+pub(crate) fn rfc2822(ms: u64) -> String {
+    let c = civil(ms, 0);
+    let weekday = WEEKDAY_FROM_EPOCH[(ms / 86_400_000 % 7) as usize];
+    format!(
+        "{weekday}, {:02} {} {:04} {:02}:{:02}:{:02} +0000",
+        c.day,
+        MONTH_ABBR[c.month as usize - 1],
+        c.year,
+        c.hour,
+        c.minute,
+        c.second
+    )
+}
+
+/// Days since the Unix epoch of a UTC calendar date `YYYY-MM-DD`.
+pub(crate) fn parse_utc_day(s: &str) -> Option<i64> {
+    let mut dp = s.split('-');
+    let y: i64 = dp.next()?.parse().ok()?;
+    let m: u32 = dp.next()?.parse().ok()?;
+    let d: u32 = dp.next()?.parse().ok()?;
+    if dp.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Parses ISO 8601 date-times as APIs send them: `2021-11-30T20:36:27Z`, with optional
+/// fractional seconds, and `Z`, `+05:00` or `+0500` as the offset (required).
+pub(crate) fn parse_iso8601(s: &str) -> Option<u64> {
+    let (date, rest) = s.trim().split_once(['T', 't'])?;
+    let days = parse_utc_day(date)?;
+    let (time, offset_ms) = if let Some(time) = rest.strip_suffix(['Z', 'z']) {
+        (time, 0)
+    } else {
+        let at = rest.rfind(['+', '-'])?;
+        let (time, offset) = rest.split_at(at);
+        let sign = if offset.starts_with('-') { -1 } else { 1 };
+        let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let h: i64 = digits[..2].parse().ok()?;
+        let m: i64 = digits[2..].parse().ok()?;
+        (time, sign * (h * 3_600_000 + m * 60_000))
+    };
+    let (hms, fraction) = match time.split_once('.') {
+        Some((hms, f)) => (hms, f),
+        None => (time, ""),
+    };
+    let mut tp = hms.split(':');
+    let h: i64 = tp.next()?.parse().ok()?;
+    let mi: i64 = tp.next()?.parse().ok()?;
+    let sec: i64 = tp.next().map_or(Some(0), |v| v.parse().ok())?;
+    if tp.next().is_some() || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let millis: i64 = format!("{fraction:0<3}")[..3].parse().ok()?;
+    let utc = days * 86_400_000 + (h * 3600 + mi * 60 + sec) * 1000 + millis - offset_ms;
+    u64::try_from(utc).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +229,41 @@ mod tests {
         assert_eq!(parse_tashkent("2024-05-31"), Some(1_717_095_600_000));
         assert_eq!(parse_tashkent("2024-13-01"), None);
         assert_eq!(parse_tashkent("yesterday"), None);
+    }
+
+    #[test]
+    fn rfc2822_matches_twilio() {
+        // Twilio's own example: 2023-08-24T05:01:45Z
+        assert_eq!(
+            rfc2822(1_692_853_305_000),
+            "Thu, 24 Aug 2023 05:01:45 +0000"
+        );
+        assert_eq!(rfc2822(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(
+            rfc2822(1_717_174_947_954),
+            "Fri, 31 May 2024 17:02:27 +0000"
+        );
+    }
+
+    #[test]
+    fn parses_iso8601() {
+        assert_eq!(
+            parse_iso8601("2023-08-24T05:01:45Z"),
+            Some(1_692_853_305_000)
+        );
+        assert_eq!(
+            parse_iso8601("2023-08-24T10:01:45.5+05:00"),
+            Some(1_692_853_305_500)
+        );
+        assert_eq!(
+            parse_iso8601("2023-08-23T23:01:45-0600"),
+            Some(1_692_853_305_000)
+        );
+        assert_eq!(parse_iso8601("2023-08-24T05:01:45"), None);
+        assert_eq!(parse_iso8601("2023-08-24"), None);
+        assert_eq!(parse_iso8601("tomorrow"), None);
+        assert_eq!(parse_utc_day("1970-01-02"), Some(1));
+        assert_eq!(parse_utc_day("1970-13-02"), None);
     }
 
     #[test]

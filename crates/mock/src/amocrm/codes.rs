@@ -36,10 +36,7 @@ impl Codes {
     pub(crate) fn issue(&self, client_id: &str, ttl_secs: u64) -> String {
         let now = crate::time::now_ms();
         // Live codes look like refresh tokens: `def50200` and a long encrypted blob.
-        let code = format!(
-            "def50200{}",
-            super::tokens::hex(&rand::random::<[u8; 64]>())
-        );
+        let code = format!("def50200{}", crate::hex::hex(&rand::random::<[u8; 64]>()));
         let mut map = self.map.lock();
         if map.len() >= SWEEP_AT {
             map.retain(|_, c| c.exp_ms > now);

@@ -18,6 +18,7 @@ use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
 use super::config::{AmocrmConfig, Rotation};
+use crate::hex::hex;
 use crate::jwt::{Signer, MAX_PAYLOAD};
 use crate::stats::Counter;
 
@@ -250,16 +251,6 @@ impl TokenRegistry {
 
 fn ttl_from(now_ms: u64, ttl_secs: u64) -> u64 {
     now_ms.saturating_add(ttl_secs.saturating_mul(1000))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 #[cfg(test)]

@@ -18,12 +18,12 @@ use super::bearer::Authed;
 use super::config::EskizConfig;
 use super::lifecycle::{outcome_for, Timeline};
 use super::store::Message;
-use super::text::segments;
 use super::tokens::TokenRecord;
 use super::{callbacks, respond, validate, DEFAULT_NICK};
 use crate::fields::{value_str, Fields};
 use crate::reply;
 use crate::shared::Shared;
+use crate::text::segments;
 
 /// The only texts a test account may send (verbatim from the docs).
 pub(crate) const TEST_TEXTS: [&str; 3] = [

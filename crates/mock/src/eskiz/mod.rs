@@ -15,7 +15,6 @@ mod rows;
 mod stats;
 mod store;
 mod templates;
-mod text;
 mod tokens;
 mod utilities;
 mod validate;

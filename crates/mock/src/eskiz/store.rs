@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 use uuid::Uuid;
 
 use super::lifecycle::Timeline;
-use super::text::Segments;
+use crate::text::Segments;
 
 pub(crate) const RETAIN: usize = 50_000;
 /// How many recent messages `inbox()` returns.

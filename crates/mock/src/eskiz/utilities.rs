@@ -7,11 +7,11 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::bearer::Authed;
-use super::text::{gsm_septets, segments};
 use super::{respond, StrictPost};
 use crate::fields::Fields;
 use crate::reply;
 use crate::shared::Shared;
+use crate::text::{gsm_septets, segments};
 
 /// Latin replacement for a character that would force UCS-2, or `None` if unknown.
 fn replacement(c: char) -> Option<&'static str> {

@@ -1,4 +1,5 @@
-//! SMS parts counting (GSM 03.38 / UCS-2), as Eskiz bills it.
+//! SMS parts counting (GSM 03.38 / UCS-2), as operators bill it: Eskiz's parts and Twilio's
+//! `num_segments` follow the same rule.
 //!
 //! A text that only uses the GSM-7 alphabet fits 160 septets in one SMS and 153 per part
 //! once split (the rest of each part carries the concatenation header); the extension
@@ -6,7 +7,7 @@
 //! other character switches the whole text to UCS-2: 70 UTF-16 units in one SMS, 67 per
 //! part. Splitting never separates an escape pair or a surrogate pair, as real encoders do.
 
-/// Encoding codes as Eskiz reports them (`encoding` in history rows).
+/// SMPP `data_coding` values, as Eskiz reports them (`encoding` in history rows).
 pub(crate) const ENCODING_GSM: u8 = 0;
 pub(crate) const ENCODING_ASCII: u8 = 1;
 pub(crate) const ENCODING_UCS2: u8 = 8;
