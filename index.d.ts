@@ -83,6 +83,8 @@ export declare class Sandbox {
   amocrmUnblock(): void
   /** The leads created in the sandbox's amoCRM account. */
   amocrmLeads(): any
+  /** The sandbox's Twilio account (generated SIDs, auth token, owned numbers). */
+  twilioAccount(): any
   /** Stops the server and frees the port. Idempotent. */
   close(): Promise<void>
 }
@@ -182,6 +184,8 @@ export interface BatchItemResult {
   segments: number
   reference?: string
   id?: string
+  /** Set when this message was not sent (Twilio sends a batch one by one). */
+  error?: ItemError
 }
 
 export interface BatchOptions {
@@ -244,6 +248,23 @@ export interface CustomFieldInput {
   fieldCode?: string
   /** amoCRM's `values`: `[{ value, enum_code? }]`. */
   values: Array<any>
+}
+
+/** Whether a new report may replace a message's `previous` status (terminal states are final). */
+export declare function deliveryAcceptsUpdate(previous?: 'pending' | 'delivered' | 'failed' | null | undefined): boolean
+
+export interface DeliveryReport {
+  provider: 'eskiz' | 'twilio'
+  /** The id `send` returned (Eskiz request id / Twilio SID). */
+  messageId: string
+  /** Your `reference` (Eskiz `user_sms_id`). */
+  reference?: string
+  status: 'pending' | 'delivered' | 'failed'
+  rawStatus: string
+  errorCode?: string
+  /** ISO 8601 UTC. */
+  at: string
+  phone?: string
 }
 
 export interface EskizOptions {
@@ -324,6 +345,11 @@ export interface HistoryRow {
   price?: number
   sentAt?: string
   deliveredAt?: string
+}
+
+export interface ItemError {
+  code: string
+  message: string
 }
 
 export interface Lead {
@@ -461,6 +487,9 @@ export interface OutboxMessage {
   atMs: number
 }
 
+/** Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string. */
+export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio', body: Record<string, unknown> | string): DeliveryReport
+
 /** What a custom store's `save` receives. */
 export interface SaveRecord {
   key: string
@@ -499,6 +528,7 @@ export interface SendResult {
 export interface SmsClientOptions {
   provider: 'eskiz' | 'twilio' | 'console'
   eskiz?: EskizOptions
+  twilio?: TwilioOptions
   console?: ConsoleOptions
   /** Where tokens are kept; default `{ type: 'memory' }`. */
   tokenStore?: TokenStoreOptions
@@ -572,3 +602,34 @@ export interface TokenStoreOptions {
   /** How long to wait for that lock in ms (default 35000). */
   lockWaitMs?: number
 }
+
+export interface TwilioOptions {
+  /** `AC…`: the account of every request path. */
+  accountSid: string
+  /** The account's auth token (or use `apiKeySid` + `apiKeySecret`). Never logged. */
+  authToken?: string
+  /** `SK…`: authenticate with an API key. */
+  apiKeySid?: string
+  apiKeySecret?: string
+  /** Default sender: a Twilio number (E.164), short code or alphanumeric sender ID. */
+  from?: string
+  /** `MG…`: let a Messaging Service pick the sender when `from` is absent. */
+  messagingServiceSid?: string
+  /** Default `StatusCallback` URL for delivery reports. */
+  statusCallback?: string
+  /** Seconds a message may wait in Twilio's queue (1–36000). */
+  validityPeriod?: number
+  /** Root replacing `https://api.twilio.com` (the sandbox's `url` in tests). */
+  baseUrl?: string
+  /** Region of numbers written without `+`; none: numbers must be E.164. */
+  defaultRegion?: string
+}
+
+/** The JSON-body variant: `url` carries `bodySHA256`; `rawBody` must be the bytes received. */
+export declare function validateTwilioJsonSignature(authToken: string, url: string, rawBody: Buffer, signature: string): boolean
+
+/**
+ * Checks `X-Twilio-Signature` of a form callback (params as received, decoded) against the
+ * full URL Twilio called, accepting the URL with or without its default port. Constant time.
+ */
+export declare function validateTwilioSignature(authToken: string, url: string, params: Record<string, string | string[]>, signature: string): boolean

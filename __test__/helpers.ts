@@ -86,3 +86,22 @@ export async function authorize(client: AmoCrmClient, sb: Sandbox): Promise<void
   const { state } = client.authorizationUrl();
   await client.exchangeCode({ code: sb.amocrmIssueCode(), state, expectedState: state, referer: AMO.referer });
 }
+
+export function twilio(sb: Sandbox, overrides: Partial<NonNullable<SmsClientOptions['twilio']>> & Omit<Partial<SmsClientOptions>, 'twilio'> = {}): SmsClient {
+  const account = sb.twilioAccount();
+  const { timeoutMs, logger, ...t } = overrides as Record<string, unknown>;
+  return track(
+    new SmsClient({
+      provider: 'twilio',
+      timeoutMs: timeoutMs as number | undefined,
+      logger: logger as SmsClientOptions['logger'],
+      twilio: {
+        accountSid: account.accountSid,
+        authToken: account.authToken,
+        from: account.numbers[0],
+        baseUrl: sb.url,
+        ...(t as object),
+      },
+    }),
+  );
+}

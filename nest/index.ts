@@ -2,6 +2,7 @@ export { SmsClient } from './sms-client';
 export type {
   SmsClientOptions,
   EskizOptions,
+  TwilioOptions,
   ConsoleOptions,
   SendInput,
   SendResult,
@@ -29,6 +30,9 @@ export type {
   EskizSandboxStats,
   AmoCrmSandboxOptions,
   AmoCrmSandboxStats,
+  TwilioSandboxOptions,
+  TwilioSandboxStats,
+  TwilioSandboxAccount,
   SandboxMessage,
 } from './sandbox';
 export { AmoCrmClient } from './amocrm-client';
@@ -49,3 +53,5 @@ export type { TokenStoreOptions, CustomTokenStore, StoredRecord } from './token-
 export type { TokenEvent, TokenEventType } from './events';
 export { OtpService } from './otp-service';
 export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';
+export { validateTwilioSignature, parseDeliveryReport, DeliveryTracker } from './webhooks';
+export type { DeliveryReport, DeliveryStatus } from './webhooks';

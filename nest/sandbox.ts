@@ -10,6 +10,7 @@ export interface SandboxOptions {
   port?: number;
   eskiz?: EskizSandboxOptions;
   amocrm?: AmoCrmSandboxOptions;
+  twilio?: TwilioSandboxOptions;
   faults?: SandboxFault[];
 }
 
@@ -52,6 +53,42 @@ export interface AmoCrmSandboxOptions {
   blockAfter?: number;
   unpaid?: boolean;
   revoked?: boolean;
+  [key: string]: unknown;
+}
+
+export interface TwilioSandboxOptions {
+  authToken?: string;
+  apiKeys?: Array<{ sid: string; secret: string }>;
+  testCredentials?: boolean;
+  numbers?: string[];
+  alphanumericSenders?: boolean;
+  concurrencyLimit?: number;
+  retryAfter?: number | null;
+  statusDelaysMs?: { queued?: number; sending?: number; sent?: number; delivered?: number };
+  specialNumbers?: boolean;
+  signCallbacksWithPort?: boolean;
+  callbackJson?: boolean;
+  [key: string]: unknown;
+}
+
+export interface TwilioSandboxAccount {
+  accountSid: string;
+  authToken: string;
+  numbers: string[];
+  messagingServiceSids: string[];
+  [key: string]: unknown;
+}
+
+export interface TwilioSandboxStats {
+  requests: number;
+  messages: number;
+  authFailures: number;
+  /** Every error by Twilio code, e.g. `{ "21211": 1 }`. */
+  rejected: Record<string, number>;
+  rateLimited: number;
+  callbacksSent: number;
+  callbacksFailed: number;
+  canceled: number;
   [key: string]: unknown;
 }
 
@@ -107,6 +144,7 @@ export interface AmoCrmSandboxStats {
 export interface SandboxStats {
   eskiz: EskizSandboxStats;
   amocrm: AmoCrmSandboxStats;
+  twilio: TwilioSandboxStats;
   faultsInjected: number;
   [key: string]: unknown;
 }
@@ -142,7 +180,11 @@ export class Sandbox {
   }
 
   /** Changes options while running, e.g. `{ eskiz: { refreshEnabled: false } }`. */
-  configure(patch: { eskiz?: EskizSandboxOptions; amocrm?: AmoCrmSandboxOptions; [provider: string]: unknown }): void {
+  configure(patch: {
+    eskiz?: EskizSandboxOptions;
+    amocrm?: AmoCrmSandboxOptions;
+    twilio?: TwilioSandboxOptions;
+  }): void {
     callSync(() => this.native.configure(patch));
   }
 
@@ -155,11 +197,11 @@ export class Sandbox {
   }
 
   /** Every token issued so far is expired from now on. */
-  expireTokens(provider: 'eskiz' | 'amocrm' = 'eskiz'): void {
+  expireTokens(provider: 'eskiz' | 'amocrm' | 'all' = 'eskiz'): void {
     callSync(() => this.native.expireTokens(provider));
   }
 
-  revokeTokens(provider: 'eskiz' | 'amocrm' = 'eskiz'): void {
+  revokeTokens(provider: 'eskiz' | 'amocrm' | 'all' = 'eskiz'): void {
     callSync(() => this.native.revokeTokens(provider));
   }
 
@@ -180,6 +222,11 @@ export class Sandbox {
   /** Leads created in the sandbox's amoCRM account. */
   amocrmLeads(): Array<Record<string, unknown>> {
     return callSync(() => this.native.amocrmLeads() as Array<Record<string, unknown>>);
+  }
+
+  /** The sandbox's Twilio account: generated `accountSid`, `authToken`, owned `numbers`, `messagingServiceSids`. */
+  twilioAccount(): TwilioSandboxAccount {
+    return callSync(() => this.native.twilioAccount() as TwilioSandboxAccount);
   }
 
   /** Approves every Eskiz template waiting for moderation. */

@@ -36,6 +36,27 @@ export interface EskizOptions {
   callbackUrl?: string;
 }
 
+export interface TwilioOptions {
+  /** `AC…`: the account. */
+  accountSid: string;
+  /** The account's auth token (or `apiKeySid` + `apiKeySecret`). Never logged. */
+  authToken?: string;
+  apiKeySid?: string;
+  apiKeySecret?: string;
+  /** Default sender: a Twilio number (E.164), short code or alphanumeric sender ID. */
+  from?: string;
+  /** `MG…`: a Messaging Service picks the sender when `from` is absent. */
+  messagingServiceSid?: string;
+  /** Default `StatusCallback` for delivery reports (no underscore in the host). */
+  statusCallback?: string;
+  /** Seconds a message may wait in Twilio's queue (1–36000). */
+  validityPeriod?: number;
+  /** Root replacing `https://api.twilio.com` (a sandbox's `url` in tests). */
+  baseUrl?: string;
+  /** Region of numbers written without `+`; by default numbers must be E.164. */
+  defaultRegion?: string;
+}
+
 export interface ConsoleOptions {
   /** How many recent messages `outbox()` keeps (default 100). */
   outboxSize?: number;
@@ -46,6 +67,7 @@ export interface ConsoleOptions {
 export interface SmsClientOptions {
   provider: 'eskiz' | 'twilio' | 'console';
   eskiz?: EskizOptions;
+  twilio?: TwilioOptions;
   console?: ConsoleOptions;
   tokenStore?: TokenStoreOptions;
   /** Budget of one call in ms, retries and token refresh included (default 30000). */

@@ -14,3 +14,4 @@ pub mod sandbox;
 pub mod sms;
 pub mod sms_types;
 pub mod store;
+pub mod webhooks;

@@ -131,6 +131,12 @@ impl Sandbox {
         self.with(env, |s| s.amocrm_leads())
     }
 
+    /// The sandbox's Twilio account (generated SIDs, auth token, owned numbers).
+    #[napi]
+    pub fn twilio_account(&self, env: &Env) -> Result<Value> {
+        self.with(env, |s| s.twilio_account())
+    }
+
     /// Stops the server and frees the port. Idempotent.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {

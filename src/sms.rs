@@ -13,8 +13,9 @@ use std::time::Duration;
 use uzgate_core::auth::ManagerOptions;
 use uzgate_core::http::HttpOptions;
 use uzgate_core::providers::eskiz::{EskizConfig, HistoryQuery as CoreHistoryQuery};
+use uzgate_core::providers::twilio::TwilioConfig;
 use uzgate_core::sms::{self, SmsProviderConfig};
-use uzgate_core::{Error as CoreError, ErrorCode, Secret};
+use uzgate_core::{Error as CoreError, Secret};
 
 #[napi]
 pub struct SmsClient {
@@ -69,10 +70,37 @@ fn build(
             }
         }
         "twilio" => {
-            return Err(CoreError::new(
-                ErrorCode::NotImplemented,
-                "provider 'twilio' is not available yet",
-            ))
+            let t = options.twilio.ok_or_else(|| {
+                CoreError::config(
+                    "provider 'twilio' needs the twilio options (accountSid, authToken)",
+                )
+            })?;
+            let (api_key_sid, secret) = match (t.api_key_sid, t.api_key_secret, t.auth_token) {
+                (Some(sid), Some(secret), _) => (Some(sid), secret),
+                (Some(_), None, _) => {
+                    return Err(CoreError::config(
+                        "twilio.apiKeySid needs twilio.apiKeySecret",
+                    ))
+                }
+                (None, _, Some(token)) => (None, token),
+                (None, _, None) => {
+                    return Err(CoreError::config(
+                        "twilio needs authToken, or apiKeySid with apiKeySecret",
+                    ))
+                }
+            };
+            SmsProviderConfig::Twilio(Box::new(TwilioConfig {
+                account_sid: t.account_sid,
+                auth_token: Secret::from(secret),
+                api_key_sid,
+                from: t.from,
+                messaging_service_sid: t.messaging_service_sid,
+                status_callback: t.status_callback,
+                validity_period: t.validity_period,
+                base_url: t.base_url,
+                default_region: t.default_region,
+                http,
+            }))
         }
         other => {
             return Err(CoreError::config(format!(

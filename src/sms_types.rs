@@ -22,6 +22,29 @@ pub struct EskizOptions {
 }
 
 #[napi(object)]
+pub struct TwilioOptions {
+    /// `AC…`: the account of every request path.
+    pub account_sid: String,
+    /// The account's auth token (or use `apiKeySid` + `apiKeySecret`). Never logged.
+    pub auth_token: Option<String>,
+    /// `SK…`: authenticate with an API key.
+    pub api_key_sid: Option<String>,
+    pub api_key_secret: Option<String>,
+    /// Default sender: a Twilio number (E.164), short code or alphanumeric sender ID.
+    pub from: Option<String>,
+    /// `MG…`: let a Messaging Service pick the sender when `from` is absent.
+    pub messaging_service_sid: Option<String>,
+    /// Default `StatusCallback` URL for delivery reports.
+    pub status_callback: Option<String>,
+    /// Seconds a message may wait in Twilio's queue (1–36000).
+    pub validity_period: Option<u32>,
+    /// Root replacing `https://api.twilio.com` (the sandbox's `url` in tests).
+    pub base_url: Option<String>,
+    /// Region of numbers written without `+`; none: numbers must be E.164.
+    pub default_region: Option<String>,
+}
+
+#[napi(object)]
 pub struct ConsoleOptions {
     /// How many recent messages `outbox()` keeps (default 100).
     pub outbox_size: Option<u32>,
@@ -34,6 +57,7 @@ pub struct SmsClientOptions {
     #[napi(ts_type = "'eskiz' | 'twilio' | 'console'")]
     pub provider: String,
     pub eskiz: Option<EskizOptions>,
+    pub twilio: Option<TwilioOptions>,
     pub console: Option<ConsoleOptions>,
     /// Where tokens are kept; default `{ type: 'memory' }`.
     pub token_store: Option<crate::store::TokenStoreOptions>,
@@ -109,6 +133,12 @@ impl From<sms::SendResult> for SendResult {
 }
 
 #[napi(object)]
+pub struct ItemError {
+    pub code: String,
+    pub message: String,
+}
+
+#[napi(object)]
 pub struct BatchItemResult {
     pub to: String,
     #[napi(ts_type = "'pending' | 'delivered' | 'failed'")]
@@ -117,6 +147,8 @@ pub struct BatchItemResult {
     pub segments: u32,
     pub reference: Option<String>,
     pub id: Option<String>,
+    /// Set when this message was not sent (Twilio sends a batch one by one).
+    pub error: Option<ItemError>,
 }
 
 #[napi(object)]
@@ -145,6 +177,7 @@ impl From<sms::BatchResult> for BatchResult {
                     segments: m.segments,
                     reference: m.reference,
                     id: m.id,
+                    error: m.error.map(|(code, message)| ItemError { code, message }),
                 })
                 .collect(),
         }

@@ -17,6 +17,7 @@ pub mod secret;
 pub mod segments;
 pub mod sms;
 pub mod store;
+pub mod time;
 
 pub use error::{Error, ErrorCode, Provider, Result};
 pub use secret::Secret;

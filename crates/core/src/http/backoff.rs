@@ -74,22 +74,11 @@ fn httpdate_parse(value: &str) -> Option<SystemTime> {
     if hms.len() != 3 || !(1..=31).contains(&day) {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = crate::time::days_from_civil(year, month as u32, day as u32);
     let secs = days * 86_400 + hms[0] as i64 * 3600 + hms[1] as i64 * 60 + hms[2] as i64;
     u64::try_from(secs)
         .ok()
         .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u64, d: u64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

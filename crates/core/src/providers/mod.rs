@@ -2,3 +2,4 @@
 
 pub mod amocrm;
 pub mod eskiz;
+pub mod twilio;

@@ -1,6 +1,7 @@
 //! `SmsClient`: one API over Eskiz, Twilio and the development console.
 
 mod console;
+pub mod delivery_report;
 pub mod delivery_status;
 pub mod types;
 pub mod validate;
@@ -15,11 +16,13 @@ use crate::metrics::Metrics;
 use crate::providers::eskiz::{
     EskizClient, EskizConfig, EskizTemplate, EskizUser, HistoryPage, HistoryQuery,
 };
+use crate::providers::twilio::{TwilioClient, TwilioConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub enum SmsProviderConfig {
     Eskiz(Box<EskizConfig>),
+    Twilio(Box<TwilioConfig>),
     Console {
         outbox_size: usize,
         default_region: Option<String>,
@@ -28,6 +31,7 @@ pub enum SmsProviderConfig {
 
 enum Backend {
     Eskiz(EskizClient),
+    Twilio(TwilioClient),
     Console(ConsoleSms),
 }
 
@@ -45,6 +49,9 @@ impl SmsClient {
             SmsProviderConfig::Eskiz(c) => {
                 Backend::Eskiz(EskizClient::new(*c, log, metrics.clone())?)
             }
+            SmsProviderConfig::Twilio(c) => {
+                Backend::Twilio(TwilioClient::new(*c, log, metrics.clone())?)
+            }
             SmsProviderConfig::Console {
                 outbox_size,
                 default_region,
@@ -60,6 +67,7 @@ impl SmsClient {
     pub fn provider(&self) -> Provider {
         match self.backend {
             Backend::Eskiz(_) => Provider::Eskiz,
+            Backend::Twilio(_) => Provider::Twilio,
             Backend::Console(_) => Provider::Console,
         }
     }
@@ -87,6 +95,7 @@ impl SmsClient {
         self.open()?;
         match &self.backend {
             Backend::Eskiz(c) => c.send(input).await,
+            Backend::Twilio(c) => c.send(input).await,
             Backend::Console(c) => c.send(&input),
         }
     }
@@ -99,6 +108,7 @@ impl SmsClient {
         self.open()?;
         match &self.backend {
             Backend::Eskiz(c) => c.send_batch(messages, dispatch_id).await,
+            Backend::Twilio(c) => c.send_batch(messages).await,
             Backend::Console(c) => {
                 if messages.is_empty() {
                     return Err(Error::invalid("sendBatch needs at least one message"));
@@ -121,6 +131,7 @@ impl SmsClient {
                         segments: r.segments,
                         reference: m.reference.clone(),
                         id: Some(r.id),
+                        error: None,
                     });
                 }
                 Ok(BatchResult {
@@ -138,6 +149,7 @@ impl SmsClient {
         self.open()?;
         match &self.backend {
             Backend::Eskiz(c) => c.send_global(input).await,
+            Backend::Twilio(c) => c.send(input).await,
             Backend::Console(c) => c.send(&input),
         }
     }
@@ -146,6 +158,7 @@ impl SmsClient {
         self.open()?;
         match &self.backend {
             Backend::Eskiz(c) => c.status(id).await,
+            Backend::Twilio(c) => c.status(id).await,
             Backend::Console(c) => c.status(id),
         }
     }
@@ -154,6 +167,7 @@ impl SmsClient {
         self.open()?;
         match &self.backend {
             Backend::Eskiz(c) => c.balance().await,
+            Backend::Twilio(c) => c.balance().await,
             Backend::Console(c) => Ok(c.balance()),
         }
     }
@@ -201,7 +215,7 @@ impl SmsClient {
     pub fn token_status(&self) -> Option<TokenStatus> {
         match &self.backend {
             Backend::Eskiz(c) => Some(c.tokens().status()),
-            Backend::Console(_) => None,
+            Backend::Twilio(_) | Backend::Console(_) => None,
         }
     }
 
@@ -212,7 +226,7 @@ impl SmsClient {
                 c.tokens().force_refresh().await?;
                 Ok(Some(c.tokens().status()))
             }
-            Backend::Console(_) => Ok(None),
+            Backend::Twilio(_) | Backend::Console(_) => Ok(None),
         }
     }
 
@@ -223,7 +237,7 @@ impl SmsClient {
     pub fn token_manager(&self) -> Option<&Arc<crate::auth::TokenManager>> {
         match &self.backend {
             Backend::Eskiz(c) => Some(c.tokens()),
-            Backend::Console(_) => None,
+            Backend::Twilio(_) | Backend::Console(_) => None,
         }
     }
 

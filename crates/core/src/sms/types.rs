@@ -64,6 +64,9 @@ pub struct BatchItemResult {
     /// The message's own id where the provider gives one per message (Twilio); Eskiz gives one
     /// id for the whole batch.
     pub id: Option<String>,
+    /// `(code, message)` when this message was not sent (providers without a batch endpoint
+    /// send one by one, so some may fail while others went out).
+    pub error: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize)]

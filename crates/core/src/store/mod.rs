@@ -18,7 +18,7 @@ use crate::error::Result;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// A token as persisted. `Debug` never prints the secrets.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -109,12 +109,7 @@ pub trait TokenStore: Send + Sync {
     ) -> BoxFuture<'_, Result<Option<Box<dyn LockGuard>>>>;
 }
 
-pub fn unix_now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub use crate::time::unix_now_ms;
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! sandbox root (`/2010-04-01/…`), with signed status callbacks.
 
 mod auth;
+mod balance;
 mod callbacks;
 pub(crate) mod concurrency;
 mod config;

@@ -14,7 +14,7 @@ use axum::Router;
 
 use super::auth::Authed;
 use super::error::TwilioError;
-use super::{listing, messages};
+use super::{balance, listing, messages};
 use crate::shared::Shared;
 
 async fn not_found(State(shared): State<Arc<Shared>>, _: Authed, uri: Uri) -> Response {
@@ -42,6 +42,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
                     .post(messages::update)
                     .delete(messages::delete),
             ),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Balance.json",
+            resource(get(balance::fetch)),
         )
         .route("/2010-04-01", any(not_found))
         .route("/2010-04-01/{*rest}", any(not_found))

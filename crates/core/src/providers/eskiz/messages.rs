@@ -12,6 +12,7 @@ use crate::sms::delivery_status;
 use crate::sms::types::{BatchItemResult, BatchResult, MessageStatus, SendInput, SendResult};
 use crate::sms::validate;
 use crate::store::unix_now_ms;
+use crate::time::tashkent_minute;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -235,6 +236,7 @@ impl EskizClient {
                     segments: p.segments.segments,
                     reference: p.reference,
                     id: None,
+                    error: None,
                 }
             })
             .collect();
@@ -456,42 +458,9 @@ fn eskiz_date(input: &str, default_time: &str) -> Result<String> {
     Ok(format!("{date} {time}"))
 }
 
-/// Unix ms → `YYYY-MM-DD HH:MM` in Tashkent (UTC+5, no daylight saving).
-fn tashkent_minute(unix_ms: u64) -> String {
-    let secs = unix_ms / 1000 + 5 * 3600;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
-}
-
-/// Howard Hinnant's inverse of days-from-civil.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tashkent_time_is_utc_plus_five() {
-        // 2024-05-31T17:02:27Z = 22:02 in Tashkent.
-        assert_eq!(tashkent_minute(1_717_174_947_000), "2024-05-31 22:02");
-        assert_eq!(tashkent_minute(0), "1970-01-01 05:00");
-    }
 
     #[test]
     fn dates_are_checked() {
