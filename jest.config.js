@@ -1,4 +1,7 @@
-/** Jest runs the TypeScript sources of nest/ against the built native addon. */
+/**
+ * Jest runs the TypeScript sources of nest/ against the built native addon. Every log line of
+ * the run is captured (UZGATE_LOG_FILE) and scanned for leaked secrets at the end.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__test__'],
@@ -7,4 +10,6 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/__test__/setup/log-capture.js',
+  globalTeardown: '<rootDir>/__test__/setup/log-scan.js',
 };

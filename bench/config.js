@@ -10,17 +10,21 @@ const STORM_CONTENDERS = ['uzgate', 'axios'];
 
 const DEFAULTS = {
   durationS: 5,
-  warmupS: 1,
+  warmupS: 3,
   concurrency: [1, 64, 256],
   stormSize: 10000,
-  stormLatencyMs: 300,
+  // Long enough that every send of the burst is on the wire before the first 401 returns:
+  // opening 10 000 connections takes the client about a second on a 2-core machine.
+  stormLatencyMs: 1000,
   contenders: CONTENDERS,
   only: null, // 'storm' | 'throughput' | null (both)
   axiosAgent: 'keepalive', // 'keepalive' (http.Agent({ keepAlive: true })) | 'default'
+  // Before each run, wait this long for a running cargo build to finish (2 cores are shared).
+  buildWaitS: 300,
   quick: false,
 };
 
-const QUICK = { durationS: 1, warmupS: 0.3, stormSize: 1000 };
+const QUICK = { durationS: 1, warmupS: 0.5, stormSize: 1000, stormLatencyMs: 300 };
 
 const USAGE = `usage: node bench/run.js [options]
   --quick                 smoke run (${QUICK.durationS} s windows, storm of ${QUICK.stormSize})
@@ -31,7 +35,8 @@ const USAGE = `usage: node bench/run.js [options]
   --storm-latency=MS      hold on /message/sms/send during storm (BENCH_STORM_LATENCY_MS, ${DEFAULTS.stormLatencyMs})
   --contenders=a,b        subset of ${CONTENDERS.join(',')}         (BENCH_CONTENDERS)
   --only=storm|throughput one scenario                           (BENCH_ONLY)
-  --axios-agent=keepalive|default                               (BENCH_AXIOS_AGENT)`;
+  --axios-agent=keepalive|default                               (BENCH_AXIOS_AGENT)
+  --build-wait=S          wait for a running cargo build first   (BENCH_BUILD_WAIT_S, ${DEFAULTS.buildWaitS}; 0 = don't)`;
 
 function list(value) {
   return String(value)
@@ -57,6 +62,7 @@ function parse(argv = process.argv.slice(2), env = process.env) {
     contenders: env.BENCH_CONTENDERS,
     only: env.BENCH_ONLY,
     axiosAgent: env.BENCH_AXIOS_AGENT,
+    buildWaitS: env.BENCH_BUILD_WAIT_S,
   };
   for (const [k, v] of Object.entries(fromEnv)) if (v !== undefined && v !== '') raw[k] = v;
 
@@ -69,6 +75,7 @@ function parse(argv = process.argv.slice(2), env = process.env) {
     contenders: 'contenders',
     only: 'only',
     'axios-agent': 'axiosAgent',
+    'build-wait': 'buildWaitS',
   };
   let quick = false;
   for (const arg of argv) {
@@ -95,11 +102,20 @@ function parse(argv = process.argv.slice(2), env = process.env) {
   if (raw.contenders !== undefined) cfg.contenders = list(raw.contenders);
   if (raw.only !== undefined) cfg.only = raw.only;
   if (raw.axiosAgent !== undefined) cfg.axiosAgent = raw.axiosAgent;
+  if (raw.buildWaitS !== undefined) cfg.buildWaitS = Number(raw.buildWaitS) >= 0 ? Number(raw.buildWaitS) : 0;
 
   for (const c of cfg.contenders) if (!CONTENDERS.includes(c)) throw new Error(`unknown contender ${c}`);
   if (cfg.only !== null && !['storm', 'throughput'].includes(cfg.only)) throw new Error(`--only must be storm or throughput`);
   if (!['keepalive', 'default'].includes(cfg.axiosAgent)) throw new Error(`--axios-agent must be keepalive or default`);
   cfg.stormContenders = cfg.contenders.filter((c) => STORM_CONTENDERS.includes(c));
+  // A run that leaves something out or changes a baseline writes its results under its own
+  // name, so latest-eskiz.md always holds a complete, comparable run.
+  const partial =
+    cfg.only !== null ||
+    cfg.contenders.join() !== DEFAULTS.contenders.join() ||
+    cfg.concurrency.join() !== DEFAULTS.concurrency.join() ||
+    cfg.axiosAgent !== DEFAULTS.axiosAgent;
+  cfg.label = quick ? 'quick' : partial ? 'custom' : null;
   return cfg;
 }
 

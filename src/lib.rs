@@ -7,6 +7,7 @@ pub mod amocrm;
 pub mod amocrm_types;
 pub mod error;
 pub mod hooks;
+pub mod log_file;
 pub mod logger;
 pub mod otp;
 pub mod promise;

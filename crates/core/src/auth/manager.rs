@@ -359,7 +359,7 @@ impl TokenManager {
         );
         let expires = snapshot
             .lifetime()
-            .map(|d| format!("; valid for {} s", d.as_secs()))
+            .map(|d| format!("; valid for {}", crate::log::human_duration(d)))
             .unwrap_or_default();
         self.log.info(format_args!(
             "{provider} token obtained by {} (generation {generation}){expires}",

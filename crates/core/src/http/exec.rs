@@ -15,6 +15,7 @@
 use super::{Deadline, HttpClient, Request, Response};
 use crate::auth::RequestAuth;
 use crate::error::{Error, ErrorCode, Result};
+use crate::log::human_duration;
 use http::header::AUTHORIZATION;
 use http::HeaderValue;
 use std::time::Duration;
@@ -79,10 +80,10 @@ pub async fn execute(
                 {
                     http.metrics.retry(name, label);
                     http.log.debug(format_args!(
-                        "{} {} failed ({label}); retrying in {} ms",
+                        "{} {} failed ({label}); retrying in {}",
                         req.method,
                         req.endpoint,
-                        wait.as_millis()
+                        human_duration(wait)
                     ));
                     tokio::time::sleep(wait).await;
                     continue;
@@ -123,10 +124,10 @@ pub async fn execute(
                     http.metrics.retry(name, "429");
                     http.metrics.rate_limit_wait(name, wait);
                     http.log.info(format_args!(
-                        "{} answered 429 on {}; waiting {} ms",
+                        "{} answered 429 on {}; waiting {}",
                         name,
                         req.endpoint,
-                        wait.as_millis()
+                        human_duration(wait)
                     ));
                     tokio::time::sleep(wait).await;
                     continue;

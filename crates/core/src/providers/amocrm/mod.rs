@@ -293,8 +293,8 @@ impl AmoCrmClient {
         if resp.status == 403 {
             self.breaker.trip();
             self.log.warn(format_args!(
-                "amoCRM answered 403: the account is blocked; calls stop for {} s",
-                self.breaker.cooldown().as_secs()
+                "amoCRM answered 403: the account is blocked; calls stop for {}",
+                crate::log::human_duration(self.breaker.cooldown())
             ));
         }
         Ok(resp)
