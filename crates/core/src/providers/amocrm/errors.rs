@@ -110,3 +110,57 @@ pub fn oauth_reason(resp: &Response) -> &'static str {
         _ => "rejected",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use http::HeaderMap;
+    use proptest::prelude::*;
+
+    fn resp(status: u16, body: &str) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from(body.to_string()),
+        }
+    }
+
+    #[test]
+    fn validation_errors_come_out_field_by_field() {
+        let body = r#"{"validation-errors":[{"request_id":"0","errors":[
+            {"code":"NotSupportedChoice","path":"custom_fields_values.0.field_id","detail":"The value you selected is not a valid choice."},
+            {"code":"InvalidType","path":"status_id","detail":"This value should be of type array."}]}],
+            "title":"Bad Request","type":"https://httpstatus.es/400","status":400,"detail":"Request validation failed"}"#;
+        let e = refused(&resp(400, body), "the lead");
+        assert_eq!(e.code, ErrorCode::ProviderRejected);
+        let fields = e.details.unwrap()["validationErrors"].clone();
+        assert_eq!(fields[1]["path"], "status_id");
+        assert_eq!(fields[0]["code"], "NotSupportedChoice");
+    }
+
+    #[test]
+    fn oauth_reasons_come_from_the_hint() {
+        let revoked = r#"{"hint":"Token has been revoked","title":"Некорректный запрос","type":"https://developers.amocrm.ru/v3/errors/OAuthProblemJson","status":401,"detail":"В запросе отсутствует ряд параметров или параметры невалидны"}"#;
+        assert_eq!(oauth_reason(&resp(401, revoked)), "refresh_token_revoked");
+        let client = r#"{"title":"Некорректный клиент","type":"https://developers.amocrm.ru/v3/errors/OAuthProblemJson","status":401,"detail":"Авторизация клиента не прошла"}"#;
+        assert_eq!(oauth_reason(&resp(401, client)), "client_invalid");
+    }
+
+    proptest! {
+        #[test]
+        fn any_problem_body_maps_without_panicking(status in 400u16..600, body in ".{0,300}") {
+            let e = refused(&resp(status, &body), "x");
+            prop_assert_eq!(e.status, Some(status));
+            let _ = oauth_reason(&resp(status, &body));
+        }
+
+        #[test]
+        fn arbitrary_json_shapes_are_tolerated(v in prop::collection::vec(("[a-z-]{1,20}", "[ -~]{0,20}"), 0..6)) {
+            let obj: serde_json::Map<String, Value> = v.into_iter().map(|(k, s)| (k, json!(s))).collect();
+            let mut body = Value::Object(obj);
+            body["validation-errors"] = json!([{"errors": [{"code": 1}]}, 5, "x"]);
+            let _ = refused(&resp(400, &body.to_string()), "x");
+        }
+    }
+}
