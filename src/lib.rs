@@ -3,6 +3,9 @@
 #[macro_use]
 extern crate napi_derive;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod amocrm;
 pub mod amocrm_types;
 pub mod error;

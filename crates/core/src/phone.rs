@@ -3,8 +3,11 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::log::mask_phone;
+use parking_lot::Mutex;
 use phonenumber::country::Id as CountryId;
 use phonenumber::Mode;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// A validated number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,9 +34,30 @@ impl Phone {
     }
 }
 
+/// Validated numbers kept for reuse: libphonenumber's checks cost more than the HTTP request
+/// itself, and the same numbers come back (send, status, OTP send and verify, retries).
+const CACHE_CAPACITY: usize = 4096;
+static CACHE: LazyLock<Mutex<HashMap<(String, String), Phone>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
 /// Parses `input`; a number without a country code is read as a number of `default_region`
 /// (ISO alpha-2, e.g. `UZ`). Errors are `INVALID_PHONE` and never echo the full number.
 pub fn normalize(input: &str, default_region: &str) -> Result<Phone> {
+    let key = (input.to_string(), default_region.to_string());
+    if let Some(p) = CACHE.lock().get(&key) {
+        return Ok(p.clone());
+    }
+    let phone = parse(input, default_region)?;
+    let mut cache = CACHE.lock();
+    if cache.len() >= CACHE_CAPACITY {
+        // Crude but bounded: a full cache starts over rather than tracking recency.
+        cache.clear();
+    }
+    cache.insert(key, phone.clone());
+    Ok(phone)
+}
+
+fn parse(input: &str, default_region: &str) -> Result<Phone> {
     let cleaned: String = input
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.' | '\u{a0}' | '\t'))
@@ -131,6 +155,20 @@ mod tests {
             let err = normalize(input, "UZ").unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidPhone, "{input:?}");
         }
+    }
+
+    #[test]
+    fn cached_answers_equal_fresh_ones() {
+        for input in ["+998901234567", "90 123 45 67", "nonsense", "+14155552671"] {
+            let first = normalize(input, "UZ");
+            let second = normalize(input, "UZ");
+            assert_eq!(first.as_ref().ok(), second.as_ref().ok(), "{input}");
+            assert_eq!(first.is_err(), second.is_err());
+            assert_eq!(parse(input, "UZ").ok(), second.ok());
+        }
+        // The region is part of the key: a local number means different things.
+        assert!(normalize("4155552671", "US").is_ok());
+        assert!(normalize("4155552671", "UZ").is_err());
     }
 
     #[test]
