@@ -35,6 +35,11 @@ export declare class AmoCrmClient {
   request(method: string, path: string, body?: any | undefined | null): Promise<AmoResponse>
   /** State of the tokens; never the tokens. */
   tokenStatus(): TokenStatus
+  /**
+   * `tokenStatus()` completed from the token store when this process holds no token yet;
+   * makes no request.
+   */
+  storedTokenStatus(): Promise<TokenStatus>
   /** Refreshes now (joins a refresh already running). */
   refreshToken(): Promise<TokenStatus>
   /** Prometheus text of this client's counters. */
@@ -115,6 +120,11 @@ export declare class SmsClient {
   outbox(): Array<OutboxMessage>
   /** State of the token; never the token itself. `null` for the console provider. */
   tokenStatus(): TokenStatus | null
+  /**
+   * `tokenStatus()` completed from the token store when this process holds no token yet;
+   * makes no request.
+   */
+  storedTokenStatus(): Promise<TokenStatus | null>
   /** Refreshes the token now (joins a refresh already running). */
   refreshToken(): Promise<TokenStatus | null>
   /** Prometheus text exposition of this client's counters. */

@@ -130,6 +130,11 @@ export class AmoCrmClient extends EventEmitter {
     return toTokenStatus(this.native.tokenStatus());
   }
 
+  /** `tokenStatus()` completed from the token store when this process holds no token yet (no request). */
+  async storedTokenStatus(): Promise<TokenStatus> {
+    return toTokenStatus(await call(() => this.native.storedTokenStatus()));
+  }
+
   async refreshToken(): Promise<TokenStatus> {
     return toTokenStatus(await call(() => this.native.refreshToken()));
   }

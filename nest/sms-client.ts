@@ -164,6 +164,12 @@ export class SmsClient extends EventEmitter {
     return s ? toTokenStatus(s) : null;
   }
 
+  /** `tokenStatus()` completed from the token store when this process holds no token yet (no request). */
+  async storedTokenStatus(): Promise<TokenStatus | null> {
+    const s = await call(() => this.native.storedTokenStatus());
+    return s ? toTokenStatus(s) : null;
+  }
+
   /** Refreshes the token now (joins a refresh already running). */
   async refreshToken(): Promise<TokenStatus | null> {
     const s = await call(() => this.native.refreshToken());

@@ -224,6 +224,14 @@ impl AmoCrmClient {
         self.inner.token_status().into()
     }
 
+    /// `tokenStatus()` completed from the token store when this process holds no token yet;
+    /// makes no request.
+    #[napi(ts_return_type = "Promise<TokenStatus>")]
+    pub fn stored_token_status<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, TokenStatus>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.stored_token_status().await })
+    }
+
     /// Refreshes now (joins a refresh already running).
     #[napi(ts_return_type = "Promise<TokenStatus>")]
     pub fn refresh_token<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, TokenStatus>> {

@@ -266,6 +266,22 @@ impl SmsClient {
         self.inner.token_status().map(Into::into)
     }
 
+    /// `tokenStatus()` completed from the token store when this process holds no token yet;
+    /// makes no request.
+    #[napi(ts_return_type = "Promise<TokenStatus | null>")]
+    pub fn stored_token_status<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, Option<TokenStatus>>> {
+        let inner = self.inner.clone();
+        promise(env, async move {
+            inner
+                .stored_token_status()
+                .await
+                .map(|s| s.map(TokenStatus::from))
+        })
+    }
+
     /// Refreshes the token now (joins a refresh already running).
     #[napi(ts_return_type = "Promise<TokenStatus | null>")]
     pub fn refresh_token<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Option<TokenStatus>>> {

@@ -207,12 +207,23 @@ impl TokenManager {
     }
 
     /// Refresh now, whatever the token's state (`refreshToken()`); clears a latched failure.
+    /// A process that holds no token yet first takes the stored one, then replaces it: a manual
+    /// refresh always ends with a token the provider has just issued.
     pub async fn force_refresh(self: &Arc<Self>) -> Result<Arc<Snapshot>> {
         *self.latch.lock() = None;
         let seen = Self::generation_of(&self.current.load_full());
-        self.refresh_after_reject(seen)
+        let adopted_before = self.counters.lock().adopted;
+        let snapshot = self
+            .refresh_after_reject(seen)
             .await
-            .map_err(|e| (*e).clone())
+            .map_err(|e| (*e).clone())?;
+        if seen == 0 && self.counters.lock().adopted > adopted_before {
+            return self
+                .refresh_after_reject(snapshot.generation)
+                .await
+                .map_err(|e| (*e).clone());
+        }
+        Ok(snapshot)
     }
 
     async fn run_refresh(self: Arc<Self>, seen: u64) -> Outcome {
@@ -478,6 +489,24 @@ impl TokenManager {
             last_error_message: counters.last_error.as_ref().map(|e| e.message.clone()),
             store: self.store.kind(),
         }
+    }
+
+    /// The status, completed from the store when this process holds no token yet — without any
+    /// request and without taking the stored token into use (for CLIs and health checks).
+    pub async fn stored_status(&self) -> Result<TokenStatus> {
+        let mut status = self.status();
+        if self.current.load().is_none() {
+            if let Some(v) = self.store.load(&self.key).await? {
+                status.state = if v.token.expired_within(Duration::ZERO) {
+                    "expired"
+                } else {
+                    "valid"
+                };
+                status.expires_at_ms = v.token.expires_at_ms;
+                status.obtained_at_ms = Some(v.token.obtained_at_ms);
+            }
+        }
+        Ok(status)
     }
 
     /// Stops background work; an in-flight refresh gets `close_grace` to persist what it

@@ -374,3 +374,29 @@ async fn the_last_handle_closes_a_shared_manager() {
     let c = shared_manager("registry-test", make());
     assert!(!c.is_closed(), "a closed manager is replaced");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_manual_refresh_in_a_fresh_process_replaces_the_stored_token() {
+    let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    store
+        .save("test-key", 0, &token("stored", Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    let m = manager_with(
+        auth.clone(),
+        store.clone(),
+        ManagerOptions {
+            proactive: false,
+            ..Default::default()
+        },
+    );
+    let status = m.stored_status().await.unwrap();
+    assert_eq!((status.state, status.generation), ("valid", 0));
+    assert_eq!(auth.calls(), 0, "inspecting the store makes no request");
+    m.force_refresh().await.unwrap();
+    assert_eq!(auth.calls(), 1);
+    assert_eq!(auth.seen.lock()[0].as_deref(), Some("stored"));
+    assert_eq!(access(&m), "token-1");
+    assert_eq!(store.load("test-key").await.unwrap().unwrap().version, 2);
+}

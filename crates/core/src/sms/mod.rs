@@ -219,6 +219,14 @@ impl SmsClient {
         }
     }
 
+    /// `token_status`, completed from the store when this process has no token yet (no request).
+    pub async fn stored_token_status(&self) -> Result<Option<TokenStatus>> {
+        match &self.backend {
+            Backend::Eskiz(c) => Ok(Some(c.tokens().stored_status().await?)),
+            Backend::Twilio(_) | Backend::Console(_) => Ok(None),
+        }
+    }
+
     pub async fn refresh_token(&self) -> Result<Option<TokenStatus>> {
         self.open()?;
         match &self.backend {

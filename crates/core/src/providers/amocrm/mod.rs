@@ -198,6 +198,11 @@ impl AmoCrmClient {
         self.tokens.status()
     }
 
+    /// `token_status`, completed from the store when this process has no token yet (no request).
+    pub async fn stored_token_status(&self) -> Result<TokenStatus> {
+        self.tokens.stored_status().await
+    }
+
     pub async fn refresh_token(&self) -> Result<TokenStatus> {
         self.ensure_long_lived().await?;
         self.tokens.force_refresh().await?;

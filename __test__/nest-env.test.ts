@@ -1,0 +1,179 @@
+/** Configuration from environment variables: what each reader builds, and the error for each mistake. */
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { UzgateError } from '../nest';
+import { amoCrmOptionsFromEnv, otpOptionsFromEnv, smsOptionsFromEnv } from '../nest/nestjs';
+
+const SID = `AC${'0123456789abcdef'.repeat(2)}`;
+const KEY_SID = `SK${'0123456789abcdef'.repeat(2)}`;
+const SECRET = 'not-the-secret-but-long-enough';
+
+test('SMS provider chosen by SMS_PROVIDER, else by which credentials are set, else console', () => {
+  expect(smsOptionsFromEnv({})).toEqual({ provider: 'console' });
+  expect(smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET })).toEqual({
+    provider: 'eskiz',
+    eskiz: { email: 'a@b.uz', password: SECRET, from: undefined, baseUrl: undefined, callbackUrl: undefined },
+    tokenStore: undefined,
+  });
+  expect(smsOptionsFromEnv({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: SECRET, TWILIO_FROM: '+15005550006' })).toMatchObject({
+    provider: 'twilio',
+    twilio: { accountSid: SID, authToken: SECRET, from: '+15005550006' },
+  });
+  expect(smsOptionsFromEnv({ SMS_PROVIDER: 'Console', ESKIZ_EMAIL: 'a@b.uz' })).toEqual({ provider: 'console' });
+});
+
+test('every Eskiz and Twilio variable lands in its option', () => {
+  expect(
+    smsOptionsFromEnv({
+      ESKIZ_EMAIL: 'a@b.uz',
+      ESKIZ_PASSWORD: SECRET,
+      ESKIZ_FROM: 'MyShop',
+      ESKIZ_BASE_URL: 'http://127.0.0.1:9/api',
+      ESKIZ_CALLBACK_URL: 'https://api.example.uz/sms/callbacks/eskiz/s3cret',
+      UZGATE_TOKEN_STORE: 'file',
+      UZGATE_TOKEN_FILE: '/var/lib/app/tokens.json',
+      UZGATE_ENCRYPTION_KEY: 'a'.repeat(64),
+    }),
+  ).toEqual({
+    provider: 'eskiz',
+    eskiz: {
+      email: 'a@b.uz',
+      password: SECRET,
+      from: 'MyShop',
+      baseUrl: 'http://127.0.0.1:9/api',
+      callbackUrl: 'https://api.example.uz/sms/callbacks/eskiz/s3cret',
+    },
+    tokenStore: { type: 'file', path: '/var/lib/app/tokens.json', encryptionKey: 'a'.repeat(64) },
+  });
+  expect(
+    smsOptionsFromEnv({
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_API_KEY_SID: KEY_SID,
+      TWILIO_API_KEY_SECRET: SECRET,
+      TWILIO_MESSAGING_SERVICE_SID: `MG${'f'.repeat(32)}`,
+      TWILIO_STATUS_CALLBACK: 'https://api.example.uz/sms/callbacks/twilio',
+      TWILIO_BASE_URL: 'http://127.0.0.1:9',
+      UZGATE_TOKEN_STORE: 'redis',
+      UZGATE_REDIS_URL: 'redis://127.0.0.1:6379/0',
+    }),
+  ).toEqual({
+    provider: 'twilio',
+    twilio: {
+      accountSid: SID,
+      authToken: undefined,
+      apiKeySid: KEY_SID,
+      apiKeySecret: SECRET,
+      from: undefined,
+      messagingServiceSid: `MG${'f'.repeat(32)}`,
+      statusCallback: 'https://api.example.uz/sms/callbacks/twilio',
+      baseUrl: 'http://127.0.0.1:9',
+    },
+    tokenStore: { type: 'redis', url: 'redis://127.0.0.1:6379/0', encryptionKey: undefined },
+  });
+});
+
+test('amoCRM: OAuth integration or long-lived token', () => {
+  expect(
+    amoCrmOptionsFromEnv({
+      AMOCRM_CLIENT_ID: 'id',
+      AMOCRM_CLIENT_SECRET: SECRET,
+      AMOCRM_REDIRECT_URI: 'https://api.example.uz/amocrm/callback',
+      AMOCRM_SUBDOMAIN: 'myshop',
+    }),
+  ).toMatchObject({ clientId: 'id', clientSecret: SECRET, redirectUri: 'https://api.example.uz/amocrm/callback', subdomain: 'myshop' });
+  expect(amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_LONG_LIVED_TOKEN: SECRET, AMOCRM_BASE_URL: 'http://127.0.0.1:9' })).toMatchObject({
+    clientId: 'id',
+    longLivedToken: SECRET,
+    clientSecret: undefined,
+    redirectUri: undefined,
+    baseUrl: 'http://127.0.0.1:9',
+  });
+});
+
+test('OTP settings', () => {
+  expect(otpOptionsFromEnv({ OTP_SECRET: SECRET, OTP_APP_NAME: 'MyShop', OTP_DEV_MODE: 'yes' })).toEqual({
+    secret: SECRET,
+    appName: 'MyShop',
+    devMode: true,
+    store: undefined,
+  });
+  expect(otpOptionsFromEnv({ OTP_SECRET: SECRET, OTP_STORE: 'redis', UZGATE_REDIS_URL: 'redis://127.0.0.1:1' }).store).toEqual({
+    type: 'redis',
+    url: 'redis://127.0.0.1:1',
+  });
+});
+
+const mistakes: Array<[string, () => unknown, string]> = [
+  ['unknown provider', () => smsOptionsFromEnv({ SMS_PROVIDER: 'sms.ru' }), 'SMS_PROVIDER must be one of eskiz, twilio, console (got "sms.ru")'],
+  ['Eskiz password', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz' }), 'ESKIZ_PASSWORD is not set (needed for SMS_PROVIDER=eskiz)'],
+  ['Eskiz e-mail', () => smsOptionsFromEnv({ SMS_PROVIDER: 'eskiz', ESKIZ_PASSWORD: SECRET }), 'ESKIZ_EMAIL is not set (needed for SMS_PROVIDER=eskiz)'],
+  ['Eskiz e-mail shape', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'admin', ESKIZ_PASSWORD: SECRET }), 'ESKIZ_EMAIL must be the Eskiz account e-mail address'],
+  ['Eskiz URL', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, ESKIZ_BASE_URL: 'notify.eskiz.uz' }), 'ESKIZ_BASE_URL must be an http(s) URL'],
+  ['Twilio SID', () => smsOptionsFromEnv({ SMS_PROVIDER: 'twilio' }), 'TWILIO_ACCOUNT_SID is not set (needed for SMS_PROVIDER=twilio)'],
+  ['Twilio SID shape', () => smsOptionsFromEnv({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: SECRET }), 'TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits'],
+  [
+    'Twilio credentials',
+    () => smsOptionsFromEnv({ TWILIO_ACCOUNT_SID: SID }),
+    'TWILIO_AUTH_TOKEN is not set (needed for SMS_PROVIDER=twilio, or TWILIO_API_KEY_SID with TWILIO_API_KEY_SECRET)',
+  ],
+  ['Twilio key secret', () => smsOptionsFromEnv({ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY_SID: KEY_SID }), 'TWILIO_API_KEY_SECRET is not set (needed with TWILIO_API_KEY_SID)'],
+  ['Twilio callback', () => smsOptionsFromEnv({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: SECRET, TWILIO_STATUS_CALLBACK: '/cb' }), 'TWILIO_STATUS_CALLBACK must be an http(s) URL'],
+  ['store kind', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, UZGATE_TOKEN_STORE: 'postgres' }), 'UZGATE_TOKEN_STORE must be one of memory, file, redis (got "postgres")'],
+  ['store file', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, UZGATE_TOKEN_STORE: 'file' }), 'UZGATE_TOKEN_FILE is not set (needed for UZGATE_TOKEN_STORE=file)'],
+  ['store redis', () => amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_LONG_LIVED_TOKEN: SECRET, UZGATE_TOKEN_STORE: 'redis' }), 'UZGATE_REDIS_URL is not set (needed for UZGATE_TOKEN_STORE=redis)'],
+  [
+    'redis URL',
+    () => amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_LONG_LIVED_TOKEN: SECRET, UZGATE_TOKEN_STORE: 'redis', UZGATE_REDIS_URL: 'http://x' }),
+    'UZGATE_REDIS_URL must be a redis:// or rediss:// URL',
+  ],
+  [
+    'encryption key',
+    () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, UZGATE_ENCRYPTION_KEY: SECRET }),
+    'UZGATE_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+  ],
+  ['amoCRM client id', () => amoCrmOptionsFromEnv({}), 'AMOCRM_CLIENT_ID is not set (needed for amoCRM)'],
+  [
+    'amoCRM secret',
+    () => amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id' }),
+    'AMOCRM_CLIENT_SECRET is not set (needed for amoCRM OAuth, unless AMOCRM_LONG_LIVED_TOKEN is set)',
+  ],
+  [
+    'amoCRM redirect',
+    () => amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_CLIENT_SECRET: SECRET }),
+    'AMOCRM_REDIRECT_URI is not set (needed for amoCRM OAuth, unless AMOCRM_LONG_LIVED_TOKEN is set)',
+  ],
+  [
+    'amoCRM subdomain',
+    () => amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_LONG_LIVED_TOKEN: SECRET, AMOCRM_SUBDOMAIN: 'my shop.amocrm.ru' }),
+    'AMOCRM_SUBDOMAIN must be the account subdomain (`example` of example.amocrm.ru)',
+  ],
+  ['OTP secret', () => otpOptionsFromEnv({}), 'OTP_SECRET is not set (needed for OTP codes: the HMAC key of stored codes, at least 16 characters)'],
+  ['OTP secret length', () => otpOptionsFromEnv({ OTP_SECRET: 'hunter2' }), 'OTP_SECRET must be at least 16 characters'],
+  ['OTP dev mode', () => otpOptionsFromEnv({ OTP_SECRET: SECRET, OTP_DEV_MODE: 'maybe' }), 'OTP_DEV_MODE must be true or false'],
+];
+
+test.each(mistakes)('%s: a CONFIG error naming the variable, no value in it', (_what, read, message) => {
+  let error: unknown;
+  try {
+    read();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(UzgateError);
+  expect(error).toMatchObject({ code: 'CONFIG', message });
+  expect((error as Error).message).not.toContain(SECRET);
+  expect((error as Error).message).not.toContain('hunter2');
+});
+
+test('empty strings count as unset', () => {
+  expect(() => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: '  ' })).toThrow('ESKIZ_PASSWORD is not set');
+});
+
+test('a ConfigService is read like process.env', async () => {
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ OTP_SECRET: SECRET, OTP_DEV_MODE: true })] })],
+  }).compile();
+  expect(otpOptionsFromEnv(moduleRef.get(ConfigService))).toMatchObject({ secret: SECRET, devMode: true });
+  await moduleRef.close();
+});

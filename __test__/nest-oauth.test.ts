@@ -1,0 +1,231 @@
+/** The amoCRM OAuth controller over HTTP: authorize → consent → callback, state checks, status API key. */
+import type { INestApplication } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import type { Sandbox } from '../nest';
+import { AMOCRM_STATE_COOKIE, AmoCrmModule, AmoCrmService, type AmoCrmOAuthOptions } from '../nest/nestjs';
+import { AMO, sandbox } from './helpers';
+import { closeApps, startApp } from './nest-helpers';
+
+const API_KEY = 'not-the-token-admin-key';
+let sb: Sandbox;
+
+beforeEach(async () => {
+  sb = await sandbox({ amocrm: { autoConsent: true } });
+});
+
+afterEach(async () => {
+  await closeApps();
+  await sb.close();
+});
+
+function oauthApp(oauth: AmoCrmOAuthOptions = {}): Promise<INestApplication> {
+  return startApp({
+    imports: [
+      AmoCrmModule.forRoot({
+        clientId: AMO.clientId,
+        clientSecret: AMO.clientSecret,
+        redirectUri: AMO.redirectUri,
+        baseUrl: sb.url,
+        oauth: { apiKey: API_KEY, ...oauth },
+      }),
+    ],
+  });
+}
+
+const exchanges = () => sb.stats().amocrm.codeExchanges + sb.stats().amocrm.codeFailures;
+
+/** GET /amocrm/authorize → the state cookie and the consent URL. */
+async function authorize(app: INestApplication, path = '/amocrm') {
+  const res = await request(app.getHttpServer()).get(`${path}/authorize`).expect(302);
+  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]!;
+  const state = /uzgate_amocrm_state=([^;]+)/.exec(setCookie)![1]!;
+  return { res, setCookie, state, consent: new URL(res.headers.location!) };
+}
+
+test('authorize: 302 to the consent page, state in an HttpOnly SameSite=Lax cookie for 10 minutes', async () => {
+  const app = await oauthApp();
+  const { setCookie, state, consent } = await authorize(app);
+  expect(consent.origin + consent.pathname).toBe(`${sb.url}/oauth`);
+  expect(consent.searchParams.get('client_id')).toBe(AMO.clientId);
+  expect(consent.searchParams.get('state')).toBe(state);
+  expect(setCookie).toBe(`${AMOCRM_STATE_COOKIE}=${state}; Path=/amocrm; Max-Age=600; HttpOnly; SameSite=Lax`);
+});
+
+test('authorize behind an https proxy: the cookie is Secure; a custom path and mode are honoured', async () => {
+  const app = await oauthApp({ path: 'integrations/amo', mode: 'popup' });
+  const res = await request(app.getHttpServer()).get('/integrations/amo/authorize').set('X-Forwarded-Proto', 'https').expect(302);
+  const cookie = String(res.headers['set-cookie']);
+  expect(cookie).toContain('Path=/integrations/amo;');
+  expect(cookie).toMatch(/; Secure$/);
+  expect(new URL(res.headers.location!).searchParams.get('mode')).toBe('popup');
+});
+
+test('callback with the right state (full consent round trip): tokens stored, JSON answer', async () => {
+  const app = await oauthApp();
+  const { state, consent } = await authorize(app);
+  // The sandbox approves at once and sends the browser back with code, state and referer.
+  const approved = await fetch(consent, { redirect: 'manual' });
+  const back = new URL(approved.headers.get('location')!);
+  expect(back.pathname).toBe('/amocrm/callback');
+  const res = await request(app.getHttpServer())
+    .get(`/amocrm/callback${back.search}`)
+    .set('Cookie', `other=1; ${AMOCRM_STATE_COOKIE}=${state}`)
+    .expect(200);
+  expect(res.body).toMatchObject({ ok: true, status: { provider: 'amocrm', state: 'valid', logins: 1 } });
+  expect(res.body.status).not.toHaveProperty('accessToken');
+  expect(String(res.headers['set-cookie'])).toContain(`${AMOCRM_STATE_COOKIE}=; Path=/amocrm; Max-Age=0`);
+  expect(sb.stats().amocrm.codeExchanges).toBe(1);
+  await expect(app.get(AmoCrmService).account()).resolves.toMatchObject({ subdomain: 'uzgate' });
+});
+
+test('callback success with successRedirect: 302 there', async () => {
+  const app = await oauthApp({ successRedirect: '/admin/amocrm?connected=1' });
+  const { state } = await authorize(app);
+  const res = await request(app.getHttpServer())
+    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+    .expect(302);
+  expect(res.headers.location).toBe('/admin/amocrm?connected=1');
+  expect(sb.stats().amocrm.codeExchanges).toBe(1);
+});
+
+test('wrong state: 400, no exchange', async () => {
+  const app = await oauthApp();
+  const { state } = await authorize(app);
+  const res = await request(app.getHttpServer())
+    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=forged-${state}&referer=${AMO.referer}`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+    .expect(400);
+  expect(res.body).toMatchObject({ ok: false, error: 'state_mismatch' });
+  expect(exchanges()).toBe(0);
+  expect(app.get(AmoCrmService).tokenStatus().state).toBe('empty');
+});
+
+test('missing state cookie: 400 state_missing, no exchange', async () => {
+  const app = await oauthApp();
+  const { state } = await authorize(app);
+  const res = await request(app.getHttpServer()).get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}`).expect(400);
+  expect(res.body).toMatchObject({ ok: false, error: 'state_missing' });
+  expect(exchanges()).toBe(0);
+});
+
+test('failures go to failureRedirect with the reason', async () => {
+  const app = await oauthApp({ failureRedirect: 'https://shop.example.uz/admin?tab=crm#amo' });
+  const { state } = await authorize(app);
+  const res = await request(app.getHttpServer())
+    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=other`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+    .expect(302);
+  expect(res.headers.location).toBe('https://shop.example.uz/admin?tab=crm&error=state_mismatch#amo');
+  expect(exchanges()).toBe(0);
+});
+
+test('access_denied: 400 JSON, or the failure page', async () => {
+  const app = await oauthApp();
+  const { state } = await authorize(app);
+  const denied = await request(app.getHttpServer())
+    .get(`/amocrm/callback?error=access_denied&state=${state}`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+    .expect(400);
+  expect(denied.body).toMatchObject({ ok: false, error: 'access_denied' });
+
+  const redirecting = await oauthApp({ path: 'crm', failureRedirect: '/connect-failed' });
+  const second = await authorize(redirecting, '/crm');
+  const res = await request(redirecting.getHttpServer())
+    .get(`/crm/callback?error=access_denied&state=${second.state}`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${second.state}`)
+    .expect(302);
+  expect(res.headers.location).toBe('/connect-failed?error=access_denied');
+  expect(exchanges()).toBe(0);
+});
+
+test('a reused code: 400 with the reason from amoCRM', async () => {
+  const app = await oauthApp();
+  const code = sb.amocrmIssueCode();
+  for (const expected of [200, 400]) {
+    const { state } = await authorize(app);
+    const res = await request(app.getHttpServer())
+      .get(`/amocrm/callback?code=${code}&state=${state}&referer=${AMO.referer}`)
+      .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+      .expect(expected);
+    if (expected === 400) expect(res.body).toMatchObject({ ok: false, error: 'code_revoked' });
+  }
+});
+
+test('amoCRM failing during the exchange: the mapped status and the uzgate code', async () => {
+  const app = await oauthApp();
+  const { state } = await authorize(app);
+  sb.setFault({ path: '/oauth2/access_token', kind: 'status', status: 502 });
+  const res = await request(app.getHttpServer())
+    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`);
+  // A 502 after the code was sent: amoCRM may have spent it, so uzgate does not repeat it.
+  expect(res.status).toBe(504);
+  expect(res.body).toMatchObject({ code: 'OUTCOME_UNKNOWN', provider: 'amocrm' });
+});
+
+test('status: right key → tokenStatus; wrong or missing key → 401', async () => {
+  const app = await oauthApp();
+  const server = app.getHttpServer();
+  const ok = await request(server).get('/amocrm/status').set('X-API-KEY', API_KEY).expect(200);
+  expect(ok.body).toMatchObject({ provider: 'amocrm', state: 'empty', store: 'memory' });
+  await request(server).get('/amocrm/status').set('X-API-KEY', `${API_KEY}x`).expect(401);
+  await request(server).get('/amocrm/status').set('X-API-KEY', API_KEY.slice(0, 5)).expect(401);
+  await request(server).get('/amocrm/status').expect(401);
+});
+
+test('status without a configured apiKey is not there (404)', async () => {
+  const app = await oauthApp({ apiKey: undefined });
+  await request(app.getHttpServer()).get('/amocrm/status').set('X-API-KEY', 'anything').expect(404);
+  await request(app.getHttpServer()).get('/amocrm/authorize').expect(302);
+});
+
+test('without `oauth` no route is mounted', async () => {
+  const app = await startApp({
+    imports: [AmoCrmModule.forRoot({ clientId: AMO.clientId, clientSecret: AMO.clientSecret, redirectUri: AMO.redirectUri, baseUrl: sb.url })],
+  });
+  await request(app.getHttpServer()).get('/amocrm/authorize').expect(404);
+});
+
+test('forRootAsync: `oauth: true` mounts the routes, settings from the factory', async () => {
+  const app = await startApp({
+    imports: [
+      AmoCrmModule.forRootAsync({
+        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ ADMIN_KEY: API_KEY, url: sb.url })] })],
+        inject: [ConfigService],
+        useFactory: (config: ConfigService) => ({
+          clientId: AMO.clientId,
+          clientSecret: AMO.clientSecret,
+          redirectUri: AMO.redirectUri,
+          baseUrl: config.getOrThrow<string>('url'),
+          oauth: { apiKey: config.getOrThrow<string>('ADMIN_KEY'), successRedirect: '/done' },
+        }),
+        oauth: true,
+      }),
+    ],
+  });
+  await request(app.getHttpServer()).get('/amocrm/status').set('X-API-KEY', API_KEY).expect(200);
+  const { state } = await authorize(app);
+  const res = await request(app.getHttpServer())
+    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`)
+    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+    .expect(302);
+  expect(res.headers.location).toBe('/done');
+});
+
+test('the cookie path follows a global prefix', async () => {
+  const moduleRef = await Test.createTestingModule({
+    imports: [AmoCrmModule.forRoot({ clientId: AMO.clientId, clientSecret: AMO.clientSecret, redirectUri: AMO.redirectUri, baseUrl: sb.url, oauth: {} })],
+  }).compile();
+  const app = moduleRef.createNestApplication();
+  app.setGlobalPrefix('api');
+  await app.init();
+  try {
+    const res = await request(app.getHttpServer()).get('/api/amocrm/authorize').expect(302);
+    expect(String(res.headers['set-cookie'])).toContain('Path=/api/amocrm;');
+  } finally {
+    await app.close();
+  }
+});

@@ -1,0 +1,104 @@
+/**
+ * AmoCrmModule: an AmoCrmClient for the app, as the injectable AmoCrmService.
+ *
+ *   AmoCrmModule.forRoot({ clientId, clientSecret, redirectUri, tokenStore: { type: 'redis', url }, isGlobal: true,
+ *                          oauth: { apiKey: process.env.ADMIN_API_KEY, successRedirect: '/admin/amocrm' } })
+ *   AmoCrmModule.forRoot()                                // everything from process.env
+ *   AmoCrmModule.forRootAsync({ inject: [ConfigService], useFactory: (c) => ({ … }), oauth: true })
+ *
+ * Routes are part of the module's definition, so with forRootAsync the `oauth`/`metrics` that
+ * mount them are given next to `useFactory` (their settings may still come from it).
+ */
+import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AmoCrmClient, type CustomTokenStore } from '../../index';
+import { amoCrmOptionsFromEnv, type EnvSource } from '../config/env-options';
+import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
+import { createMetricsController } from '../metrics/metrics.controller';
+import { DEFAULT_METRICS_PATH, type MetricsRouteOptions } from '../metrics/metrics.options';
+import { createAmoCrmOAuthController } from './amocrm-oauth.controller';
+import {
+  AMOCRM_ASYNC_OPTIONS_TYPE,
+  AMOCRM_CLIENT,
+  AMOCRM_MODULE_OPTIONS,
+  AMOCRM_OAUTH_SETTINGS,
+  AMOCRM_ROUTES,
+  AmoCrmConfigurableModule,
+} from './amocrm.module-definition';
+import {
+  DEFAULT_OAUTH_PATH,
+  resolveAmoCrmClientOptions,
+  resolveAmoCrmOAuth,
+  type AmoCrmModuleOptions,
+  type AmoCrmOAuthOptions,
+  type AmoCrmRoutes,
+} from './amocrm.options';
+import { AmoCrmService } from './amocrm.service';
+
+export type AmoCrmModuleAsyncOptions = Omit<typeof AMOCRM_ASYNC_OPTIONS_TYPE, 'isGlobal'> & {
+  /** Register once, inject everywhere (recommended: one client, one token refresher). */
+  isGlobal?: boolean;
+  /** Mounts the OAuth controller (`true`: default path); settings merge under the factory's. */
+  oauth?: AmoCrmOAuthOptions | true;
+  /** Mounts `GET /metrics`. */
+  metrics?: MetricsRouteOptions | true;
+};
+
+@Module({
+  providers: [
+    {
+      provide: AMOCRM_CLIENT,
+      useFactory: (options: AmoCrmModuleOptions, store?: CustomTokenStore) =>
+        new AmoCrmClient(resolveAmoCrmClientOptions(options, store)),
+      inject: [AMOCRM_MODULE_OPTIONS, { token: UZGATE_TOKEN_STORE, optional: true }],
+    },
+    {
+      provide: AMOCRM_OAUTH_SETTINGS,
+      useFactory: oauthSettings,
+      inject: [AMOCRM_ROUTES, AMOCRM_MODULE_OPTIONS],
+    },
+    AmoCrmService,
+  ],
+  exports: [AmoCrmService, AMOCRM_CLIENT],
+})
+export class AmoCrmModule extends AmoCrmConfigurableModule {
+  /** Without options (or without `clientId`), the client is configured from `process.env`. */
+  static override forRoot(options: AmoCrmModuleOptions & { isGlobal?: boolean } = {}): DynamicModule {
+    return withRoutes(super.forRoot(options), { oauth: options.oauth, metrics: options.metrics });
+  }
+
+  /**
+   * `useFactory`/`inject`, `useClass` or `useExisting` (a class with `createAmoCrmOptions()`).
+   * With none of them, options come from the environment: from the first `inject`ed token when
+   * it is a ConfigService (or any `get(name)`), else from `process.env`.
+   */
+  static override forRootAsync(options: AmoCrmModuleAsyncOptions = {}): DynamicModule {
+    const { oauth, metrics, ...rest } = options;
+    const configured = rest.useFactory || rest.useClass || rest.useExisting;
+    const definition = super.forRootAsync(configured ? rest : { ...rest, useFactory: optionsFromEnv, inject: rest.inject ?? [] });
+    return withRoutes(definition, { oauth: oauth === true ? {} : oauth, metrics: metrics === true ? {} : metrics });
+  }
+}
+
+function optionsFromEnv(source?: EnvSource): AmoCrmModuleOptions {
+  return amoCrmOptionsFromEnv(source ?? process.env);
+}
+
+function withRoutes(definition: DynamicModule, routes: AmoCrmRoutes): DynamicModule {
+  const controllers: Type<unknown>[] = [];
+  if (routes.oauth) controllers.push(createAmoCrmOAuthController(routes.oauth.path ?? DEFAULT_OAUTH_PATH));
+  if (routes.metrics) controllers.push(createMetricsController(routes.metrics.path ?? DEFAULT_METRICS_PATH));
+  return {
+    ...definition,
+    providers: [...(definition.providers ?? []), { provide: AMOCRM_ROUTES, useValue: routes }],
+    controllers: [...(definition.controllers ?? []), ...controllers],
+  };
+}
+
+function oauthSettings(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {
+  if (options.oauth && !routes.oauth) {
+    new Logger('uzgate').warn(
+      'AmoCrmModule: `oauth` from the options factory is ignored; pass `oauth: true` (or { path }) to forRootAsync to mount the routes',
+    );
+  }
+  return resolveAmoCrmOAuth(routes, options);
+}

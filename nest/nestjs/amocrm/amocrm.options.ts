@@ -1,0 +1,67 @@
+/** What AmoCrmModule takes: the AmoCrmClient's options plus the opt-in HTTP routes. */
+import type { AmoCrmClientOptions, CustomTokenStore } from '../../index';
+import { amoCrmOptionsFromEnv } from '../config/env-options';
+import { mergeDefined } from '../config/merge';
+import { withInjectedStore } from '../config/token-store.token';
+import { loggerOrDefault } from '../logger';
+import type { MetricsRouteOptions } from '../metrics/metrics.options';
+
+/** The OAuth controller (opt-in). */
+export interface AmoCrmOAuthOptions {
+  /**
+   * Route prefix (default `amocrm`): `GET {path}/authorize`, `GET {path}/callback`,
+   * `GET {path}/status`. Register `{your public URL}/{path}/callback` as the integration's
+   * redirect URI (the state cookie is scoped to this path).
+   */
+  path?: string;
+  /**
+   * Guards `GET {path}/status` (`X-API-KEY` header, compared in constant time). Without it the
+   * status route answers 404.
+   */
+  apiKey?: string;
+  /** Where the browser goes once connected; without it the callback answers JSON `{ ok: true, status }`. */
+  successRedirect?: string;
+  /** Where it goes on failure, with `?error=<reason>`; without it the callback answers 400 JSON. */
+  failureRedirect?: string;
+  /** amoCRM's consent page mode: `popup` or `post_message`. */
+  mode?: 'popup' | 'post_message';
+}
+
+export interface AmoCrmModuleOptions extends Omit<AmoCrmClientOptions, 'clientId'> {
+  /** Without it, the client options come from the environment (`amoCrmOptionsFromEnv`). */
+  clientId?: string;
+  /** Mounts the OAuth controller. */
+  oauth?: AmoCrmOAuthOptions;
+  /** Mounts `GET /metrics` (Prometheus text of every uzgate client in the app). */
+  metrics?: MetricsRouteOptions;
+}
+
+/** For `forRootAsync({ useClass })` / `useExisting`. */
+export interface AmoCrmOptionsFactory {
+  createAmoCrmOptions(): AmoCrmModuleOptions | Promise<AmoCrmModuleOptions>;
+}
+
+export interface AmoCrmRoutes {
+  oauth?: AmoCrmOAuthOptions;
+  metrics?: MetricsRouteOptions;
+}
+
+export const DEFAULT_OAUTH_PATH = 'amocrm';
+
+export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
+  const { oauth: _oauth, metrics: _metrics, ...client } = options;
+  const complete: AmoCrmClientOptions = client.clientId
+    ? (client as AmoCrmClientOptions)
+    : mergeDefined(amoCrmOptionsFromEnv(process.env), client as Partial<AmoCrmClientOptions>);
+  return {
+    ...complete,
+    tokenStore: withInjectedStore(complete.tokenStore, injectedStore),
+    logger: loggerOrDefault(complete.logger),
+  };
+}
+
+/** Effective OAuth settings: those given at definition, overridden by the resolved options. */
+export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {
+  if (!routes.oauth) return null;
+  return { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
+}

@@ -1,0 +1,44 @@
+/**
+ * Terminus health indicator of the SMS provider: down when the token cannot be obtained
+ * (`failed`, e.g. a wrong password) or the client is closed; optionally when the balance is
+ * below a threshold. It asks the provider nothing unless `minBalance` is given.
+ *
+ *   @Get('health') @HealthCheck()
+ *   check() { return this.health.check([() => this.sms.isHealthy('sms', { minBalance: 5000 })]); }
+ */
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { UzgateError } from '../../index';
+import { SmsService } from '../sms/sms.service';
+import { UNHEALTHY_TOKEN_STATES } from './down-states';
+
+export interface SmsHealthOptions {
+  /** Down below this balance (asks the provider for it on each check). */
+  minBalance?: number;
+}
+
+@Injectable()
+export class SmsHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly sms: SmsService,
+  ) {}
+
+  async isHealthy<const Key extends string>(key: Key, options: SmsHealthOptions = {}): Promise<HealthIndicatorResult<Key>> {
+    const indicator = this.health.check(key);
+    const token = await this.sms.storedTokenStatus();
+    const data: Record<string, unknown> = { provider: this.sms.provider };
+    if (token) data.token = token.state;
+    if (token && UNHEALTHY_TOKEN_STATES.has(token.state)) {
+      return indicator.down({ ...data, error: token.lastError?.code ?? token.state });
+    }
+    if (options.minBalance === undefined) return indicator.up(data);
+    try {
+      const { balance } = await this.sms.balance();
+      const healthy = balance >= options.minBalance;
+      return healthy ? indicator.up({ ...data, balance }) : indicator.down({ ...data, balance, minBalance: options.minBalance });
+    } catch (e) {
+      return indicator.down({ ...data, error: UzgateError.from(e).code });
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Delivery-report webhooks, mounted by `SmsModule.forRoot({ callbacks })`:
+ * - `POST {path}/eskiz/{eskizSecret}`: Eskiz does not sign callbacks, so the secret path segment
+ *   is the check; a wrong one gets the same 404 as an unknown route.
+ * - `POST {path}/twilio`: `X-Twilio-Signature` is verified against the public URL; 403 otherwise.
+ * Both accept JSON and form bodies and answer 200 once the report is recorded, whether or not the
+ * message id is known (providers retry on anything else).
+ */
+import { Controller, ForbiddenException, Headers, HttpCode, Inject, Param, Post, Req, type Type } from '@nestjs/common';
+import { parseDeliveryReport, validateTwilioSignature, type DeliveryReport } from '../../index';
+import { readCallbackBody, formFields } from '../http/callback-body';
+import { routeNotFound } from '../http/not-found';
+import { absoluteUrl, type HttpRequestLike } from '../http/request';
+import { safeEqual } from '../http/safe-equal';
+import { toHttpException } from '../errors/uzgate-http-exception';
+import { SMS_CALLBACK_SETTINGS } from './sms.module-definition';
+import type { SmsCallbacksOptions } from './sms.options';
+import { SmsService } from './sms.service';
+
+/** A controller class routed at `path` (routes are fixed per class, so one class per module). */
+export function createSmsCallbacksController(path: string): Type<unknown> {
+  @Controller(path)
+  class SmsCallbacksController {
+    constructor(
+      private readonly sms: SmsService,
+      @Inject(SMS_CALLBACK_SETTINGS) private readonly settings: SmsCallbacksOptions,
+    ) {}
+
+    @Post('eskiz/:secret')
+    @HttpCode(200)
+    async eskiz(@Param('secret') secret: string, @Req() req: HttpRequestLike): Promise<void> {
+      const expected = this.settings.eskizSecret;
+      if (!expected || !safeEqual(secret, expected)) throw routeNotFound(req, 'POST');
+      const body = await readCallbackBody(req);
+      await this.sms.recordDelivery(parse('eskiz', body.fields));
+    }
+
+    @Post('twilio')
+    @HttpCode(200)
+    async twilio(@Req() req: HttpRequestLike, @Headers('x-twilio-signature') signature?: string): Promise<void> {
+      const authToken = this.settings.twilioAuthToken;
+      if (!authToken) throw routeNotFound(req, 'POST');
+      const body = await readCallbackBody(req);
+      const url = absoluteUrl(req, this.settings.publicUrl);
+      // Twilio's JSON variant signs the URL, which carries the body's SHA-256, not the fields.
+      const jsonVariant = new URL(url).searchParams.has('bodySHA256');
+      const signed = jsonVariant ? body.raw : formFields(body);
+      if (!signature || !signed || !validateTwilioSignature(authToken, url, signed, signature)) {
+        throw new ForbiddenException('invalid X-Twilio-Signature');
+      }
+      await this.sms.recordDelivery(parse('twilio', jsonVariant ? body.fields : formFields(body)));
+    }
+  }
+  return SmsCallbacksController;
+}
+
+function parse(provider: 'eskiz' | 'twilio', fields: Record<string, unknown>): DeliveryReport {
+  try {
+    return parseDeliveryReport(provider, fields);
+  } catch (e) {
+    throw toHttpException(e);
+  }
+}

@@ -1,0 +1,87 @@
+/** What SmsModule takes: the SmsClient's options plus the opt-in HTTP routes. */
+import type { CustomTokenStore, DeliveryReport, SmsClientOptions } from '../../index';
+import { loggerOrDefault } from '../logger';
+import { smsOptionsFromEnv } from '../config/env-options';
+import { mergeDefined } from '../config/merge';
+import { withInjectedStore } from '../config/token-store.token';
+import type { MetricsRouteOptions } from '../metrics/metrics.options';
+
+/** Delivery-report webhooks (opt-in). */
+export interface SmsCallbacksOptions {
+  /**
+   * Route prefix (default `sms/callbacks`): Eskiz posts to `POST {path}/eskiz/{eskizSecret}`,
+   * Twilio to `POST {path}/twilio`. Point `callbackUrl` / `statusCallback` there.
+   */
+  path?: string;
+  /**
+   * The secret path segment of the Eskiz route (Eskiz does not sign its callbacks). Without it
+   * the Eskiz route answers 404. Use a long random value.
+   */
+  eskizSecret?: string;
+  /**
+   * The auth token Twilio signs callbacks with; defaults to `twilio.authToken`. With API-key
+   * credentials and no token here, the Twilio route answers 404.
+   */
+  twilioAuthToken?: string;
+  /**
+   * The public origin Twilio calls (plus any path prefix your proxy strips), e.g.
+   * `https://api.example.uz`: the signed URL is rebuilt from it. Without it the URL is rebuilt
+   * from `X-Forwarded-Proto`/`X-Forwarded-Host` or the request itself.
+   */
+  publicUrl?: string;
+  /**
+   * Called once per new delivery state (a late report after a final one is dropped). A
+   * rejection answers the provider 500, so providers that retry will send it again.
+   */
+  onDelivery?: (report: DeliveryReport) => void | Promise<void>;
+}
+
+export interface SmsModuleOptions extends Omit<SmsClientOptions, 'provider'> {
+  /** Without it, the client options come from the environment (`smsOptionsFromEnv`). */
+  provider?: SmsClientOptions['provider'];
+  /** Mounts the delivery-callback controller. */
+  callbacks?: SmsCallbacksOptions;
+  /** Mounts `GET /metrics` (Prometheus text of every uzgate client in the app). */
+  metrics?: MetricsRouteOptions;
+}
+
+/** For `forRootAsync({ useClass })` / `useExisting`. */
+export interface SmsOptionsFactory {
+  createSmsOptions(): SmsModuleOptions | Promise<SmsModuleOptions>;
+}
+
+/** The routes fixed when the module is defined (controllers cannot be added later). */
+export interface SmsRoutes {
+  callbacks?: SmsCallbacksOptions;
+  metrics?: MetricsRouteOptions;
+}
+
+export const DEFAULT_CALLBACKS_PATH = 'sms/callbacks';
+
+/** The SmsClient's options: the environment fills in when no provider is named. */
+export function resolveSmsClientOptions(options: SmsModuleOptions, injectedStore?: CustomTokenStore): SmsClientOptions {
+  const { callbacks: _callbacks, metrics: _metrics, ...client } = options;
+  const complete: SmsClientOptions = client.provider
+    ? (client as SmsClientOptions)
+    : mergeDefined(smsOptionsFromEnv(process.env), client as Partial<SmsClientOptions>);
+  return {
+    ...complete,
+    tokenStore: withInjectedStore(complete.tokenStore, injectedStore),
+    logger: loggerOrDefault(complete.logger),
+  };
+}
+
+/** Effective callback settings: those given at definition, overridden by the resolved options. */
+export function resolveSmsCallbacks(
+  routes: SmsRoutes,
+  options: SmsModuleOptions,
+  client: SmsClientOptions,
+): SmsCallbacksOptions | null {
+  if (!routes.callbacks) return null;
+  const merged = mergeDefined(routes.callbacks, options.callbacks ?? {});
+  return {
+    ...merged,
+    path: routes.callbacks.path ?? DEFAULT_CALLBACKS_PATH,
+    twilioAuthToken: merged.twilioAuthToken ?? client.twilio?.authToken,
+  };
+}
