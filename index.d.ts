@@ -562,7 +562,7 @@ export interface StoredRecord {
 }
 
 export interface TokenEventInfo {
-  type: 'token_refreshed' | 'refresh_failed' | 'reauthorization_required'
+  type: 'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'rate_limited'
   provider: string
   generation?: number
   /** How the token was obtained: `login`, `refresh`, `exchange`, `adopted`. */
@@ -570,6 +570,9 @@ export interface TokenEventInfo {
   expiresAtMs?: number
   code?: string
   message?: string
+  /** `rate_limited`: the endpoint that answered 429 and the wait it asked for. */
+  endpoint?: string
+  retryAfterMs?: number
 }
 
 export interface TokenStatus {

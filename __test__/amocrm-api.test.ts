@@ -154,3 +154,15 @@ test('the client limiter keeps a burst under the sandbox limit: no 429 at all', 
   expect(Date.now() - started).toBeGreaterThanOrEqual(1300);
   expect(client.metrics()).toContain('uzgate_rate_limit_waits_total{provider="amocrm"}');
 });
+
+test('a 429 emits rate_limited with the endpoint and the wait asked for', async () => {
+  const client = await ready({ timeoutMs: 5000 });
+  const events: Array<Record<string, unknown>> = [];
+  client.on('rate_limited', (e) => events.push(e));
+  sb.setFault({ path: '/api/v4/account', kind: 'status', status: 429, retryAfter: 1, times: 1 });
+  await expect(client.account()).resolves.toBeTruthy();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(events).toEqual([
+    expect.objectContaining({ type: 'rate_limited', provider: 'amocrm', endpoint: 'account', retryAfterMs: 1000 }),
+  ]);
+});

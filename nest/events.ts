@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Native } from './native';
 
-export type TokenEventType = 'token_refreshed' | 'refresh_failed' | 'reauthorization_required';
+export type TokenEventType = 'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'rate_limited';
 
 export interface TokenEvent {
   type: TokenEventType;
@@ -13,6 +13,9 @@ export interface TokenEvent {
   expiresAt?: Date;
   code?: string;
   message?: string;
+  /** `rate_limited`: the endpoint that answered 429 and the wait it asked for. */
+  endpoint?: string;
+  retryAfterMs?: number;
 }
 
 /** Forwards native events to `emitter` under their type, and as `'token'`. */
@@ -26,6 +29,8 @@ export function eventForwarder(emitter: EventEmitter): (e: Native.TokenEventInfo
       expiresAt: e.expiresAtMs == null ? undefined : new Date(e.expiresAtMs),
       code: e.code ?? undefined,
       message: e.message ?? undefined,
+      endpoint: e.endpoint ?? undefined,
+      retryAfterMs: e.retryAfterMs ?? undefined,
     };
     emitter.emit(event.type, event);
     emitter.emit('token', event);

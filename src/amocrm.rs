@@ -91,7 +91,7 @@ impl AmoCrmClient {
         match build(options, &attached, &built) {
             Ok(inner) => {
                 if let Some(events) = attached.events.clone() {
-                    inner.tokens().subscribe(events);
+                    inner.subscribe(events);
                 }
                 Ok(AmoCrmClient {
                     inner: Arc::new(inner),

@@ -25,7 +25,9 @@ pub struct ClientHooks<'a> {
 
 #[napi(object)]
 pub struct TokenEventInfo {
-    #[napi(ts_type = "'token_refreshed' | 'refresh_failed' | 'reauthorization_required'")]
+    #[napi(
+        ts_type = "'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'rate_limited'"
+    )]
     pub r#type: String,
     pub provider: String,
     pub generation: Option<f64>,
@@ -34,6 +36,9 @@ pub struct TokenEventInfo {
     pub expires_at_ms: Option<f64>,
     pub code: Option<String>,
     pub message: Option<String>,
+    /// `rate_limited`: the endpoint that answered 429 and the wait it asked for.
+    pub endpoint: Option<String>,
+    pub retry_after_ms: Option<f64>,
 }
 
 type EventFn = ThreadsafeFunction<TokenEventInfo, (), TokenEventInfo, Status, false, true, 256>;
@@ -58,6 +63,8 @@ impl EventSink for JsEventSink {
                 expires_at_ms: expires_at_ms.map(|v| v as f64),
                 code: None,
                 message: None,
+                endpoint: None,
+                retry_after_ms: None,
             },
             TokenEvent::RefreshFailed {
                 provider,
@@ -71,6 +78,8 @@ impl EventSink for JsEventSink {
                 expires_at_ms: None,
                 code: Some((*code).into()),
                 message: Some(message.clone()),
+                endpoint: None,
+                retry_after_ms: None,
             },
             TokenEvent::ReauthorizationRequired { provider, message } => TokenEventInfo {
                 r#type: e.name().into(),
@@ -80,6 +89,23 @@ impl EventSink for JsEventSink {
                 expires_at_ms: None,
                 code: Some("REAUTHORIZATION_REQUIRED".into()),
                 message: Some(message.clone()),
+                endpoint: None,
+                retry_after_ms: None,
+            },
+            TokenEvent::RateLimited {
+                provider,
+                endpoint,
+                retry_after_ms,
+            } => TokenEventInfo {
+                r#type: e.name().into(),
+                provider: provider.as_str().into(),
+                generation: None,
+                how: None,
+                expires_at_ms: None,
+                code: Some("RATE_LIMITED".into()),
+                message: None,
+                endpoint: Some((*endpoint).into()),
+                retry_after_ms: retry_after_ms.map(|v| v as f64),
             },
         };
         if let Some(f) = self.f.lock().as_ref() {

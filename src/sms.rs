@@ -141,8 +141,8 @@ impl SmsClient {
         };
         match build(options, attached.logger.clone(), &built) {
             Ok(inner) => {
-                if let (Some(m), Some(events)) = (inner.token_manager(), attached.events.clone()) {
-                    m.subscribe(events);
+                if let Some(events) = attached.events.clone() {
+                    inner.subscribe(events);
                 }
                 Ok(SmsClient {
                     inner: Arc::new(inner),

@@ -1,4 +1,4 @@
-//! Token lifecycle events users can hook alerts to.
+//! Lifecycle events users can hook alerts to (a Telegram message on `reauthorization_required`).
 
 use crate::error::Provider;
 
@@ -19,6 +19,12 @@ pub enum TokenEvent {
         provider: Provider,
         message: String,
     },
+    /// The provider answered 429 (the call waits and retries, or fails with `RATE_LIMITED`).
+    RateLimited {
+        provider: Provider,
+        endpoint: &'static str,
+        retry_after_ms: Option<u64>,
+    },
 }
 
 impl TokenEvent {
@@ -27,6 +33,7 @@ impl TokenEvent {
             TokenEvent::Refreshed { .. } => "token_refreshed",
             TokenEvent::RefreshFailed { .. } => "refresh_failed",
             TokenEvent::ReauthorizationRequired { .. } => "reauthorization_required",
+            TokenEvent::RateLimited { .. } => "rate_limited",
         }
     }
 }
@@ -34,4 +41,30 @@ impl TokenEvent {
 /// Must not block: called from the refresh task.
 pub trait EventSink: Send + Sync {
     fn event(&self, event: &TokenEvent);
+}
+
+/// A set of sinks, for whoever emits events (token manager, HTTP client).
+#[derive(Default)]
+pub struct Sinks {
+    sinks: parking_lot::Mutex<Vec<(u64, std::sync::Arc<dyn EventSink>)>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Sinks {
+    pub fn subscribe(&self, sink: std::sync::Arc<dyn EventSink>) -> u64 {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.sinks.lock().push((id, sink));
+        id
+    }
+
+    pub fn unsubscribe(&self, id: u64) {
+        self.sinks.lock().retain(|(i, _)| *i != id);
+    }
+
+    pub fn emit(&self, event: &TokenEvent) {
+        let sinks: Vec<_> = self.sinks.lock().iter().map(|(_, s)| s.clone()).collect();
+        for sink in sinks {
+            sink.event(event);
+        }
+    }
 }

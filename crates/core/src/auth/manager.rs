@@ -11,7 +11,7 @@
 //! * The refresh protocol re-reads the store, takes the store's lock, re-reads again, and saves
 //!   with compare-and-set, so N processes sharing a store refresh once per expiry.
 
-use super::events::{EventSink, TokenEvent};
+use super::events::{EventSink, Sinks, TokenEvent};
 use super::latch::{next_failure, Failure};
 use super::snapshot::Snapshot;
 use super::status::TokenStatus;
@@ -98,8 +98,7 @@ pub struct TokenManager {
     background_started: AtomicBool,
     pub(super) background: Mutex<Vec<AbortHandle>>,
     pub(super) wake: Arc<Notify>,
-    sinks: Mutex<Vec<(u64, Arc<dyn EventSink>)>>,
-    next_sink: AtomicU64,
+    sinks: Sinks,
     pub(super) log: Logger,
     metrics: Arc<Metrics>,
 }
@@ -128,8 +127,7 @@ impl TokenManager {
             background_started: AtomicBool::new(false),
             background: Mutex::new(Vec::new()),
             wake: Arc::new(Notify::new()),
-            sinks: Mutex::new(Vec::new()),
-            next_sink: AtomicU64::new(1),
+            sinks: Sinks::default(),
             log,
             metrics,
         })
@@ -433,20 +431,15 @@ impl TokenManager {
     }
 
     pub fn subscribe(&self, sink: Arc<dyn EventSink>) -> u64 {
-        let id = self.next_sink.fetch_add(1, Ordering::Relaxed);
-        self.sinks.lock().push((id, sink));
-        id
+        self.sinks.subscribe(sink)
     }
 
     pub fn unsubscribe(&self, id: u64) {
-        self.sinks.lock().retain(|(i, _)| *i != id);
+        self.sinks.unsubscribe(id)
     }
 
     fn emit(&self, event: &TokenEvent) {
-        let sinks: Vec<_> = self.sinks.lock().iter().map(|(_, s)| s.clone()).collect();
-        for sink in sinks {
-            sink.event(event);
-        }
+        self.sinks.emit(event)
     }
 
     pub fn status(&self) -> TokenStatus {

@@ -11,7 +11,7 @@ mod registry;
 mod snapshot;
 mod status;
 
-pub use events::{EventSink, TokenEvent};
+pub use events::{EventSink, Sinks, TokenEvent};
 pub use manager::{ManagerOptions, TokenManager};
 pub use registry::{shared_manager, TokenHandle};
 pub use snapshot::Snapshot;

@@ -120,6 +120,11 @@ pub async fn execute(
                 if let Some(limiter) = &http.limiter {
                     limiter.hold(wait);
                 }
+                http.events.emit(&crate::auth::TokenEvent::RateLimited {
+                    provider,
+                    endpoint: req.endpoint,
+                    retry_after_ms: hinted.map(|d| d.as_millis() as u64),
+                });
                 if retries_left && deadline.allows(wait, MIN_ATTEMPT) {
                     http.metrics.retry(name, "429");
                     http.metrics.rate_limit_wait(name, wait);

@@ -161,6 +161,8 @@ pub struct HttpClient {
     pub log: Logger,
     pub limiter: Option<Arc<dyn limit::Limiter>>,
     pub retry: RetryPolicy,
+    /// Where `rate_limited` events go.
+    pub events: crate::auth::Sinks,
 }
 
 impl HttpClient {
@@ -189,6 +191,7 @@ impl HttpClient {
             log,
             limiter: None,
             retry: RetryPolicy::default(),
+            events: crate::auth::Sinks::default(),
         })
     }
 

@@ -242,6 +242,15 @@ impl SmsClient {
         self.metrics.render()
     }
 
+    /// Token events (Eskiz) and `rate_limited` (Eskiz, Twilio).
+    pub fn subscribe(&self, sink: Arc<dyn crate::auth::EventSink>) {
+        match &self.backend {
+            Backend::Eskiz(c) => c.subscribe(sink),
+            Backend::Twilio(c) => c.subscribe(sink),
+            Backend::Console(_) => {}
+        }
+    }
+
     pub fn token_manager(&self) -> Option<&Arc<crate::auth::TokenManager>> {
         match &self.backend {
             Backend::Eskiz(c) => Some(c.tokens()),

@@ -213,6 +213,12 @@ impl AmoCrmClient {
         self.tokens.close().await;
     }
 
+    /// Token events and `rate_limited`.
+    pub fn subscribe(&self, sink: Arc<dyn crate::auth::EventSink>) {
+        self.tokens.subscribe(sink.clone());
+        self.http.events.subscribe(sink);
+    }
+
     /// Prometheus text of this client's counters.
     pub fn metrics(&self) -> String {
         self.metrics.render()

@@ -123,6 +123,12 @@ impl EskizClient {
         self.tokens.close().await;
     }
 
+    /// Token events and `rate_limited`.
+    pub fn subscribe(&self, sink: Arc<dyn crate::auth::EventSink>) {
+        self.tokens.subscribe(sink.clone());
+        self.http.events.subscribe(sink);
+    }
+
     /// An authorised call: token, limits, refresh on 401 and retries per the execution loop.
     async fn call(&self, req: Request) -> Result<Response> {
         if self.tokens.is_closed() {

@@ -147,6 +147,11 @@ impl TwilioClient {
         })
     }
 
+    /// `rate_limited` events (Twilio's credentials never change: no token events).
+    pub fn subscribe(&self, sink: Arc<dyn crate::auth::EventSink>) {
+        self.http.events.subscribe(sink);
+    }
+
     async fn call(&self, req: Request) -> Result<Response> {
         exec::execute(&self.http, &req, Some(&self.auth), self.http.deadline()).await
     }
