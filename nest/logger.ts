@@ -28,19 +28,22 @@ export function toNativeLogger(logger?: UzgateLogger): ((line: Native.LogLine) =
   if (typeof logger === 'function') {
     return (line) => logger(line as LogLine);
   }
+  // The scope goes into the text, not a second argument: a Nest `Logger` created with its own
+  // context prints extra arguments as further messages.
   return (line) => {
+    const text = `${line.scope}: ${line.message}`;
     switch (line.level) {
       case 'debug':
-        (logger.debug ?? logger.verbose ?? logger.log).call(logger, line.message, line.scope);
+        (logger.debug ?? logger.verbose ?? logger.log).call(logger, text);
         break;
       case 'warn':
-        logger.warn(line.message, line.scope);
+        logger.warn(text);
         break;
       case 'error':
-        logger.error(line.message, line.scope);
+        logger.error(text);
         break;
       default:
-        logger.log(line.message, line.scope);
+        logger.log(text);
     }
   };
 }

@@ -254,10 +254,7 @@ impl AmoCrmClient {
         let store = self.store.clone();
         promise(env, async move {
             inner.close().await;
-            attached.detach();
-            if let Some(js) = &store.js {
-                js.detach();
-            }
+            attached.detach_all(&store);
             Ok(())
         })
     }

@@ -47,69 +47,70 @@ pub struct JsEventSink {
     f: Mutex<Option<EventFn>>,
 }
 
-impl EventSink for JsEventSink {
-    fn event(&self, e: &TokenEvent) {
-        let info = match e {
+impl TokenEventInfo {
+    /// The fields every event has; the rest are filled per kind.
+    fn base(e: &TokenEvent, provider: uzgate_core::Provider) -> Self {
+        TokenEventInfo {
+            r#type: e.name().into(),
+            provider: provider.as_str().into(),
+            generation: None,
+            how: None,
+            expires_at_ms: None,
+            code: None,
+            message: None,
+            endpoint: None,
+            retry_after_ms: None,
+        }
+    }
+
+    fn from_core(e: &TokenEvent) -> Self {
+        match e {
             TokenEvent::Refreshed {
                 provider,
                 generation,
                 how,
                 expires_at_ms,
             } => TokenEventInfo {
-                r#type: e.name().into(),
-                provider: provider.as_str().into(),
                 generation: Some(*generation as f64),
                 how: Some((*how).into()),
                 expires_at_ms: expires_at_ms.map(|v| v as f64),
-                code: None,
-                message: None,
-                endpoint: None,
-                retry_after_ms: None,
+                ..Self::base(e, *provider)
             },
             TokenEvent::RefreshFailed {
                 provider,
                 code,
                 message,
             } => TokenEventInfo {
-                r#type: e.name().into(),
-                provider: provider.as_str().into(),
-                generation: None,
-                how: None,
-                expires_at_ms: None,
                 code: Some((*code).into()),
                 message: Some(message.clone()),
-                endpoint: None,
-                retry_after_ms: None,
+                ..Self::base(e, *provider)
             },
             TokenEvent::ReauthorizationRequired { provider, message } => TokenEventInfo {
-                r#type: e.name().into(),
-                provider: provider.as_str().into(),
-                generation: None,
-                how: None,
-                expires_at_ms: None,
                 code: Some("REAUTHORIZATION_REQUIRED".into()),
                 message: Some(message.clone()),
-                endpoint: None,
-                retry_after_ms: None,
+                ..Self::base(e, *provider)
             },
             TokenEvent::RateLimited {
                 provider,
                 endpoint,
                 retry_after_ms,
             } => TokenEventInfo {
-                r#type: e.name().into(),
-                provider: provider.as_str().into(),
-                generation: None,
-                how: None,
-                expires_at_ms: None,
                 code: Some("RATE_LIMITED".into()),
-                message: None,
                 endpoint: Some((*endpoint).into()),
                 retry_after_ms: retry_after_ms.map(|v| v as f64),
+                ..Self::base(e, *provider)
             },
-        };
+        }
+    }
+}
+
+impl EventSink for JsEventSink {
+    fn event(&self, e: &TokenEvent) {
         if let Some(f) = self.f.lock().as_ref() {
-            f.call(info, ThreadsafeFunctionCallMode::NonBlocking);
+            f.call(
+                TokenEventInfo::from_core(e),
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
         }
     }
 }
@@ -180,6 +181,15 @@ impl Attached {
         }
         if let Some(e) = &self.events {
             e.f.lock().take();
+        }
+    }
+
+    /// Releases every JS function a client holds (logger, events, custom store), after the
+    /// client itself has closed.
+    pub fn detach_all(&self, store: &crate::store::BuiltStore) {
+        self.detach();
+        if let Some(js) = &store.js {
+            js.detach();
         }
     }
 }

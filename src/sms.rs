@@ -308,10 +308,7 @@ impl SmsClient {
         let store = self.store.clone();
         promise(env, async move {
             inner.close().await;
-            attached.detach();
-            if let Some(js) = &store.js {
-                js.detach();
-            }
+            attached.detach_all(&store);
             Ok(())
         })
     }
