@@ -85,8 +85,17 @@ fn parse(input: &str, default_region: &str) -> Result<Phone> {
         vec![(None, cleaned.clone())]
     } else {
         // Local form first (`901234567` in Uzbekistan), then the digits read as an
-        // international number without its `+` (`998901234567`, `14155552345`).
-        vec![(region, cleaned.clone()), (None, format!("+{cleaned}"))]
+        // international number without its `+` (`998901234567`, `14155552345`), then the local
+        // form with the region's code in front: libphonenumber reads a local number that
+        // happens to start with the code (`99 800 00 00`) as international and refuses it.
+        let mut c = vec![(region, cleaned.clone()), (None, format!("+{cleaned}"))];
+        if let Some(code) = phonenumber::metadata::DATABASE
+            .by_id(default_region)
+            .map(|m| m.country_code())
+        {
+            c.push((None, format!("+{code}{cleaned}")));
+        }
+        c
     };
     for (region, text) in candidates {
         if let Ok(number) = phonenumber::parse(region, &text) {
@@ -129,6 +138,19 @@ mod tests {
             assert_eq!(p.country.as_deref(), Some("UZ"));
             assert!(p.is_uzbek());
         }
+    }
+
+    #[test]
+    fn a_local_number_starting_with_the_country_code_is_still_local() {
+        assert_eq!(
+            normalize("99 800 00 00", "UZ").unwrap().e164,
+            "+998998000000"
+        );
+        assert_eq!(normalize("998000000", "UZ").unwrap().e164, "+998998000000");
+        assert_eq!(
+            normalize("998998000000", "UZ").unwrap().e164,
+            "+998998000000"
+        );
     }
 
     #[test]
