@@ -156,6 +156,8 @@ export interface AmoCrmClientOptions {
   sharedRateLimit?: boolean
   /** Budget of one call in ms, retries and token refresh included (default 30000). */
   timeoutMs?: number
+  /** Requests on the wire at once (default 256). */
+  maxConcurrency?: number
   /** Refresh this many ms before the access token expires (default 60000). */
   refreshMarginMs?: number
   /** Refresh at least this often even when idle (default one week; 0 turns it off). */
@@ -546,6 +548,11 @@ export interface SmsClientOptions {
   timeoutMs?: number
   /** TCP connect timeout in ms (default 5000). */
   connectTimeoutMs?: number
+  /**
+   * Requests on the wire at once (default 256); the rest wait their turn within their
+   * timeout, so a burst never opens thousands of connections.
+   */
+  maxConcurrency?: number
   /** Refresh this many ms before a known token expiry (default 60000). */
   refreshMarginMs?: number
   /** Minimum level passed to the logger (default `info`). */

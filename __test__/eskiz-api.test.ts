@@ -185,3 +185,20 @@ test('metrics() counts requests by endpoint and status, and refreshes', async ()
   expect(text).toContain('uzgate_token_refreshes_total{provider="eskiz",result="ok"} 1');
   expect(text).toContain('uzgate_request_duration_seconds_bucket');
 });
+
+test('maxConcurrency keeps a burst to that many connections; the rest wait their turn', async () => {
+  const client = eskiz(sb, { maxConcurrency: 8 });
+  await client.balance();
+  const before = sb.stats().connections as number;
+  sb.setFault({ path: '/message/sms/send', kind: 'latency', latencyMs: 100, times: 40 });
+  const results = await Promise.all(Array.from({ length: 40 }, () => client.send({ to: UZ, text: 'Salom' })));
+  expect(results).toHaveLength(40);
+  expect((sb.stats().connections as number) - before).toBeLessThanOrEqual(8);
+  expect(sb.stats().eskiz.sends).toBe(40);
+});
+
+test('with a single slot, the login a waiting call needs is not stuck behind it', async () => {
+  const client = eskiz(sb, { maxConcurrency: 1, timeoutMs: 2000 });
+  await expect(Promise.all([client.balance(), client.send({ to: UZ, text: 'x' })])).resolves.toHaveLength(2);
+  expect(sb.stats().eskiz.logins).toBe(1);
+});

@@ -26,7 +26,8 @@ function holdSends(count: number) {
 }
 
 test('1,000 concurrent sends after the token expired: all succeed, exactly one refresh', async () => {
-  const client = eskiz(sb);
+  // All 1,000 on the wire at once (the default keeps 256 there and queues the rest).
+  const client = eskiz(sb, { maxConcurrency: 2000 });
   await client.balance(); // logs in
   sb.expireTokens('eskiz');
   holdSends(1000);
@@ -47,7 +48,7 @@ test('1,000 concurrent sends after the token expired: all succeed, exactly one r
 });
 
 test('refresh refused: exactly one login for the whole burst', async () => {
-  const client = eskiz(sb);
+  const client = eskiz(sb, { maxConcurrency: 2000 });
   await client.balance();
   sb.configure({ eskiz: { refreshEnabled: false } });
   sb.expireTokens('eskiz');
@@ -110,7 +111,10 @@ test('refreshToken() refreshes now and tokenStatus() never shows the token', asy
 });
 
 test('proactive refresh: a 3 s token under 10 s of traffic never meets a 401', async () => {
-  sb.configure({ eskiz: { tokenTtlSecs: 3 } });
+  // Expiry alone: whether Eskiz revokes the old token at refresh is unverified (reference §10
+  // #8). With revocation on, a send already on the wire when the refresh lands is refused and
+  // retried once — the storm tests above cover that path.
+  sb.configure({ eskiz: { tokenTtlSecs: 3, refreshRevokesOld: false } });
   const client = eskiz(sb);
   const until = Date.now() + 10_000;
   let sent = 0;

@@ -84,15 +84,17 @@ async function sandbox(flags, lib) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0–65535');
     options.port = port;
   }
-  const sb = await lib.startSandbox(options);
-  console.log(`uzgate sandbox listening on ${sb.url}`);
-  console.log(`Eskiz: demo@uzgate.dev / sandbox-secret · amoCRM and Twilio accounts: ${sb.url}/__sandbox/`);
-  // The server runs on the addon's threads; this timer is what keeps Node's loop alive.
-  const alive = setInterval(() => {}, 1 << 30);
-  await new Promise((resolve) => {
+  // Signals are taken before the URL is printed: whoever reads it may stop us at once.
+  const stopped = new Promise((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const sb = await lib.startSandbox(options);
+  // The server runs on the addon's threads; this timer is what keeps Node's loop alive.
+  const alive = setInterval(() => {}, 1 << 30);
+  console.log(`uzgate sandbox listening on ${sb.url}`);
+  console.log(`Eskiz: demo@uzgate.dev / sandbox-secret · amoCRM and Twilio accounts: ${sb.url}/__sandbox/`);
+  await stopped;
   clearInterval(alive);
   await sb.close();
 }

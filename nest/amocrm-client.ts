@@ -45,6 +45,8 @@ export interface AmoCrmClientOptions {
   sharedRateLimit?: boolean;
   /** Budget of one call in ms, retries and token refresh included (default 30000). */
   timeoutMs?: number;
+  /** Requests on the wire at once (default 256). */
+  maxConcurrency?: number;
   /** Refresh this many ms before the access token expires (default 60000). */
   refreshMarginMs?: number;
   /** Refresh at least this often even when idle (default one week; 0 turns it off). */

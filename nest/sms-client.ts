@@ -74,6 +74,8 @@ export interface SmsClientOptions {
   timeoutMs?: number;
   /** TCP connect timeout in ms (default 5000). */
   connectTimeoutMs?: number;
+  /** Requests on the wire at once (default 256); the rest wait their turn within their timeout. */
+  maxConcurrency?: number;
   /** Refresh this many ms before a known token expiry (default 60000). */
   refreshMarginMs?: number;
   /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */

@@ -42,6 +42,12 @@ fn build(
         }
         config.http.timeout = Duration::from_millis(ms as u64);
     }
+    if let Some(n) = o.max_concurrency {
+        if n == 0 {
+            return Err(CoreError::config("maxConcurrency must be at least 1"));
+        }
+        config.http.max_concurrency = n as usize;
+    }
     if let Some(ms) = o.refresh_margin_ms {
         config.manager.refresh_margin = Duration::from_millis(ms as u64);
     }

@@ -28,6 +28,8 @@ pub struct AmoCrmClientOptions {
     pub shared_rate_limit: Option<bool>,
     /// Budget of one call in ms, retries and token refresh included (default 30000).
     pub timeout_ms: Option<u32>,
+    /// Requests on the wire at once (default 256).
+    pub max_concurrency: Option<u32>,
     /// Refresh this many ms before the access token expires (default 60000).
     pub refresh_margin_ms: Option<u32>,
     /// Refresh at least this often even when idle (default one week; 0 turns it off).

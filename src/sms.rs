@@ -39,6 +39,12 @@ fn build(
     if let Some(ms) = options.connect_timeout_ms {
         http.connect_timeout = Duration::from_millis(ms.max(1) as u64);
     }
+    if let Some(n) = options.max_concurrency {
+        if n == 0 {
+            return Err(CoreError::config("maxConcurrency must be at least 1"));
+        }
+        http.max_concurrency = n as usize;
+    }
     let mut manager = ManagerOptions::default();
     if let Some(ms) = options.refresh_margin_ms {
         manager.refresh_margin = Duration::from_millis(ms as u64);

@@ -65,6 +65,9 @@ pub struct SmsClientOptions {
     pub timeout_ms: Option<u32>,
     /// TCP connect timeout in ms (default 5000).
     pub connect_timeout_ms: Option<u32>,
+    /// Requests on the wire at once (default 256); the rest wait their turn within their
+    /// timeout, so a burst never opens thousands of connections.
+    pub max_concurrency: Option<u32>,
     /// Refresh this many ms before a known token expiry (default 60000).
     pub refresh_margin_ms: Option<u32>,
     /// Minimum level passed to the logger (default `info`).

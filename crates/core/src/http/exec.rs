@@ -31,6 +31,8 @@ enum Transport {
     Broken(String),
     /// A bug in building the request.
     Invalid(String),
+    /// The call's time ran out while it waited for a free slot: never sent.
+    Queued,
 }
 
 /// Time kept in reserve for an attempt after a wait; a retry that cannot get this much is not
@@ -55,6 +57,23 @@ pub async fn execute(
                 http.metrics.rate_limit_wait(name, waited);
             }
         }
+        // A slot first, the token second: a call that waited in the queue goes out with the
+        // freshest token. Token requests (no `auth`) never queue: the calls holding the slots
+        // may be the very ones waiting for them. Waiting for a slot sends nothing, so running
+        // out of time here is a clean timeout.
+        let _slot = if auth.is_some() {
+            match tokio::time::timeout_at(deadline.at(), http.in_flight.acquire()).await {
+                Ok(Ok(permit)) => Some(permit),
+                _ => {
+                    let (label, err) = transport_error(&Transport::Queued, req.idempotent);
+                    http.metrics
+                        .request(name, req.endpoint, label, Duration::ZERO);
+                    return Err(err.with_provider(provider));
+                }
+            }
+        } else {
+            None
+        };
         let credential = match auth {
             Some(a) => Some(match a.ready() {
                 Some(c) => c,
@@ -249,6 +268,13 @@ fn transport_error(t: &Transport, idempotent: bool) -> (&'static str, Error) {
             .with_retryable(false),
         ),
         Transport::Invalid(why) => ("invalid", Error::internal(why.clone())),
+        Transport::Queued => (
+            "queued",
+            Error::new(
+                ErrorCode::Timeout,
+                "the call waited for a free connection slot beyond its timeout; nothing was sent",
+            ),
+        ),
     }
 }
 
@@ -275,6 +301,7 @@ async fn send_once(
     let request = builder
         .build()
         .map_err(|e| Transport::Invalid(e.to_string()))?;
+
     let exchange = async {
         let resp = http.reqwest().execute(request).await?;
         let status = resp.status().as_u16();

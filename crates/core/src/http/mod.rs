@@ -24,6 +24,10 @@ pub struct HttpOptions {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub user_agent: String,
+    /// Requests of this client on the wire at once; the rest wait their turn (inside their
+    /// time budget). Each one in flight holds a connection: without a cap, 10,000 concurrent
+    /// calls open 10,000 sockets to the provider.
+    pub max_concurrency: usize,
 }
 
 impl Default for HttpOptions {
@@ -32,6 +36,7 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
             user_agent: concat!("uzgate/", env!("CARGO_PKG_VERSION")).to_string(),
+            max_concurrency: 256,
         }
     }
 }
@@ -163,6 +168,7 @@ pub struct HttpClient {
     pub retry: RetryPolicy,
     /// Where `rate_limited` events go.
     pub events: crate::auth::Sinks,
+    pub(crate) in_flight: tokio::sync::Semaphore,
 }
 
 impl HttpClient {
@@ -186,12 +192,13 @@ impl HttpClient {
             client,
             base: arc_swap::ArcSwap::from_pointee(base),
             provider,
-            options,
             metrics,
             log,
             limiter: None,
             retry: RetryPolicy::default(),
             events: crate::auth::Sinks::default(),
+            in_flight: tokio::sync::Semaphore::new(options.max_concurrency.max(1)),
+            options,
         })
     }
 
