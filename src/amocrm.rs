@@ -2,7 +2,7 @@
 
 use crate::amocrm_types::*;
 use crate::error::{js_error, throw};
-use crate::hooks::{Attached, ClientHooks};
+use crate::hooks::{Attached, ClientHooks, Resources};
 use crate::promise::{promise, promise_vec, promise_with};
 use crate::sms_types::TokenStatus;
 use crate::store::BuiltStore;
@@ -17,8 +17,7 @@ use uzgate_core::{Error as CoreError, Secret};
 #[napi]
 pub struct AmoCrmClient {
     inner: Arc<CoreClient>,
-    attached: Arc<Attached>,
-    store: Arc<BuiltStore>,
+    res: Arc<Resources>,
 }
 
 fn build(
@@ -83,26 +82,20 @@ impl AmoCrmClient {
         options: AmoCrmClientOptions,
         hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let hooks = ClientHooks::split(hooks);
-        let attached = Arc::new(Attached::new(
-            hooks.logger,
-            hooks.on_event,
+        let res = Resources::prepare(
+            &env,
+            hooks,
             options.log_level.as_deref(),
-        )?);
-        let custom = hooks.custom_store;
-        let built = match crate::store::build(options.token_store.as_ref(), custom)? {
-            Ok(b) => Arc::new(b),
-            Err(e) => return throw(&env, e),
-        };
-        match build(options, &attached, &built) {
+            options.token_store.as_ref(),
+        )?;
+        match build(options, &res.attached, &res.store) {
             Ok(inner) => {
-                if let Some(events) = attached.events.clone() {
+                if let Some(events) = res.events() {
                     inner.subscribe(events);
                 }
                 Ok(AmoCrmClient {
                     inner: Arc::new(inner),
-                    attached,
-                    store: built,
+                    res,
                 })
             }
             Err(e) => throw(&env, e),
@@ -256,11 +249,10 @@ impl AmoCrmClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
         let inner = self.inner.clone();
-        let attached = self.attached.clone();
-        let store = self.store.clone();
+        let res = self.res.clone();
         promise(env, async move {
             inner.close().await;
-            attached.detach_all(&store);
+            res.release();
             Ok(())
         })
     }

@@ -142,6 +142,43 @@ impl<'a> ClientHooks<'a> {
     }
 }
 
+/// What every client built from JS options holds besides its core client: its hooks turned into
+/// core pieces and its token store.
+pub struct Resources {
+    pub attached: Attached,
+    pub store: crate::store::BuiltStore,
+}
+
+impl Resources {
+    /// The hooks and the token store of a client; the JS error to throw when the options are bad.
+    pub fn prepare(
+        env: &napi::Env,
+        hooks: Option<ClientHooks<'_>>,
+        log_level: Option<&str>,
+        store: Option<&crate::store::TokenStoreOptions>,
+    ) -> Result<Arc<Self>> {
+        let hooks = ClientHooks::split(hooks);
+        let attached = Attached::new(hooks.logger, hooks.on_event, log_level)?;
+        match crate::store::build(store, hooks.custom_store)? {
+            Ok(store) => Ok(Arc::new(Resources { attached, store })),
+            Err(e) => crate::error::throw(env, e),
+        }
+    }
+
+    /// Where the core client sends its events, if JS listens.
+    pub fn events(&self) -> Option<Arc<dyn EventSink>> {
+        self.attached
+            .events
+            .clone()
+            .map(|e| e as Arc<dyn EventSink>)
+    }
+
+    /// Releases every JS function the client holds, once the client itself has closed.
+    pub fn release(&self) {
+        self.attached.detach_all(&self.store);
+    }
+}
+
 /// The hooks turned into core pieces, and what to release on close.
 pub struct Attached {
     pub logger: Logger,

@@ -2,7 +2,7 @@
 //! promise backed by the core client.
 
 use crate::error::throw;
-use crate::hooks::{Attached, ClientHooks};
+use crate::hooks::{ClientHooks, Resources};
 use crate::promise::{promise, promise_vec};
 use crate::sms_types::*;
 use crate::store::BuiltStore;
@@ -20,8 +20,7 @@ use uzgate_core::{Error as CoreError, Secret};
 #[napi]
 pub struct SmsClient {
     inner: Arc<sms::SmsClient>,
-    attached: Arc<Attached>,
-    store: Arc<BuiltStore>,
+    res: Arc<Resources>,
 }
 
 fn build(
@@ -134,26 +133,20 @@ impl SmsClient {
         options: SmsClientOptions,
         hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let hooks = ClientHooks::split(hooks);
-        let attached = Arc::new(Attached::new(
-            hooks.logger,
-            hooks.on_event,
+        let res = Resources::prepare(
+            &env,
+            hooks,
             options.log_level.as_deref(),
-        )?);
-        let custom = hooks.custom_store;
-        let built = match crate::store::build(options.token_store.as_ref(), custom)? {
-            Ok(b) => Arc::new(b),
-            Err(e) => return throw(&env, e),
-        };
-        match build(options, attached.logger.clone(), &built) {
+            options.token_store.as_ref(),
+        )?;
+        match build(options, res.attached.logger.clone(), &res.store) {
             Ok(inner) => {
-                if let Some(events) = attached.events.clone() {
+                if let Some(events) = res.events() {
                     inner.subscribe(events);
                 }
                 Ok(SmsClient {
                     inner: Arc::new(inner),
-                    attached,
-                    store: built,
+                    res,
                 })
             }
             Err(e) => throw(&env, e),
@@ -310,11 +303,10 @@ impl SmsClient {
     #[napi(ts_return_type = "Promise<void>")]
     pub fn close<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, ()>> {
         let inner = self.inner.clone();
-        let attached = self.attached.clone();
-        let store = self.store.clone();
+        let res = self.res.clone();
         promise(env, async move {
             inner.close().await;
-            attached.detach_all(&store);
+            res.release();
             Ok(())
         })
     }

@@ -109,6 +109,18 @@ impl Provider {
             Provider::Store => "store",
         }
     }
+
+    /// The name people use: `Eskiz`, `amoCRM`, …
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Eskiz => "Eskiz",
+            Provider::Twilio => "Twilio",
+            Provider::AmoCrm => "amoCRM",
+            Provider::Console => "the console provider",
+            Provider::Otp => "OTP",
+            Provider::Store => "the token store",
+        }
+    }
 }
 
 /// A failure as users see it. Messages never contain tokens, passwords or OTP codes, and phone

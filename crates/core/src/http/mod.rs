@@ -155,6 +155,28 @@ impl Response {
     }
 }
 
+/// A 2xx whose body uzgate cannot use. When the request created something (an SMS, a lead),
+/// it may have been processed: `OUTCOME_UNKNOWN`, never retried; a read is a retryable
+/// `PROVIDER_UNAVAILABLE`.
+pub fn unusable_answer(provider: Provider, resp: &Response, what: &str, created: bool) -> Error {
+    let (code, retryable) = if created {
+        (crate::error::ErrorCode::OutcomeUnknown, false)
+    } else {
+        (crate::error::ErrorCode::ProviderUnavailable, true)
+    };
+    Error::new(
+        code,
+        format!(
+            "{} answered {what} with HTTP {} and a body uzgate cannot read",
+            provider.display_name(),
+            resp.status
+        ),
+    )
+    .with_provider(provider)
+    .with_status(resp.status)
+    .with_retryable(retryable)
+}
+
 /// The pooled client of one provider client object.
 pub struct HttpClient {
     client: reqwest::Client,

@@ -61,20 +61,7 @@ impl Authenticator for AmoAuth {
                 return Err(reauthorization("no amoCRM refresh token is stored", "no_refresh_token"));
             };
             self.point_at(&current)?;
-            let body = json!({
-                "client_id": self.client_id,
-                "client_secret": self.client_secret.expose(),
-                "grant_type": "refresh_token",
-                "refresh_token": refresh,
-                "redirect_uri": self.redirect_uri,
-            });
-            // Not idempotent: once it lands the old refresh token is spent, so a lost answer is
-            // not retried with it.
-            let req = Request::post("/oauth2/access_token", "oauth2/access_token")
-                .idempotent(false)
-                .json(&body);
-            let started_ms = unix_now_ms();
-            let resp = exec::execute(&self.http, &req, None, Deadline::after(self.timeout)).await?;
+            let (resp, started_ms) = self.grant("refresh_token", "refresh_token", &refresh).await?;
             if !resp.is_success() {
                 return Err(refresh_refused(&resp));
             }
@@ -105,23 +92,30 @@ impl AmoAuth {
         code: &str,
         meta: serde_json::Map<String, Value>,
     ) -> Result<StoredToken> {
-        let body = json!({
+        let (resp, started_ms) = self.grant("authorization_code", "code", code).await?;
+        if !resp.is_success() {
+            return Err(exchange_refused(&resp));
+        }
+        token_from(&resp, started_ms, meta)
+    }
+
+    /// `POST /oauth2/access_token` with one grant; the answer and when the request started
+    /// (expiry counts from then). Never repeated once it may have landed: a code and a refresh
+    /// token are both single-use.
+    async fn grant(&self, grant_type: &str, field: &str, value: &str) -> Result<(Response, u64)> {
+        let mut body = json!({
             "client_id": self.client_id,
             "client_secret": self.client_secret.expose(),
-            "grant_type": "authorization_code",
-            "code": code,
+            "grant_type": grant_type,
             "redirect_uri": self.redirect_uri,
         });
-        // A code is single-use too: never repeated after it may have landed.
+        body[field] = json!(value);
         let req = Request::post("/oauth2/access_token", "oauth2/access_token")
             .idempotent(false)
             .json(&body);
         let started_ms = unix_now_ms();
         let resp = exec::execute(&self.http, &req, None, Deadline::after(self.timeout)).await?;
-        if !resp.is_success() {
-            return Err(exchange_refused(&resp));
-        }
-        token_from(&resp, started_ms, meta)
+        Ok((resp, started_ms))
     }
 }
 

@@ -68,23 +68,9 @@ fn validation_details(b: &Value) -> Option<Value> {
     Some(json!({ "validationErrors": fields, "title": b.get("title"), "detail": b.get("detail") }))
 }
 
-/// A 2xx whose body we cannot use.
+/// A 2xx whose body we cannot use (see `http::unusable_answer`).
 pub fn unusable(resp: &Response, what: &str, created: bool) -> Error {
-    let (code, retryable) = if created {
-        (ErrorCode::OutcomeUnknown, false)
-    } else {
-        (ErrorCode::ProviderUnavailable, true)
-    };
-    Error::new(
-        code,
-        format!(
-            "amoCRM answered {what} with HTTP {} and a body uzgate cannot read",
-            resp.status
-        ),
-    )
-    .with_provider(Provider::AmoCrm)
-    .with_status(resp.status)
-    .with_retryable(retryable)
+    crate::http::unusable_answer(Provider::AmoCrm, resp, what, created)
 }
 
 /// Why the token endpoint refused, from its `hint` (and title for client errors).

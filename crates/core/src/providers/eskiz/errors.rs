@@ -29,21 +29,7 @@ pub fn refused(resp: &Response, what: &str) -> Error {
     err
 }
 
-/// A 2xx whose body we cannot use. For a send the SMS may have gone out.
+/// A 2xx whose body we cannot use (see `http::unusable_answer`).
 pub fn unusable(resp: &Response, what: &str, sent: bool) -> Error {
-    let (code, retryable) = if sent {
-        (ErrorCode::OutcomeUnknown, false)
-    } else {
-        (ErrorCode::ProviderUnavailable, true)
-    };
-    Error::new(
-        code,
-        format!(
-            "Eskiz answered {what} with HTTP {} and a body uzgate cannot read",
-            resp.status
-        ),
-    )
-    .with_provider(Provider::Eskiz)
-    .with_status(resp.status)
-    .with_retryable(retryable)
+    crate::http::unusable_answer(Provider::Eskiz, resp, what, sent)
 }

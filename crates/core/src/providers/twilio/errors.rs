@@ -43,22 +43,9 @@ pub fn refused(resp: &Response, what: &str) -> Error {
         .with_details(details)
 }
 
+/// A 2xx whose body we cannot use (see `http::unusable_answer`).
 pub fn unusable(resp: &Response, what: &str, sent: bool) -> Error {
-    let (code, retryable) = if sent {
-        (ErrorCode::OutcomeUnknown, false)
-    } else {
-        (ErrorCode::ProviderUnavailable, true)
-    };
-    Error::new(
-        code,
-        format!(
-            "Twilio answered {what} with HTTP {} and a body uzgate cannot read",
-            resp.status
-        ),
-    )
-    .with_provider(Provider::Twilio)
-    .with_status(resp.status)
-    .with_retryable(retryable)
+    crate::http::unusable_answer(Provider::Twilio, resp, what, sent)
 }
 
 /// A JSON value Twilio may send as a string or a number (`num_segments`, `error_code`).
