@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::amocrm::{self, Amocrm};
 use crate::eskiz::Eskiz;
 use crate::faults::FaultSet;
+use crate::message_log::INBOX_LIMIT;
 use crate::options;
 use crate::shutdown::Shutdown;
 use crate::stats::ServerStats;
@@ -28,9 +29,6 @@ pub(crate) struct Shared {
 
 /// Providers the control API can address by name.
 const PROVIDERS: [&str; 3] = ["eskiz", "amocrm", "twilio"];
-
-/// The inbox shows at most this many messages, all providers together.
-const INBOX_LIMIT: usize = 10_000;
 
 impl Shared {
     pub(crate) fn new(

@@ -18,6 +18,11 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// Unix seconds: JWT claims and amoCRM's timestamps.
+pub(crate) fn now_secs() -> u64 {
+    now_ms() / 1000
+}
+
 /// Calendar fields of an instant shifted by `offset_ms`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Civil {

@@ -11,41 +11,37 @@ const INCOMING_STAGE: u64 = 61_234_500;
 
 #[tokio::test]
 async fn complex_creates_lead_contact_and_company() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
-    let r = post(
-        &c,
-        &url,
-        "/api/v4/leads/complex",
-        &t.access,
-        json!([
-            {
-                "name": "Заявка с сайта example.uz",
-                "price": 150000,
-                "_embedded": {
-                    "tags": [{"name": "website"}],
-                    "contacts": [{
-                        "first_name": "Ali",
-                        "last_name": "Valiyev",
-                        "custom_fields_values": [
-                            {"field_code": "PHONE", "values": [{"enum_code": "WORK", "value": "+998901234567"}]},
-                            {"field_code": "EMAIL", "values": [{"value": "ali@example.uz"}]}
-                        ]
-                    }],
-                    "companies": [{"name": "Example LLC"}]
+    let s = session(json!({})).await;
+    let url = &s.url;
+    let r = s
+        .post(
+            "/api/v4/leads/complex",
+            json!([
+                {
+                    "name": "Заявка с сайта example.uz",
+                    "price": 150000,
+                    "_embedded": {
+                        "tags": [{"name": "website"}],
+                        "contacts": [{
+                            "first_name": "Ali",
+                            "last_name": "Valiyev",
+                            "custom_fields_values": [
+                                {"field_code": "PHONE", "values": [{"enum_code": "WORK", "value": "+998901234567"}]},
+                                {"field_code": "EMAIL", "values": [{"value": "ali@example.uz"}]}
+                            ]
+                        }],
+                        "companies": [{"name": "Example LLC"}]
+                    }
+                },
+                {
+                    "request_id": "form-2",
+                    "pipeline_id": PIPELINE,
+                    "custom_fields_values": [{"field_code": "UTM_SOURCE", "values": [{"value": "google"}]}],
+                    "_embedded": {"metadata": {"category": "forms", "form_id": 1, "form_name": "Форма"}}
                 }
-            },
-            {
-                "request_id": "form-2",
-                "pipeline_id": PIPELINE,
-                "custom_fields_values": [{"field_code": "UTM_SOURCE", "values": [{"value": "google"}]}],
-                "_embedded": {"metadata": {"category": "forms", "form_id": 1, "form_name": "Форма"}}
-            }
-        ]),
-    )
-    .await;
+            ]),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.content_type, "application/hal+json");
     let out = r.json.as_array().expect("a top-level array, not HAL");
@@ -57,7 +53,7 @@ async fn complex_creates_lead_contact_and_company() {
     assert_eq!(out[1]["contact_id"], Value::Null);
     assert_eq!(out[1]["company_id"], Value::Null);
 
-    let leads = sb.amocrm_leads();
+    let leads = s.sb.amocrm_leads();
     let first = &leads[0];
     assert_eq!(first["id"], out[0]["id"]);
     assert_eq!(first["name"], "Заявка с сайта example.uz");
@@ -90,43 +86,38 @@ async fn complex_creates_lead_contact_and_company() {
         "google"
     );
 
-    let stats = sb.stats()["amocrm"].clone();
+    let stats = s.sb.stats()["amocrm"].clone();
     assert_eq!(stats["leadsCreated"], 2);
     assert_eq!(stats["contactsCreated"], 1);
     assert_eq!(stats["companiesCreated"], 1);
 
     let http = reply(
-        c.get(format!("{url}/__sandbox/amocrm/leads"))
+        s.c.get(format!("{url}/__sandbox/amocrm/leads"))
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(http.json, leads);
-    sb.close().await;
+    s.sb.close().await;
 }
 
 #[tokio::test]
 async fn complex_validation_errors_store_nothing() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
-    let r = post(
-        &c,
-        &url,
-        "/api/v4/leads/complex",
-        &t.access,
-        json!([
-            {"name": "ok"},
-            {
-                "pipeline_id": PIPELINE,
-                "status_id": 999,
-                "custom_fields_values": [{"field_id": 12345, "values": [{"value": "x"}]}]
-            }
-        ]),
-    )
-    .await;
+    let s = session(json!({})).await;
+    let r = s
+        .post(
+            "/api/v4/leads/complex",
+            json!([
+                {"name": "ok"},
+                {
+                    "pipeline_id": PIPELINE,
+                    "status_id": 999,
+                    "custom_fields_values": [{"field_id": 12345, "values": [{"value": "x"}]}]
+                }
+            ]),
+        )
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.content_type, "application/problem+json");
     assert_eq!(
@@ -134,18 +125,16 @@ async fn complex_validation_errors_store_nothing() {
         r#"{"validation-errors":[{"request_id":"1","errors":[{"code":"NotSupportedChoice","path":"custom_fields_values.0.field_id","detail":"The value you selected is not a valid choice."},{"code":"InvalidType","path":"status_id","detail":"This value should be of type array."}]}],"title":"Bad Request","type":"https://httpstatus.es/400","status":400,"detail":"Request validation failed"}"#
     );
 
-    let nested = post(
-        &c,
-        &url,
-        "/api/v4/leads/complex",
-        &t.access,
-        json!([{
-            "pipeline_id": 1,
-            "price": "cheap",
-            "_embedded": {"contacts": [{"custom_fields_values": [{"field_code": "PHONE", "values": [{"value": ""}]}]}]}
-        }]),
-    )
-    .await;
+    let nested = s
+        .post(
+            "/api/v4/leads/complex",
+            json!([{
+                "pipeline_id": 1,
+                "price": "cheap",
+                "_embedded": {"contacts": [{"custom_fields_values": [{"field_code": "PHONE", "values": [{"value": ""}]}]}]}
+            }]),
+        )
+        .await;
     assert_eq!(nested.status, 400);
     let errors = &nested.json["validation-errors"][0]["errors"];
     let paths: Vec<&str> = errors
@@ -164,28 +153,19 @@ async fn complex_validation_errors_store_nothing() {
     );
 
     let too_many: Vec<Value> = (0..51).map(|i| json!({"name": format!("L{i}")})).collect();
-    let r = post(
-        &c,
-        &url,
-        "/api/v4/leads/complex",
-        &t.access,
-        json!(too_many),
-    )
-    .await;
+    let r = s.post("/api/v4/leads/complex", json!(too_many)).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.json["title"], "Unprocessable Entity");
 
-    assert_eq!(sb.amocrm_leads(), json!([]));
-    assert_eq!(sb.stats()["amocrm"]["validationErrors"], 2);
-    sb.close().await;
+    assert_eq!(s.sb.amocrm_leads(), json!([]));
+    assert_eq!(s.sb.stats()["amocrm"]["validationErrors"], 2);
+    s.sb.close().await;
 }
 
 #[tokio::test]
 async fn empty_bodies_are_refused() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
+    let s = session(json!({})).await;
+    let url = &s.url;
     let empty = json!({
         "title": "Bad Request",
         "type": "https://httpstatus.es/400",
@@ -194,8 +174,8 @@ async fn empty_bodies_are_refused() {
     });
     for body in ["", "[]", "{}", "not json"] {
         let r = reply(
-            c.post(format!("{url}/api/v4/leads"))
-                .bearer_auth(&t.access)
+            s.c.post(format!("{url}/api/v4/leads"))
+                .bearer_auth(&s.t.access)
                 .header("content-type", "application/json")
                 .body(body)
                 .send()
@@ -205,23 +185,19 @@ async fn empty_bodies_are_refused() {
         .await;
         assert_eq!((r.status.as_u16(), &r.json), (400, &empty), "body {body:?}");
     }
-    sb.close().await;
+    s.sb.close().await;
 }
 
 #[tokio::test]
 async fn leads_create_read_and_update() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
-    let contact = post(
-        &c,
-        &url,
-        "/api/v4/contacts",
-        &t.access,
-        json!([{"name": "Dilnoza", "custom_fields_values": [{"field_code": "PHONE", "values": [{"value": "998901112233", "enum_code": "MOB"}]}]}]),
-    )
-    .await;
+    let s = session(json!({})).await;
+    let url = &s.url;
+    let contact = s
+        .post(
+            "/api/v4/contacts",
+            json!([{"name": "Dilnoza", "custom_fields_values": [{"field_code": "PHONE", "values": [{"value": "998901112233", "enum_code": "MOB"}]}]}]),
+        )
+        .await;
     assert_eq!(contact.status, 200, "{}", contact.text);
     let contact_id = contact.json["_embedded"]["contacts"][0]["id"]
         .as_u64()
@@ -232,15 +208,13 @@ async fn leads_create_read_and_update() {
         false
     );
 
-    let created = post(
-        &c,
-        &url,
-        "/api/v4/leads",
-        &t.access,
-        json!([{"name": "Deal", "price": 10, "request_id": "r1",
-                "_embedded": {"contacts": [{"id": contact_id, "is_main": true}], "tags": [{"name": "vip"}]}}]),
-    )
-    .await;
+    let created = s
+        .post(
+            "/api/v4/leads",
+            json!([{"name": "Deal", "price": 10, "request_id": "r1",
+                    "_embedded": {"contacts": [{"id": contact_id, "is_main": true}], "tags": [{"name": "vip"}]}}]),
+        )
+        .await;
     assert_eq!(created.status, 200, "{}", created.text);
     let lead = &created.json["_embedded"]["leads"][0];
     assert_eq!(lead["request_id"], "r1");
@@ -250,13 +224,7 @@ async fn leads_create_read_and_update() {
         format!("{url}/api/v4/leads/{id}")
     );
 
-    let read = get(
-        &c,
-        &url,
-        &format!("/api/v4/leads/{id}?with=contacts"),
-        &t.access,
-    )
-    .await;
+    let read = s.get(&format!("/api/v4/leads/{id}?with=contacts")).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json["name"], "Deal");
     assert_eq!(read.json["status_id"], FIRST_STAGE);
@@ -269,77 +237,73 @@ async fn leads_create_read_and_update() {
         format!("{url}/api/v4/leads/{id}?with=contacts")
     );
 
-    let missing = get(&c, &url, "/api/v4/leads/1", &t.access).await;
+    let missing = s.get("/api/v4/leads/1").await;
     assert_eq!(missing.status, 204);
     assert!(missing.text.is_empty());
 
-    let won = patch(
-        &c,
-        &url,
-        &format!("/api/v4/leads/{id}"),
-        &t.access,
-        json!({"status_id": 142, "price": 20}),
-    )
-    .await;
+    let won = s
+        .patch(
+            &format!("/api/v4/leads/{id}"),
+            json!({"status_id": 142, "price": 20}),
+        )
+        .await;
     assert_eq!(won.status, 200, "{}", won.text);
     assert_eq!(won.json["id"], id);
-    let after = get(&c, &url, &format!("/api/v4/leads/{id}"), &t.access).await;
+    let after = s.get(&format!("/api/v4/leads/{id}")).await;
     assert_eq!(after.json["status_id"], 142);
     assert_eq!(after.json["price"], 20);
     assert!(after.json["closed_at"].is_u64());
 
-    let batch = patch(
-        &c,
-        &url,
-        "/api/v4/leads",
-        &t.access,
-        json!([{"id": id, "name": "Renamed", "status_id": FIRST_STAGE}]),
-    )
-    .await;
+    let batch = s
+        .patch(
+            "/api/v4/leads",
+            json!([{"id": id, "name": "Renamed", "status_id": FIRST_STAGE}]),
+        )
+        .await;
     assert_eq!(batch.status, 200, "{}", batch.text);
     assert_eq!(batch.json["_embedded"]["leads"][0]["id"], id);
     assert!(batch.json["_embedded"]["leads"][0]["updated_at"].is_u64());
-    let after = get(&c, &url, &format!("/api/v4/leads/{id}"), &t.access).await;
+    let after = s.get(&format!("/api/v4/leads/{id}")).await;
     assert_eq!(after.json["name"], "Renamed");
     assert_eq!(after.json["closed_at"], Value::Null);
 
-    let unknown = patch(
-        &c,
-        &url,
-        "/api/v4/leads",
-        &t.access,
-        json!([{"id": 1, "name": "x"}]),
-    )
-    .await;
+    let unknown = s
+        .patch("/api/v4/leads", json!([{"id": 1, "name": "x"}]))
+        .await;
     assert_eq!(unknown.status, 400);
     assert_eq!(
         unknown.json["validation-errors"][0]["errors"][0]["path"],
         "id"
     );
-    let stats = sb.stats()["amocrm"].clone();
+    let stats = s.sb.stats()["amocrm"].clone();
     assert_eq!(stats["leadsCreated"], 1);
     assert_eq!(stats["leadsUpdated"], 2);
     assert_eq!(stats["contactsCreated"], 1);
-    sb.close().await;
+    s.sb.close().await;
 }
 
 #[tokio::test]
 async fn pagination_ends_with_204_and_limit_is_capped() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
+    let s = session(json!({})).await;
+    let url = &s.url;
     let leads: Vec<Value> = (0..100)
         .map(|i| json!({"name": if i % 10 == 0 { format!("Sayt {i}") } else { format!("Lead {i}") }}))
         .collect();
-    let r = post(&c, &url, "/api/v4/leads", &t.access, json!(leads)).await;
+    let r = s.post("/api/v4/leads", json!(leads)).await;
     assert_eq!(r.status, 200);
 
     let mut next = Some(format!("{url}/api/v4/leads?limit=50"));
     let mut seen = 0;
     let mut pages = 0;
     while let Some(href) = next {
-        let r = reply(c.get(&href).bearer_auth(&t.access).send().await.unwrap()).await;
+        let r = reply(
+            s.c.get(&href)
+                .bearer_auth(&s.t.access)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         if r.status == 204 {
             assert!(r.text.is_empty());
             break;
@@ -353,7 +317,7 @@ async fn pagination_ends_with_204_and_limit_is_capped() {
     // Two full pages, each with `next`; following the second's gives the 204.
     assert_eq!((pages, seen), (2, 100));
 
-    let searched = get(&c, &url, "/api/v4/leads?query=sayt", &t.access).await;
+    let searched = s.get("/api/v4/leads?query=sayt").await;
     assert_eq!(
         searched.json["_embedded"]["leads"]
             .as_array()
@@ -362,76 +326,56 @@ async fn pagination_ends_with_204_and_limit_is_capped() {
         10
     );
     assert!(searched.json["_links"].get("next").is_none());
-    let nothing = get(&c, &url, "/api/v4/leads?query=nomatch", &t.access).await;
+    let nothing = s.get("/api/v4/leads?query=nomatch").await;
     assert_eq!(nothing.status, 204);
 
-    let over = get(&c, &url, "/api/v4/leads?limit=251", &t.access).await;
+    let over = s.get("/api/v4/leads?limit=251").await;
     assert_eq!(over.status, 422);
     assert_eq!(
         over.json,
         json!({"title": "Unprocessable Entity", "type": "https://httpstatus.es/422", "status": 422, "detail": "Limit 250 per page"})
     );
-    let page = get(
-        &c,
-        &url,
-        "/api/v4/leads?limit=250&page=1&order[id]=desc",
-        &t.access,
-    )
-    .await;
+    let page = s.get("/api/v4/leads?limit=250&page=1&order[id]=desc").await;
     let items = page.json["_embedded"]["leads"].as_array().unwrap();
     assert_eq!(items.len(), 100);
     assert!(items[0]["id"].as_u64() > items[99]["id"].as_u64());
     assert!(page.json["_links"].get("next").is_none());
-    sb.close().await;
+    s.sb.close().await;
 }
 
 #[tokio::test]
 async fn notes_on_leads() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
-    let r = post(
-        &c,
-        &url,
-        "/api/v4/leads",
-        &t.access,
-        json!([{"name": "With notes"}]),
-    )
-    .await;
+    let s = session(json!({})).await;
+    let r = s
+        .post("/api/v4/leads", json!([{"name": "With notes"}]))
+        .await;
     let id = r.json["_embedded"]["leads"][0]["id"].as_u64().unwrap();
 
-    let one = post(
-        &c,
-        &url,
-        &format!("/api/v4/leads/{id}/notes"),
-        &t.access,
-        json!([{"note_type": "common", "params": {"text": "Called back"}}]),
-    )
-    .await;
+    let one = s
+        .post(
+            &format!("/api/v4/leads/{id}/notes"),
+            json!([{"note_type": "common", "params": {"text": "Called back"}}]),
+        )
+        .await;
     assert_eq!(one.status, 200, "{}", one.text);
     assert_eq!(one.json["_embedded"]["notes"][0]["entity_id"], id);
     assert_eq!(one.json["_embedded"]["notes"][0]["request_id"], "0");
 
-    let many = post(
-        &c,
-        &url,
-        "/api/v4/leads/notes",
-        &t.access,
-        json!([{"entity_id": id, "note_type": "service_message", "params": {"service": "uzgate", "text": "SMS sent"}, "request_id": "n2"}]),
-    )
-    .await;
+    let many = s
+        .post(
+            "/api/v4/leads/notes",
+            json!([{"entity_id": id, "note_type": "service_message", "params": {"service": "uzgate", "text": "SMS sent"}, "request_id": "n2"}]),
+        )
+        .await;
     assert_eq!(many.status, 200, "{}", many.text);
 
-    let bad = post(
-        &c,
-        &url,
-        "/api/v4/leads/notes",
-        &t.access,
-        json!([{"entity_id": 1, "note_type": "common", "params": {"text": "x"}},
+    let bad = s
+        .post(
+            "/api/v4/leads/notes",
+            json!([{"entity_id": 1, "note_type": "common", "params": {"text": "x"}},
                {"entity_id": id, "note_type": "common", "params": {}}]),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(bad.status, 400);
     let items = &bad.json["validation-errors"];
     assert_eq!(items[0]["errors"][0]["path"], "entity_id");
@@ -439,20 +383,18 @@ async fn notes_on_leads() {
     assert_eq!(items[1]["errors"][0]["path"], "params.text");
     assert_eq!(items[1]["errors"][0]["code"], "NotBlank");
 
-    let notes = &sb.amocrm_leads()[0]["_embedded"]["notes"];
+    let notes = &s.sb.amocrm_leads()[0]["_embedded"]["notes"];
     assert_eq!(notes.as_array().unwrap().len(), 2);
     assert_eq!(notes[0]["params"]["text"], "Called back");
-    assert_eq!(sb.stats()["amocrm"]["notesCreated"], 2);
-    sb.close().await;
+    assert_eq!(s.sb.stats()["amocrm"]["notesCreated"], 2);
+    s.sb.close().await;
 }
 
 #[tokio::test]
 async fn account_pipelines_and_unknown_routes() {
-    let sb = sandbox(json!({"accountName": "Shop"})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
-    let account = get(&c, &url, "/api/v4/account?with=amojo_id,version", &t.access).await;
+    let s = session(json!({"accountName": "Shop"})).await;
+    let url = &s.url;
+    let account = s.get("/api/v4/account?with=amojo_id,version").await;
     assert_eq!(account.json["name"], "Shop");
     assert!(account.json["amojo_id"].is_string());
     assert_eq!(
@@ -460,7 +402,7 @@ async fn account_pipelines_and_unknown_routes() {
         format!("{url}/api/v4/account")
     );
 
-    let pipelines = get(&c, &url, "/api/v4/leads/pipelines", &t.access).await;
+    let pipelines = s.get("/api/v4/leads/pipelines").await;
     assert_eq!(pipelines.status, 200);
     let main = &pipelines.json["_embedded"]["pipelines"][0];
     assert_eq!(main["id"], PIPELINE);
@@ -473,14 +415,14 @@ async fn account_pipelines_and_unknown_routes() {
         .collect();
     assert!(stages.contains(&142) && stages.contains(&143) && stages.contains(&FIRST_STAGE));
 
-    let unknown = get(&c, &url, "/api/v4/widgets/x", &t.access).await;
+    let unknown = s.get("/api/v4/widgets/x").await;
     assert_eq!(unknown.status, 404);
     assert_eq!(
         unknown.json["detail"],
         format!("Cannot GET {url}/api/v4/widgets/x")
     );
-    let wrong_method = get(&c, &url, "/api/v4/leads/complex", &t.access).await;
+    let wrong_method = s.get("/api/v4/leads/complex").await;
     assert_eq!(wrong_method.status, 405);
     assert_eq!(wrong_method.json["detail"], "Method Not Allowed");
-    sb.close().await;
+    s.sb.close().await;
 }

@@ -263,10 +263,12 @@ async fn client_credentials_and_redirect_uri_are_checked() {
 
 #[tokio::test]
 async fn strict_rotation_refuses_a_spent_refresh_token() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let first = authorize(&sb, &c).await;
+    let Session {
+        sb,
+        c,
+        url,
+        t: first,
+    } = session(json!({})).await;
     let second = refresh(&c, &url, &first.refresh).await;
     assert_ne!(second.refresh, first.refresh);
 
@@ -279,16 +281,8 @@ async fn strict_rotation_refuses_a_spent_refresh_token() {
     );
 
     // The old access token lives on until it expires; the new pair works.
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &first.access).await.status,
-        200
-    );
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &second.access)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(probe(&c, &url, &first.access).await, 200);
+    assert_eq!(probe(&c, &url, &second.access).await, 200);
     let third = refresh(&c, &url, &second.refresh).await;
 
     let garbage = token_request(&c, &url, refresh_grant("def50200nonsense")).await;
@@ -304,19 +298,18 @@ async fn strict_rotation_refuses_a_spent_refresh_token() {
     assert_eq!(stats["refreshesByGeneration"], json!({"1": 1, "2": 1}));
     assert_eq!(stats["requestsByGeneration"], json!({"1": 1, "2": 1}));
     assert_eq!(stats["tokensIssued"], 3);
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &third.access).await.status,
-        200
-    );
+    assert_eq!(probe(&c, &url, &third.access).await, 200);
     sb.close().await;
 }
 
 #[tokio::test]
 async fn doc_grace_keeps_the_old_token_until_the_new_one_is_presented() {
-    let sb = sandbox(json!({"rotation": "docGrace"})).await;
-    let c = client();
-    let url = sb.url();
-    let first = authorize(&sb, &c).await;
+    let Session {
+        sb,
+        c,
+        url,
+        t: first,
+    } = session(json!({"rotation": "docGrace"})).await;
     let second = refresh(&c, &url, &first.refresh).await;
     // The response was "lost": the old token still works, once more.
     let again = refresh(&c, &url, &first.refresh).await;
@@ -333,14 +326,8 @@ async fn doc_grace_keeps_the_old_token_until_the_new_one_is_presented() {
 
 #[tokio::test]
 async fn access_tokens_expire_and_can_be_expired_or_revoked() {
-    let sb = sandbox(json!({"accessTokenTtlSecs": 1})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &t.access).await.status,
-        200
-    );
+    let Session { sb, c, url, t } = session(json!({"accessTokenTtlSecs": 1})).await;
+    assert_eq!(probe(&c, &url, &t.access).await, 200);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let expired = get(&c, &url, "/api/v4/account", &t.access).await;
     assert_eq!(expired.status, 401);
@@ -352,33 +339,17 @@ async fn access_tokens_expire_and_can_be_expired_or_revoked() {
     sb.configure(json!({"amocrm": {"accessTokenTtlSecs": 86400}}))
         .unwrap();
     let fresh = refresh(&c, &url, &t.refresh).await;
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &fresh.access).await.status,
-        200
-    );
+    assert_eq!(probe(&c, &url, &fresh.access).await, 200);
 
     // Forced expiry hits access tokens only: the client recovers by refreshing.
     sb.expire_tokens("amocrm");
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &fresh.access).await.status,
-        401
-    );
+    assert_eq!(probe(&c, &url, &fresh.access).await, 401);
     let recovered = refresh(&c, &url, &fresh.refresh).await;
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &recovered.access)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(probe(&c, &url, &recovered.access).await, 200);
 
     // Revocation hits everything.
     sb.revoke_tokens("all");
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &recovered.access)
-            .await
-            .status,
-        401
-    );
+    assert_eq!(probe(&c, &url, &recovered.access).await, 401);
     let refused = token_request(&c, &url, refresh_grant(&recovered.refresh)).await;
     assert_eq!(refused.json, oauth_error(401, "Token has been revoked"));
     assert_eq!(sb.stats()["amocrm"]["rejected401"], 5);
@@ -387,30 +358,18 @@ async fn access_tokens_expire_and_can_be_expired_or_revoked() {
 
 #[tokio::test]
 async fn revoked_installation_and_new_secret_refuse_every_token() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
+    let Session { sb, c, url, t } = session(json!({})).await;
     sb.configure(json!({"amocrm": {"revoked": true}})).unwrap();
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &t.access).await.status,
-        401
-    );
+    assert_eq!(probe(&c, &url, &t.access).await, 401);
     let refused = token_request(&c, &url, refresh_grant(&t.refresh)).await;
     assert_eq!(refused.status, 401);
     sb.configure(json!({"amocrm": {"revoked": false}})).unwrap();
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &t.access).await.status,
-        200
-    );
+    assert_eq!(probe(&c, &url, &t.access).await, 200);
 
     // Regenerating the secret key revokes every authorization.
     sb.configure(json!({"amocrm": {"clientSecret": "rotated"}}))
         .unwrap();
-    assert_eq!(
-        get(&c, &url, "/api/v4/account", &t.access).await.status,
-        401
-    );
+    assert_eq!(probe(&c, &url, &t.access).await, 401);
     let mut body = refresh_grant(&t.refresh);
     body["client_secret"] = json!("rotated");
     let r = token_request(&c, &url, body).await;
@@ -420,10 +379,7 @@ async fn revoked_installation_and_new_secret_refuse_every_token() {
 
 #[tokio::test]
 async fn subdomain_lookup_with_refresh_or_access_token() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t = authorize(&sb, &c).await;
+    let Session { sb, c, url, t } = session(json!({})).await;
     let lookup = |header: (&'static str, String)| {
         c.get(format!("{url}/oauth2/account/current/subdomain"))
             .header(header.0, header.1)

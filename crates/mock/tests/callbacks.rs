@@ -58,10 +58,8 @@ fn is_status_date(s: &str) -> bool {
 #[tokio::test]
 async fn json_callbacks_for_accepted_then_delivered() {
     let (cb, received) = receiver().await;
-    let sb = sandbox(json!({"acceptAfterMs": 10, "deliverAfterMs": 30})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } =
+        session(json!({"acceptAfterMs": 10, "deliverAfterMs": 30})).await;
     let (status, sent) = post_form(
         &c,
         &url,
@@ -111,10 +109,7 @@ async fn json_callbacks_for_accepted_then_delivered() {
 #[tokio::test]
 async fn form_callbacks_and_rejected_numbers() {
     let (cb, received) = receiver().await;
-    let sb = sandbox(json!({"acceptAfterMs": 0, "deliverAfterMs": 10, "callbackForm": true, "callbackAccepted": false})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({"acceptAfterMs": 0, "deliverAfterMs": 10, "callbackForm": true, "callbackAccepted": false})).await;
     post_form(
         &c,
         &url,
@@ -146,11 +141,8 @@ async fn form_callbacks_and_rejected_numbers() {
 #[tokio::test]
 async fn global_callbacks_have_no_request_id() {
     let (cb, received) = receiver().await;
-    let sb =
-        sandbox(json!({"acceptAfterMs": 0, "deliverAfterMs": 0, "callbackAccepted": false})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } =
+        session(json!({"acceptAfterMs": 0, "deliverAfterMs": 0, "callbackAccepted": false})).await;
     post_form(
         &c,
         &url,

@@ -253,10 +253,12 @@ async fn invalidate_kills_the_token() {
 
 #[tokio::test]
 async fn sends_are_counted_per_token_generation() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let t1 = login(&c, &url).await;
+    let Session {
+        sb,
+        c,
+        url,
+        token: t1,
+    } = session(json!({})).await;
     for _ in 0..2 {
         assert_eq!(send(&c, &url, &t1, "998901234567", "Hello").await.0, 200);
     }

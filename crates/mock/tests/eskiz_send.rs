@@ -11,10 +11,7 @@ const NOT_MODERATED: &str = "Этот смс текст еще не прошёл
 
 #[tokio::test]
 async fn send_accepts_json_form_and_multipart() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
 
     let (s1, v1) = post_json(
         &c,
@@ -71,10 +68,7 @@ async fn send_accepts_json_form_and_multipart() {
 
 #[tokio::test]
 async fn invalid_fields_are_refused_with_400() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     let cases: [(&[(&str, &str)], &str); 6] = [
         (
             &[("mobile_phone", "+998901234567"), ("message", "x")],
@@ -141,10 +135,7 @@ async fn invalid_fields_are_refused_with_400() {
 
 #[tokio::test]
 async fn sender_must_be_an_approved_nick() {
-    let sb = sandbox(json!({"nicks": ["MyShop"]})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({"nicks": ["MyShop"]})).await;
     assert_eq!(
         get(&c, &url, "/nick/me", &token).await.1,
         json!(["4546", "MyShop"])
@@ -171,10 +162,8 @@ async fn sender_must_be_an_approved_nick() {
 
 #[tokio::test]
 async fn insufficient_balance_is_refused() {
-    let sb = sandbox(json!({"initialBalance": 120, "pricePerPart": 50})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } =
+        session(json!({"initialBalance": 120, "pricePerPart": 50})).await;
     assert_eq!(send(&c, &url, &token, "998901234567", "one").await.0, 200);
     // 161 Latin characters: two parts, 100 > 70 left.
     let (status, v) = send(&c, &url, &token, "998901234567", &"a".repeat(161)).await;
@@ -195,10 +184,7 @@ async fn insufficient_balance_is_refused() {
 
 #[tokio::test]
 async fn test_mode_allows_only_the_test_texts() {
-    let sb = sandbox(json!({"testMode": true})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({"testMode": true})).await;
     let (_, user) = get(&c, &url, "/auth/user", &token).await;
     assert_eq!(user["data"]["role"], "test");
     assert_eq!(
@@ -224,10 +210,7 @@ async fn test_mode_allows_only_the_test_texts() {
 
 #[tokio::test]
 async fn moderation_requires_an_approved_template() {
-    let sb = sandbox(json!({"moderation": true})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({"moderation": true})).await;
     let (status, v) = send(&c, &url, &token, "998901234567", "Your code: 1234").await;
     assert_eq!(status, 400);
     assert_eq!(v["message"], NOT_MODERATED);
@@ -295,10 +278,8 @@ async fn moderation_requires_an_approved_template() {
 
 #[tokio::test]
 async fn batch_send_and_dispatch_queries() {
-    let sb = sandbox(json!({"acceptAfterMs": 0, "deliverAfterMs": 0})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } =
+        session(json!({"acceptAfterMs": 0, "deliverAfterMs": 0})).await;
     let (status, v) = post_json(
         &c,
         &url,
@@ -384,10 +365,7 @@ async fn batch_send_and_dispatch_queries() {
 
 #[tokio::test]
 async fn send_global_returns_the_send_shape() {
-    let sb = sandbox(json!({"globalPricePerPart": 1900})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({"globalPricePerPart": 1900})).await;
     let (status, v) = post_form(
         &c,
         &url,
@@ -424,10 +402,8 @@ async fn send_global_returns_the_send_shape() {
 
 #[tokio::test]
 async fn status_moves_from_new_to_final() {
-    let sb = sandbox(json!({"acceptAfterMs": 150, "deliverAfterMs": 150})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } =
+        session(json!({"acceptAfterMs": 150, "deliverAfterMs": 150})).await;
     let (_, sent) = send(&c, &url, &token, "998901234567", "Test").await;
     let (_, rejected) = send(&c, &url, &token, "998901230000", "Test").await;
     let path = |v: &Value| format!("/message/sms/status_by_id/{}", v["id"].as_str().unwrap());
@@ -497,10 +473,8 @@ async fn status_moves_from_new_to_final() {
 
 #[tokio::test]
 async fn history_is_paginated_like_laravel() {
-    let sb = sandbox(json!({"acceptAfterMs": 0, "deliverAfterMs": 0})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } =
+        session(json!({"acceptAfterMs": 0, "deliverAfterMs": 0})).await;
     for i in 0..24 {
         send(&c, &url, &token, "998901234567", &format!("msg {i}")).await;
     }
@@ -570,10 +544,7 @@ async fn history_is_paginated_like_laravel() {
 
 #[tokio::test]
 async fn utilities_and_reports_answer_in_documented_shapes() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     let text = "д".repeat(109);
     let (status, v) = post_json(
         &c,

@@ -9,19 +9,10 @@ use serde_json::json;
 
 #[tokio::test]
 async fn status_fault_with_retry_after_then_normal_service() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     sb.set_fault(json!({"path": "/message/sms/send", "method": "POST", "kind": "status", "status": 503, "retryAfter": 7, "times": 1}))
         .unwrap();
-    let resp = c
-        .post(format!("{url}/message/sms/send"))
-        .bearer_auth(&token)
-        .form(&[("mobile_phone", "998901234567"), ("message", "x")])
-        .send()
-        .await
-        .unwrap();
+    let resp = send_request(&c, &url, &token).send().await.unwrap();
     assert_eq!(resp.status(), 503);
     assert_eq!(resp.headers()["retry-after"], "7");
     assert_eq!(
@@ -39,19 +30,10 @@ async fn status_fault_with_retry_after_then_normal_service() {
 
 #[tokio::test]
 async fn phase_after_processes_the_request_then_fails() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     sb.set_fault(json!({"path": "/message/sms/send", "kind": "status", "phase": "after", "body": "upstream exploded"}))
         .unwrap();
-    let resp = c
-        .post(format!("{url}/message/sms/send"))
-        .bearer_auth(&token)
-        .form(&[("mobile_phone", "998901234567"), ("message", "x")])
-        .send()
-        .await
-        .unwrap();
+    let resp = send_request(&c, &url, &token).send().await.unwrap();
     assert_eq!(resp.status(), 500);
     assert_eq!(resp.text().await.unwrap(), "upstream exploded");
     assert_eq!(sb.inbox().as_array().unwrap().len(), 1);
@@ -61,18 +43,12 @@ async fn phase_after_processes_the_request_then_fails() {
 
 #[tokio::test]
 async fn reset_cuts_the_connection_without_a_response() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     sb.set_fault(
         json!({"path": "/message/sms/send", "kind": "reset", "phase": "after", "times": 1}),
     )
     .unwrap();
-    let err = c
-        .post(format!("{url}/message/sms/send"))
-        .bearer_auth(&token)
-        .form(&[("mobile_phone", "998901234567"), ("message", "x")])
+    let err = send_request(&c, &url, &token)
         .send()
         .await
         .expect_err("no response");
@@ -88,15 +64,10 @@ async fn reset_cuts_the_connection_without_a_response() {
 
 #[tokio::test]
 async fn reset_mid_body_breaks_the_body() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     sb.set_fault(json!({"path": "/user/get-limit", "kind": "resetMidBody"}))
         .unwrap();
-    let resp = c
-        .get(format!("{url}/user/get-limit"))
-        .bearer_auth(&token)
+    let resp = get_request(&c, &url, "/user/get-limit", &token)
         .send()
         .await;
     match resp {
@@ -111,25 +82,18 @@ async fn reset_mid_body_breaks_the_body() {
 
 #[tokio::test]
 async fn malformed_and_html_faults() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     sb.set_fault(json!({"path": "/user/get-limit", "kind": "malformed", "times": 1}))
         .unwrap();
     sb.set_fault(json!({"path": "/user/get-limit", "kind": "html", "times": 1}))
         .unwrap();
-    let resp = c
-        .get(format!("{url}/user/get-limit"))
-        .bearer_auth(&token)
+    let resp = get_request(&c, &url, "/user/get-limit", &token)
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert!(resp.json::<serde_json::Value>().await.is_err());
-    let resp = c
-        .get(format!("{url}/user/get-limit"))
-        .bearer_auth(&token)
+    let resp = get_request(&c, &url, "/user/get-limit", &token)
         .send()
         .await
         .unwrap();
@@ -146,10 +110,7 @@ async fn malformed_and_html_faults() {
 
 #[tokio::test]
 async fn latency_and_timeout() {
-    let sb = sandbox(json!({})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({})).await;
     let id = sb
         .set_fault(json!({"path": "/user/get-limit", "kind": "latency", "latencyMs": 60}))
         .unwrap();
@@ -167,9 +128,7 @@ async fn latency_and_timeout() {
         .timeout(Duration::from_millis(80))
         .build()
         .unwrap();
-    let err = impatient
-        .get(format!("{url}/auth/user"))
-        .bearer_auth(&token)
+    let err = get_request(&impatient, &url, "/auth/user", &token)
         .send()
         .await
         .unwrap_err();
@@ -179,9 +138,7 @@ async fn latency_and_timeout() {
     sb.set_fault(json!({"path": "/auth/user", "kind": "timeout", "latencyMs": 40}))
         .unwrap();
     let started = Instant::now();
-    let err = c
-        .get(format!("{url}/auth/user"))
-        .bearer_auth(&token)
+    let err = get_request(&c, &url, "/auth/user", &token)
         .send()
         .await
         .unwrap_err();

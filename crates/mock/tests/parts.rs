@@ -7,10 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn parts_follow_gsm7_and_ucs2_limits() {
-    let sb = sandbox(json!({"pricePerPart": 10})).await;
-    let c = client();
-    let url = sb.url();
-    let token = login(&c, &url).await;
+    let Session { sb, c, url, token } = session(json!({"pricePerPart": 10})).await;
     let cases = [
         ("a".repeat(160), 1),
         ("a".repeat(161), 2),

@@ -7,8 +7,6 @@ use reqwest::Method;
 use serde_json::json;
 use tw::*;
 
-const SEND: [(&str, &str); 3] = [("To", "+15551234567"), ("From", MAGIC_FROM), ("Body", "Hi")];
-
 #[tokio::test]
 async fn missing_or_wrong_credentials_get_20003() {
     let sb = sandbox(json!({})).await;
@@ -91,15 +89,7 @@ async fn another_accounts_path_is_not_found() {
     let c = client();
     let other = made_up_sid("AC", "0f");
     let path = messages_path(&other);
-    let r = call(
-        &c,
-        &sb,
-        Method::POST,
-        &path,
-        Some((&a.sid, &a.token)),
-        &SEND,
-    )
-    .await;
+    let r = as_account(&c, &sb, &a, Method::POST, &path, &SEND).await;
     assert_eq!(r.status, 404);
     assert_eq!(
         r.json,
@@ -118,14 +108,13 @@ async fn unknown_paths_and_methods_answer_twilio_json() {
     let sb = sandbox(json!({})).await;
     let a = account(&sb);
     let c = client();
-    let auth = Some((a.sid.as_str(), a.token.as_str()));
     let calls = format!("/2010-04-01/Accounts/{}/Calls.json", a.sid);
-    let r = call(&c, &sb, Method::GET, &calls, auth, &[]).await;
+    let r = get(&c, &sb, &a, &calls).await;
     assert_eq!(
         (r.status.as_u16(), r.json["code"].clone()),
         (404, json!(20404))
     );
-    let r = call(&c, &sb, Method::DELETE, &messages_path(&a.sid), auth, &[]).await;
+    let r = as_account(&c, &sb, &a, Method::DELETE, &messages_path(&a.sid), &[]).await;
     assert_eq!(
         (r.status.as_u16(), r.json["code"].clone()),
         (405, json!(20004))
@@ -162,7 +151,7 @@ async fn test_credentials_only_create_from_the_magic_sender() {
         (Method::GET, messages_path(&a.sid)),
         (Method::DELETE, message_path(&a.sid, &sid)),
     ] {
-        let r = call(&c, &sb, method, &path, Some((&a.sid, &a.token)), &[]).await;
+        let r = as_account(&c, &sb, &a, method, &path, &[]).await;
         assert_eq!(r.status, 403);
         assert_eq!(r.json["code"], 20008);
         assert_eq!(

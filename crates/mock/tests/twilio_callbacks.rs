@@ -25,12 +25,7 @@ async fn form_callbacks_for_each_change_are_signed() {
         &c,
         &sb,
         &a,
-        &[
-            ("To", "+998901234567"),
-            ("From", MAGIC_FROM),
-            ("Body", "Hi"),
-            ("StatusCallback", &callback),
-        ],
+        &reporting_to(plain("+998901234567", "Hi"), &callback),
     )
     .await;
     assert_eq!(r.status, 201);
@@ -127,12 +122,7 @@ async fn json_callbacks_sign_the_url_with_the_body_hash() {
         &c,
         &sb,
         &a,
-        &[
-            ("To", "+15551234567"),
-            ("From", MAGIC_FROM),
-            ("Body", "Hi"),
-            ("StatusCallback", &callback),
-        ],
+        &reporting_to(plain("+15551234567", "Hi"), &callback),
     )
     .await;
     assert!(eventually(|| inbox.lock().len() >= 3).await);
@@ -159,12 +149,7 @@ async fn no_callbacks_under_test_credentials_and_failures_are_counted() {
     let sb = sandbox(json!({"testCredentials": true})).await;
     let a = account(&sb);
     let c = client();
-    let form = [
-        ("To", "+15551234567"),
-        ("From", MAGIC_FROM),
-        ("Body", "Hi"),
-        ("StatusCallback", callback.as_str()),
-    ];
+    let form = reporting_to(plain("+15551234567", "Hi"), &callback);
     assert_eq!(create(&c, &sb, &a, &form).await.status, 201);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(inbox.lock().is_empty());
@@ -174,12 +159,7 @@ async fn no_callbacks_under_test_credentials_and_failures_are_counted() {
     let callback = format!("{failing}/cb");
     sb.configure(json!({"twilio": {"testCredentials": false}}))
         .unwrap();
-    let form = [
-        ("To", "+15551234567"),
-        ("From", MAGIC_FROM),
-        ("Body", "Hi"),
-        ("StatusCallback", callback.as_str()),
-    ];
+    let form = reporting_to(plain("+15551234567", "Hi"), &callback);
     assert_eq!(create(&c, &sb, &a, &form).await.status, 201);
     assert!(eventually(|| failed.lock().len() >= 3).await);
     assert!(eventually(|| sb.stats()["twilio"]["callbacksFailed"] == 3).await);
@@ -195,32 +175,11 @@ async fn a_canceled_schedule_reports_canceled_only() {
     let a = account(&sb);
     let c = client();
     let send_at = iso_in(7200);
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[
-            ("To", "+15551234567"),
-            ("MessagingServiceSid", &a.service),
-            ("Body", "Later"),
-            ("ScheduleType", "fixed"),
-            ("SendAt", &send_at),
-            ("StatusCallback", &callback),
-        ],
-    )
-    .await;
+    let form = reporting_to(scheduled(&a, "Later", &send_at), &callback);
+    let r = create(&c, &sb, &a, &form).await;
     assert_eq!(r.json["status"], "scheduled", "{}", r.json);
     let path = message_path(&a.sid, r.json["sid"].as_str().unwrap());
-    let auth = Some((a.sid.as_str(), a.token.as_str()));
-    let canceled = call(
-        &c,
-        &sb,
-        reqwest::Method::POST,
-        &path,
-        auth,
-        &[("Status", "canceled")],
-    )
-    .await;
+    let canceled = cancel(&c, &sb, &a, &path).await;
     assert_eq!(canceled.status, 200);
     assert!(eventually(|| !inbox.lock().is_empty()).await);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;

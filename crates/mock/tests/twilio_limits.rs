@@ -9,8 +9,6 @@ use reqwest::Method;
 use serde_json::json;
 use tw::*;
 
-const SEND: [(&str, &str); 3] = [("To", "+15551234567"), ("From", MAGIC_FROM), ("Body", "Hi")];
-
 #[tokio::test]
 async fn a_request_over_the_limit_gets_20429() {
     let sb = sandbox(json!({"concurrencyLimit": 1, "retryAfter": 2})).await;
@@ -19,18 +17,7 @@ async fn a_request_over_the_limit_gets_20429() {
     // The first request is held 400 ms, so the second arrives while it is in flight.
     sb.set_fault(json!({"path": "/2010-04-01/", "kind": "latency", "latencyMs": 400, "times": 1}))
         .unwrap();
-    let slow = {
-        let (c, url, a_sid, token) = (c.clone(), sb.url(), a.sid.clone(), a.token.clone());
-        tokio::spawn(async move {
-            c.post(format!("{url}{}", messages_path(&a_sid)))
-                .basic_auth(&a_sid, Some(&token))
-                .form(&SEND)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
+    let slow = in_background(&c, &sb, &a, Method::POST, &messages_path(&a.sid), &SEND);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let r = create(&c, &sb, &a, &SEND).await;
     assert_eq!(r.status, 429);
@@ -72,17 +59,7 @@ async fn without_a_limit_bursts_pass_and_retry_after_is_optional() {
         "path": "/2010-04-01/", "method": "GET", "kind": "latency", "latencyMs": 400, "times": 1
     });
     sb.set_fault(hold_list).unwrap();
-    let held = {
-        let (c, url, a_sid, token) = (c.clone(), sb.url(), a.sid.clone(), a.token.clone());
-        tokio::spawn(async move {
-            c.request(Method::GET, format!("{url}{}", messages_path(&a_sid)))
-                .basic_auth(&a_sid, Some(&token))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        })
-    };
+    let held = in_background(&c, &sb, &a, Method::GET, &messages_path(&a.sid), &[]);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let r = create(&c, &sb, &a, &SEND).await;
     assert_eq!(r.status, 429);

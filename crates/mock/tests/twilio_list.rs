@@ -22,13 +22,7 @@ async fn pages_follow_next_and_previous_links() {
     let mut created = Vec::new();
     for i in 0..5 {
         let to = format!("+1555123456{i}");
-        let r = create(
-            &c,
-            &sb,
-            &a,
-            &[("To", &to), ("From", MAGIC_FROM), ("Body", "Hi")],
-        )
-        .await;
+        let r = create(&c, &sb, &a, &plain(&to, "Hi")).await;
         created.push(r.json["sid"].as_str().unwrap().to_owned());
     }
     let newest_first: Vec<String> = created.iter().rev().cloned().collect();

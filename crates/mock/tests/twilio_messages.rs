@@ -43,17 +43,7 @@ async fn create_answers_201_with_the_spec_resource() {
     let sb = sandbox(json!({})).await;
     let a = account(&sb);
     let c = client();
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[
-            ("To", "+998901234567"),
-            ("From", MAGIC_FROM),
-            ("Body", "Hello! 👍"),
-        ],
-    )
-    .await;
+    let r = create(&c, &sb, &a, &plain("+998901234567", "Hello! 👍")).await;
     assert_eq!(r.status, 201, "{}", r.json);
     assert!(r
         .header("content-type")
@@ -131,13 +121,7 @@ async fn segments_and_media() {
         ("д".repeat(135), "3"),
     ];
     for (text, segments) in &cases {
-        let r = create(
-            &c,
-            &sb,
-            &a,
-            &[("To", "+15551234567"), ("From", MAGIC_FROM), ("Body", text)],
-        )
-        .await;
+        let r = create(&c, &sb, &a, &plain("+15551234567", text)).await;
         assert_eq!(r.status, 201, "{}", r.json);
         assert_eq!(
             r.json["num_segments"],
@@ -176,13 +160,7 @@ async fn fetch_follows_the_lifecycle_to_delivered() {
     let sb = sandbox(json!({"statusDelaysMs": delays})).await;
     let a = account(&sb);
     let c = client();
-    let created = create(
-        &c,
-        &sb,
-        &a,
-        &[("To", "+15551234567"), ("From", MAGIC_FROM), ("Body", "Hi")],
-    )
-    .await;
+    let created = create(&c, &sb, &a, &plain("+15551234567", "Hi")).await;
     let sid = created.json["sid"].as_str().unwrap().to_owned();
 
     let mut seen: Vec<String> = Vec::new();
@@ -239,13 +217,7 @@ async fn special_endings_end_undelivered_or_failed() {
         ("+15551113008", "failed", 30008, "Unknown error"),
     ];
     for (to, status, code, text) in cases {
-        let r = create(
-            &c,
-            &sb,
-            &a,
-            &[("To", to), ("From", MAGIC_FROM), ("Body", "x")],
-        )
-        .await;
+        let r = create(&c, &sb, &a, &plain(to, "x")).await;
         let m = fetch_until(&c, &sb, &a, r.json["sid"].as_str().unwrap(), status).await;
         assert_eq!(
             (m["error_code"].clone(), m["error_message"].clone()),
@@ -255,13 +227,7 @@ async fn special_endings_end_undelivered_or_failed() {
         assert_eq!(m["date_sent"].is_string(), status == "undelivered", "{to}");
     }
     // `3000`: the carrier never reports, the message stays sent.
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[("To", "+15551113000"), ("From", MAGIC_FROM), ("Body", "x")],
-    )
-    .await;
+    let r = create(&c, &sb, &a, &plain("+15551113000", "x")).await;
     let sid = r.json["sid"].as_str().unwrap().to_owned();
     fetch_until(&c, &sb, &a, &sid, "sent").await;
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
@@ -269,13 +235,7 @@ async fn special_endings_end_undelivered_or_failed() {
 
     sb.configure(json!({"twilio": {"specialNumbers": false}}))
         .unwrap();
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[("To", "+15551113003"), ("From", MAGIC_FROM), ("Body", "x")],
-    )
-    .await;
+    let r = create(&c, &sb, &a, &plain("+15551113003", "x")).await;
     fetch_until(&c, &sb, &a, r.json["sid"].as_str().unwrap(), "delivered").await;
     sb.close().await;
 }
@@ -313,61 +273,32 @@ async fn scheduled_messages_can_be_canceled_then_deleted() {
     let sb = sandbox(json!({})).await;
     let a = account(&sb);
     let c = client();
-    let auth = Some((a.sid.as_str(), a.token.as_str()));
     let send_at = iso_in(3600);
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[
-            ("To", "+15551234567"),
-            ("MessagingServiceSid", &a.service),
-            ("Body", "Later"),
-            ("ScheduleType", "fixed"),
-            ("SendAt", &send_at),
-        ],
-    )
-    .await;
+    let r = create(&c, &sb, &a, &scheduled(&a, "Later", &send_at)).await;
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["status"], "scheduled");
     let sid = r.json["sid"].as_str().unwrap().to_owned();
     let path = message_path(&a.sid, &sid);
 
     // Still on its way: it cannot be deleted.
-    let d = call(&c, &sb, Method::DELETE, &path, auth, &[]).await;
+    let d = as_account(&c, &sb, &a, Method::DELETE, &path, &[]).await;
     assert_eq!(
         (d.status.as_u16(), d.json["code"].clone()),
         (409, json!(20009))
     );
 
-    let canceled = call(
-        &c,
-        &sb,
-        Method::POST,
-        &path,
-        auth,
-        &[("Status", "canceled")],
-    )
-    .await;
+    let canceled = cancel(&c, &sb, &a, &path).await;
     assert_eq!(canceled.status, 200, "{}", canceled.json);
     assert_eq!(canceled.json["status"], "canceled");
     assert_eq!(canceled.json["date_sent"], Value::Null);
-    let again = call(
-        &c,
-        &sb,
-        Method::POST,
-        &path,
-        auth,
-        &[("Status", "canceled")],
-    )
-    .await;
+    let again = cancel(&c, &sb, &a, &path).await;
     assert_eq!(
         (again.status.as_u16(), again.json["code"].clone()),
         (400, json!(30409))
     );
     assert_eq!(again.json["message"], "This message cannot be canceled");
 
-    let d = call(&c, &sb, Method::DELETE, &path, auth, &[]).await;
+    let d = as_account(&c, &sb, &a, Method::DELETE, &path, &[]).await;
     assert_eq!(d.status, 204);
     assert!(d.header("twilio-request-id").is_some());
     let gone = fetch(&c, &sb, &a, &sid).await;
@@ -385,19 +316,7 @@ async fn scheduled_messages_can_be_canceled_then_deleted() {
 
     // A schedule too close is refused; without a service it is dropped and sent at once.
     let soon = iso_in(60);
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[
-            ("To", "+15551234567"),
-            ("MessagingServiceSid", &a.service),
-            ("Body", "x"),
-            ("ScheduleType", "fixed"),
-            ("SendAt", &soon),
-        ],
-    )
-    .await;
+    let r = create(&c, &sb, &a, &scheduled(&a, "x", &soon)).await;
     assert_eq!(
         (r.status.as_u16(), r.json["code"].clone()),
         (400, json!(35114))
@@ -424,33 +343,14 @@ async fn only_scheduled_messages_cancel_and_bodies_redact() {
     let sb = sandbox(json!({})).await;
     let a = account(&sb);
     let c = client();
-    let auth = Some((a.sid.as_str(), a.token.as_str()));
-    let r = create(
-        &c,
-        &sb,
-        &a,
-        &[
-            ("To", "+15551234567"),
-            ("From", MAGIC_FROM),
-            ("Body", "secret"),
-        ],
-    )
-    .await;
+    let r = create(&c, &sb, &a, &plain("+15551234567", "secret")).await;
     let sid = r.json["sid"].as_str().unwrap().to_owned();
     let path = message_path(&a.sid, &sid);
-    let cancel = call(
-        &c,
-        &sb,
-        Method::POST,
-        &path,
-        auth,
-        &[("Status", "canceled")],
-    )
-    .await;
-    assert_eq!(cancel.json["code"], 30409);
+    let refused = cancel(&c, &sb, &a, &path).await;
+    assert_eq!(refused.json["code"], 30409);
 
     fetch_until(&c, &sb, &a, &sid, "delivered").await;
-    let redacted = call(&c, &sb, Method::POST, &path, auth, &[("Body", "")]).await;
+    let redacted = as_account(&c, &sb, &a, Method::POST, &path, &[("Body", "")]).await;
     assert_eq!(redacted.status, 200, "{}", redacted.json);
     assert_eq!(
         (
@@ -460,10 +360,10 @@ async fn only_scheduled_messages_cancel_and_bodies_redact() {
         (json!(""), json!("delivered"))
     );
     assert_eq!(fetch(&c, &sb, &a, &sid).await.json["body"], "");
-    let rewrite = call(&c, &sb, Method::POST, &path, auth, &[("Body", "new text")]).await;
+    let rewrite = as_account(&c, &sb, &a, Method::POST, &path, &[("Body", "new text")]).await;
     assert_eq!(rewrite.status, 400);
 
-    let d = call(&c, &sb, Method::DELETE, &path, auth, &[]).await;
+    let d = as_account(&c, &sb, &a, Method::DELETE, &path, &[]).await;
     assert_eq!(d.status, 204);
     sb.close().await;
 }

@@ -187,6 +187,17 @@ fn custom(
     present(item, "custom_fields_values").map(|cf| custom_fields::parse(cf, entity, ru, v))
 }
 
+/// A lead item to create: a bare `status_id` is a stage of the main pipeline.
+pub(crate) fn new_lead(
+    item: &Map<String, Value>,
+    crm: &Crm,
+    mode: Embedded,
+    ru: bool,
+    v: &mut Violations,
+) -> LeadDraft {
+    lead(item, crm, catalog::MAIN_PIPELINE.id, mode, ru, v)
+}
+
 /// A lead item. `base_pipeline` is the pipeline a bare `status_id` refers to: the main one
 /// on creation, the lead's own on update.
 pub(crate) fn lead(
@@ -312,16 +323,22 @@ fn linked<T>(
     out
 }
 
+/// A new contact's or company's tags: those of `tags_to_add`, then those of `_embedded.tags`.
+fn added_tags(item: &Map<String, Value>, dict: &Tags, v: &mut Violations) -> Vec<TagRef> {
+    let mut list = tags(item.get("tags_to_add"), "tags_to_add", dict, v);
+    if let Some(e) = embedded(item, v) {
+        list.extend(tags(e.get("tags"), "_embedded.tags", dict, v));
+    }
+    list
+}
+
 pub(crate) fn contact(
     item: &Map<String, Value>,
     crm: &Crm,
     ru: bool,
     v: &mut Violations,
 ) -> ContactDraft {
-    let mut tag_list = tags(item.get("tags_to_add"), "tags_to_add", &crm.contact_tags, v);
-    if let Some(e) = embedded(item, v) {
-        tag_list.extend(tags(e.get("tags"), "_embedded.tags", &crm.contact_tags, v));
-    }
+    let tag_list = added_tags(item, &crm.contact_tags, v);
     ContactDraft {
         name: string(item, "name", v),
         first_name: string(item, "first_name", v),
@@ -340,10 +357,7 @@ pub(crate) fn company(
     ru: bool,
     v: &mut Violations,
 ) -> CompanyDraft {
-    let mut tag_list = tags(item.get("tags_to_add"), "tags_to_add", &crm.company_tags, v);
-    if let Some(e) = embedded(item, v) {
-        tag_list.extend(tags(e.get("tags"), "_embedded.tags", &crm.company_tags, v));
-    }
+    let tag_list = added_tags(item, &crm.company_tags, v);
     CompanyDraft {
         name: string(item, "name", v),
         responsible_user_id: int(item, "responsible_user_id", v),

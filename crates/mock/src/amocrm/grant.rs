@@ -32,7 +32,7 @@ fn tokens(cfg: &AmocrmConfig, issued: Issued) -> Response {
     reply::ok(&json!({
         "token_type": "Bearer",
         "expires_in": cfg.access_token_ttl_secs,
-        "server_time": crate::time::now_ms() / 1000,
+        "server_time": crate::time::now_secs(),
         "access_token": issued.access_token,
         "refresh_token": issued.refresh_token,
     }))

@@ -6,83 +6,54 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::catalog::MAIN_PIPELINE;
 use super::drafts::{self, Embedded};
 use super::gate::Api;
 use super::listing::{self, MAX_LIMIT};
 use super::problem::{self, hal, self_link};
 use super::render::{self, Ctx};
 use super::validation::{BatchErrors, Violations};
-use super::{body, Amocrm};
+use super::{batch, body};
 use crate::shared::Shared;
-
-fn now() -> u64 {
-    crate::time::now_ms() / 1000
-}
-
-fn refused(amo: &Amocrm, errors: BatchErrors) -> Response {
-    amo.stats.validation_errors.inc();
-    errors.into_response()
-}
 
 /// `POST /api/v4/leads`: an array of leads; `_embedded.contacts`/`companies` link existing
 /// entities only.
 pub(crate) async fn create(State(shared): State<Arc<Shared>>, _: Api, bytes: Bytes) -> Response {
     let amo = &shared.amocrm;
-    let items = match body::items(&bytes) {
-        Ok(items) => items,
-        Err(e) => return e.into_response(),
-    };
-    if items.len() > MAX_LIMIT {
-        return problem::over_limit(MAX_LIMIT);
-    }
-    let cfg = amo.config.load();
-    let mut crm = amo.store.lock();
-    let mut errors = BatchErrors::default();
-    let mut accepted = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let request_id = drafts::request_id(item, i);
-        let mut v = Violations::new();
-        if let Some(o) = drafts::object(item, &mut v) {
-            let d = drafts::lead(o, &crm, MAIN_PIPELINE.id, Embedded::Links, cfg.ru(), &mut v);
-            accepted.push((request_id.clone(), d));
-        }
-        errors.add(&request_id, v);
-    }
-    if !errors.is_empty() {
-        return refused(amo, errors);
-    }
     let base = &shared.base_url;
-    let now = now();
-    let leads: Vec<Value> = accepted
-        .into_iter()
-        .map(|(request_id, d)| {
-            let id = crm.create_lead(d, &cfg, now).lead;
-            json!({
-                "id": id,
-                "request_id": request_id,
-                "_links": self_link(&format!("{base}/api/v4/leads/{id}")),
-            })
-        })
-        .collect();
-    amo.stats.leads_created.add(leads.len() as u64);
-    hal(&json!({
-        "_links": self_link(&format!("{base}/api/v4/leads")),
-        "_embedded": {"leads": leads},
-    }))
+    batch::write(
+        amo,
+        &bytes,
+        MAX_LIMIT,
+        |o, crm, cfg, v| Some(drafts::new_lead(o, crm, Embedded::Links, cfg.ru(), v)),
+        |crm, cfg, items| {
+            let now = crate::time::now_secs();
+            let leads: Vec<Value> = items
+                .into_iter()
+                .map(|(request_id, d)| {
+                    let id = crm.create_lead(d, cfg, now).lead;
+                    json!({
+                        "id": id,
+                        "request_id": request_id,
+                        "_links": self_link(&format!("{base}/api/v4/leads/{id}")),
+                    })
+                })
+                .collect();
+            amo.stats.leads_created.add(leads.len() as u64);
+            batch::written(&format!("{base}/api/v4/leads"), "leads", leads)
+        },
+    )
 }
 
 /// Checks one update item against lead `id` (`None`: the item's own `id`).
 fn update_draft(
     crm: &super::store::Crm,
-    item: &Value,
+    o: &Map<String, Value>,
     id: Option<u64>,
     ru: bool,
     v: &mut Violations,
 ) -> Option<(u64, drafts::LeadDraft)> {
-    let o = drafts::object(item, v)?;
     let id = match id {
         Some(id) => id,
         None => match drafts::int(o, "id", v) {
@@ -106,47 +77,30 @@ fn update_draft(
 /// `PATCH /api/v4/leads`: an array of `{id, …fields}`.
 pub(crate) async fn update(State(shared): State<Arc<Shared>>, _: Api, bytes: Bytes) -> Response {
     let amo = &shared.amocrm;
-    let items = match body::items(&bytes) {
-        Ok(items) => items,
-        Err(e) => return e.into_response(),
-    };
-    if items.len() > MAX_LIMIT {
-        return problem::over_limit(MAX_LIMIT);
-    }
-    let cfg = amo.config.load();
-    let mut crm = amo.store.lock();
-    let mut errors = BatchErrors::default();
-    let mut accepted = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let request_id = drafts::request_id(item, i);
-        let mut v = Violations::new();
-        if let Some(update) = update_draft(&crm, item, None, cfg.ru(), &mut v) {
-            accepted.push((request_id.clone(), update));
-        }
-        errors.add(&request_id, v);
-    }
-    if !errors.is_empty() {
-        return refused(amo, errors);
-    }
     let base = &shared.base_url;
-    let now = now();
-    let leads: Vec<Value> = accepted
-        .into_iter()
-        .filter_map(|(request_id, (id, d))| {
-            let updated_at = crm.update_lead(id, d, now)?;
-            Some(json!({
-                "id": id,
-                "updated_at": updated_at,
-                "request_id": request_id,
-                "_links": self_link(&format!("{base}/api/v4/leads/{id}")),
-            }))
-        })
-        .collect();
-    amo.stats.leads_updated.add(leads.len() as u64);
-    hal(&json!({
-        "_links": self_link(&format!("{base}/api/v4/leads")),
-        "_embedded": {"leads": leads},
-    }))
+    batch::write(
+        amo,
+        &bytes,
+        MAX_LIMIT,
+        |o, crm, cfg, v| update_draft(crm, o, None, cfg.ru(), v),
+        |crm, _, items| {
+            let now = crate::time::now_secs();
+            let leads: Vec<Value> = items
+                .into_iter()
+                .filter_map(|(request_id, (id, d))| {
+                    let updated_at = crm.update_lead(id, d, now)?;
+                    Some(json!({
+                        "id": id,
+                        "updated_at": updated_at,
+                        "request_id": request_id,
+                        "_links": self_link(&format!("{base}/api/v4/leads/{id}")),
+                    }))
+                })
+                .collect();
+            amo.stats.leads_updated.add(leads.len() as u64);
+            batch::written(&format!("{base}/api/v4/leads"), "leads", leads)
+        },
+    )
 }
 
 /// `PATCH /api/v4/leads/{id}`: one object.
@@ -171,14 +125,15 @@ pub(crate) async fn update_one(
     let cfg = amo.config.load();
     let mut crm = amo.store.lock();
     let mut v = Violations::new();
-    let update = update_draft(&crm, &item, Some(id), cfg.ru(), &mut v);
+    let update = drafts::object(&item, &mut v)
+        .and_then(|o| update_draft(&crm, o, Some(id), cfg.ru(), &mut v));
     let request_id = drafts::request_id(&item, 0);
     let (Some((id, d)), true) = (update, v.is_empty()) else {
         let mut errors = BatchErrors::default();
         errors.add(&request_id, v);
-        return refused(amo, errors);
+        return batch::refuse(amo, errors);
     };
-    let Some(updated_at) = crm.update_lead(id, d, now()) else {
+    let Some(updated_at) = crm.update_lead(id, d, crate::time::now_secs()) else {
         return problem::no_content();
     };
     amo.stats.leads_updated.inc();

@@ -2,6 +2,7 @@
 //! the sandbox root (`/oauth`, `/oauth2/…`, `/api/v4/…`).
 
 mod account;
+mod batch;
 mod body;
 mod catalog;
 mod codes;
@@ -92,7 +93,7 @@ impl Amocrm {
         let secret_changed = self.config.load().client_secret != config.client_secret;
         self.config.store(Arc::new(config));
         if secret_changed {
-            self.tokens.revoke_all();
+            self.tokens.generations.revoke_all();
         }
     }
 
@@ -113,11 +114,11 @@ impl Amocrm {
     }
 
     pub(crate) fn stats_json(&self) -> Value {
-        let by = |counter| stats::generation_map(self.tokens.by_generation(counter));
+        let by = |counter| self.tokens.by_generation(counter);
         self.stats.to_json(json!({
             "requestsByGeneration": by(|p| &p.requests),
             "refreshesByGeneration": by(|p| &p.refreshes),
-            "tokensIssued": self.tokens.last_generation(),
+            "tokensIssued": self.tokens.generations.last(),
             "isBlocked": self.limits.is_blocked(),
         }))
     }
@@ -128,11 +129,11 @@ impl Amocrm {
     }
 
     pub(crate) fn expire_tokens(&self) {
-        self.tokens.expire_all();
+        self.tokens.generations.expire_all();
     }
 
     pub(crate) fn revoke_tokens(&self) {
-        self.tokens.revoke_all();
+        self.tokens.generations.revoke_all();
     }
 
     /// Every retained lead, oldest first, with its contacts, companies and notes in full.

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::store::{Company, Contact, Crm, Lead, Note, Tags};
+use super::store::{Company, Contact, Crm, Lead, Note, Table, Tags};
 
 pub(crate) struct Ctx<'a> {
     /// `http://127.0.0.1:PORT`.
@@ -161,26 +161,18 @@ pub(crate) fn note(n: &Note, ctx: &Ctx<'_>) -> Value {
 /// A lead with its contacts, companies and notes in full: what a test wants to assert on.
 pub(crate) fn lead_in_full(crm: &Crm, l: &Lead, ctx: &Ctx<'_>) -> Value {
     let mut v = lead(crm, l, ctx, false);
-    let contacts: Vec<Value> = l
-        .contacts
-        .iter()
-        .filter_map(|&id| crm.contacts.get(id))
-        .map(|c| contact(crm, c, ctx))
-        .collect();
-    let companies: Vec<Value> = l
-        .companies
-        .iter()
-        .filter_map(|&id| crm.companies.get(id))
-        .map(|c| company(crm, c, ctx))
-        .collect();
-    let notes: Vec<Value> = l
-        .notes
-        .iter()
-        .filter_map(|&id| crm.notes.get(id))
-        .map(|n| note(n, ctx))
-        .collect();
-    v["_embedded"]["contacts"] = json!(contacts);
-    v["_embedded"]["companies"] = json!(companies);
-    v["_embedded"]["notes"] = json!(notes);
+    v["_embedded"]["contacts"] = rows(&crm.contacts, &l.contacts, |c| contact(crm, c, ctx));
+    v["_embedded"]["companies"] = rows(&crm.companies, &l.companies, |c| company(crm, c, ctx));
+    v["_embedded"]["notes"] = rows(&crm.notes, &l.notes, |n| note(n, ctx));
     v
+}
+
+/// The rows of `table` with these ids, rendered; evicted ones are skipped.
+fn rows<T>(table: &Table<T>, ids: &[u64], render: impl Fn(&T) -> Value) -> Value {
+    Value::Array(
+        ids.iter()
+            .filter_map(|&id| table.get(id))
+            .map(render)
+            .collect(),
+    )
 }

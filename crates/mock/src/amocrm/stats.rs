@@ -1,6 +1,6 @@
 //! What the amoCRM imitation counts.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::stats::Counter;
 
@@ -83,14 +83,4 @@ impl AmocrmStats {
             c.reset();
         }
     }
-}
-
-/// `{"1": n, …}` from generation → count.
-pub(crate) fn generation_map(counts: std::collections::BTreeMap<u64, u64>) -> Value {
-    Value::Object(
-        counts
-            .into_iter()
-            .map(|(g, n)| (g.to_string(), Value::from(n)))
-            .collect::<Map<String, Value>>(),
-    )
 }

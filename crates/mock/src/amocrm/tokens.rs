@@ -1,23 +1,24 @@
 //! Issued token pairs: an access token (HS256 JWT) and an opaque refresh token.
 //!
-//! Every code exchange and every refresh issues a pair; pairs are numbered 1, 2, 3… in
-//! issue order (their generation). The access token is found by its `jti` claim, the
-//! refresh token by its own text. "Expire/revoke everything issued so far" is a watermark
-//! on generations, as for Eskiz.
+//! Every code exchange and every refresh issues a pair; pairs are numbered in issue order
+//! (their generation, see [`crate::generations`]). The access token is found by its `jti`
+//! claim, the refresh token by its own text.
 //!
 //! Rotation: a pair remembers the pair it was refreshed from until its own refresh token is
 //! first presented; at that moment the parent is spent for good. Under `strict` rotation a
 //! refresh token is also spent by its own exchange, so it works once; under `docGrace` it
 //! keeps working until its successor shows up.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::config::{AmocrmConfig, Rotation};
+use crate::generations::{self, Generations};
 use crate::hex::hex;
 use crate::jwt::{Signer, MAX_PAYLOAD};
 use crate::stats::Counter;
@@ -97,11 +98,9 @@ struct Maps {
 pub(crate) struct TokenRegistry {
     signer: Signer,
     maps: RwLock<Maps>,
-    last_generation: AtomicU64,
-    /// Access tokens of this generation and older count as expired (`expire_tokens`).
-    expired_upto: AtomicU64,
-    /// Pairs of this generation and older are revoked (`revoke_tokens`).
-    revoked_upto: AtomicU64,
+    /// Expiry applies to access tokens only, so a client whose tokens were all expired can
+    /// still recover by refreshing; revocation applies to both tokens of a pair.
+    pub generations: Generations,
 }
 
 impl TokenRegistry {
@@ -109,9 +108,7 @@ impl TokenRegistry {
         TokenRegistry {
             signer: Signer::random(),
             maps: RwLock::new(Maps::default()),
-            last_generation: AtomicU64::new(0),
-            expired_upto: AtomicU64::new(0),
-            revoked_upto: AtomicU64::new(0),
+            generations: Generations::default(),
         }
     }
 
@@ -138,7 +135,7 @@ impl TokenRegistry {
         let refresh_token = format!("def50200{}", hex(&rand::random::<[u8; 96]>()));
         let mut maps = self.maps.write();
         // Taken under the map lock so generations are registered in order.
-        let generation = self.last_generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let generation = self.generations.next();
         let pair = Arc::new(Pair {
             generation,
             client_id: cfg.client_id.clone(),
@@ -157,10 +154,6 @@ impl TokenRegistry {
         }
     }
 
-    fn revoked(&self, pair: &Pair) -> bool {
-        pair.generation <= self.revoked_upto.load(Ordering::Acquire)
-    }
-
     /// The pair of a genuine, unexpired, unrevoked access token.
     pub(crate) fn check_access(&self, token: &str) -> Option<Arc<Pair>> {
         let mut buf = [0u8; MAX_PAYLOAD];
@@ -168,8 +161,8 @@ impl TokenRegistry {
         let claims = serde_json::from_slice::<ClaimsIn<'_>>(payload).ok()?;
         let pair = self.maps.read().by_jti.get(claims.jti).cloned()?;
         let expired = crate::time::now_ms() >= pair.access_exp_ms
-            || pair.generation <= self.expired_upto.load(Ordering::Acquire);
-        (!expired && !self.revoked(&pair)).then_some(pair)
+            || self.generations.expired(pair.generation);
+        (!expired && !self.generations.revoked(pair.generation)).then_some(pair)
     }
 
     /// Whether `token` may be exchanged by `client_id` now.
@@ -183,7 +176,7 @@ impl TokenRegistry {
         if crate::time::now_ms() >= pair.refresh_exp_ms {
             return RefreshCheck::Expired;
         }
-        if self.revoked(&pair) {
+        if self.generations.revoked(pair.generation) {
             return RefreshCheck::Revoked { spent: false };
         }
         if pair.spent.load(Ordering::Acquire) {
@@ -211,34 +204,14 @@ impl TokenRegistry {
         won
     }
 
-    /// Every access token issued so far is expired from now on (refresh tokens still work,
-    /// so a client can recover).
-    pub(crate) fn expire_all(&self) {
-        let upto = self.last_generation.load(Ordering::Acquire);
-        self.expired_upto.fetch_max(upto, Ordering::AcqRel);
-    }
-
-    /// Every token issued so far, access and refresh, is revoked from now on.
-    pub(crate) fn revoke_all(&self) {
-        let upto = self.last_generation.load(Ordering::Acquire);
-        self.revoked_upto.fetch_max(upto, Ordering::AcqRel);
-    }
-
-    pub(crate) fn last_generation(&self) -> u64 {
-        self.last_generation.load(Ordering::Acquire)
-    }
-
-    /// A per-pair counter by generation, generations with zero left out.
-    pub(crate) fn by_generation(&self, counter: fn(&Pair) -> &Counter) -> BTreeMap<u64, u64> {
-        self.maps
-            .read()
-            .by_jti
-            .values()
-            .filter_map(|p| {
-                let n = counter(p).get();
-                (n > 0).then_some((p.generation, n))
-            })
-            .collect()
+    /// A per-pair counter by generation (`requestsByGeneration`, `refreshesByGeneration`).
+    pub(crate) fn by_generation(&self, counter: fn(&Pair) -> &Counter) -> Value {
+        let maps = self.maps.read();
+        generations::counts_json(
+            maps.by_jti
+                .values()
+                .map(|p| (p.generation, counter(p).get())),
+        )
     }
 
     pub(crate) fn reset_counters(&self) {
@@ -322,14 +295,14 @@ mod tests {
         let reg = TokenRegistry::new();
         let t = reg.issue(&cfg, None);
         assert_eq!(reg.check_access(&t.access_token).unwrap().generation, 1);
-        reg.expire_all();
+        reg.generations.expire_all();
         assert!(reg.check_access(&t.access_token).is_none());
         assert!(usable(&reg.check_refresh(&t.refresh_token, &cfg.client_id)));
         assert!(matches!(
             reg.check_refresh(&t.refresh_token, "someone-else"),
             RefreshCheck::OtherClient
         ));
-        reg.revoke_all();
+        reg.generations.revoke_all();
         assert!(matches!(
             reg.check_refresh(&t.refresh_token, &cfg.client_id),
             RefreshCheck::Revoked { spent: false }

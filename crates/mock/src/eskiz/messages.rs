@@ -102,17 +102,7 @@ pub(crate) async fn send(
         Ok(e) => e,
         Err(msg) => return invalid(&shared, msg),
     };
-    match admit(&shared, &cfg, &token, vec![draft], envelope) {
-        Ok(messages) => {
-            shared.eskiz.stats.sends.inc();
-            reply::ok(&Accepted {
-                id: messages[0].request_id.to_string(),
-                message: WAITING,
-                status: "waiting",
-            })
-        }
-        Err(refusal) => refused(&shared, refusal.into_response()),
-    }
+    send_one(&shared, &cfg, &token, draft, envelope)
 }
 
 /// `POST /message/sms/send-global` (mobile_phone, message, country_code, unicode, callback_url).
@@ -144,7 +134,18 @@ pub(crate) async fn send_global(
         Ok(e) => e,
         Err(msg) => return invalid(&shared, msg),
     };
-    match admit(&shared, &cfg, &token, vec![draft], envelope) {
+    send_one(&shared, &cfg, &token, draft, envelope)
+}
+
+/// Admits the one message of a send or send-global request and answers for it.
+fn send_one(
+    shared: &Arc<Shared>,
+    cfg: &EskizConfig,
+    token: &TokenRecord,
+    draft: Draft,
+    envelope: Envelope,
+) -> Response {
+    match admit(shared, cfg, token, vec![draft], envelope) {
         Ok(messages) => {
             shared.eskiz.stats.sends.inc();
             reply::ok(&Accepted {
@@ -153,7 +154,7 @@ pub(crate) async fn send_global(
                 status: "waiting",
             })
         }
-        Err(refusal) => refused(&shared, refusal.into_response()),
+        Err(refusal) => refused(shared, refusal.into_response()),
     }
 }
 

@@ -107,16 +107,10 @@ impl Eskiz {
     }
 
     pub(crate) fn stats_json(&self) -> Value {
-        let by_generation: Map<String, Value> = self
-            .tokens
-            .sends_by_generation()
-            .into_iter()
-            .map(|(g, n)| (g.to_string(), Value::from(n)))
-            .collect();
         self.stats.to_json(
-            by_generation,
+            self.tokens.sends_by_generation(),
             serde_json::json!({
-                "tokensIssued": self.tokens.last_generation(),
+                "tokensIssued": self.tokens.generations.last(),
                 "balance": self.balance(),
             }),
         )
@@ -128,11 +122,11 @@ impl Eskiz {
     }
 
     pub(crate) fn expire_tokens(&self) {
-        self.tokens.expire_all();
+        self.tokens.generations.expire_all();
     }
 
     pub(crate) fn revoke_tokens(&self) {
-        self.tokens.revoke_all();
+        self.tokens.generations.revoke_all();
     }
 
     pub(crate) fn inbox(&self) -> Vec<Value> {

@@ -20,17 +20,32 @@ fn country_id(m: &Message) -> Value {
     }
 }
 
+/// One entry per part, keyed by the part's SMSC id; none before the message is accepted.
+fn per_part(m: &Message, stage: Stage, entry: impl Fn(u32) -> Value) -> Value {
+    if stage == Stage::New {
+        return Value::Object(Map::new());
+    }
+    Value::Object(
+        (0..m.segments.parts)
+            .map(|i| (part_id(m, i), entry(i)))
+            .collect(),
+    )
+}
+
+/// When the message reached its final status, Tashkent time; null before.
+fn final_tashkent(m: &Message, stage: Stage) -> Value {
+    if stage == Stage::Final {
+        json!(iso_tashkent(m.timeline.final_ms))
+    } else {
+        Value::Null
+    }
+}
+
 fn common(m: &Message, now: u64, account_id: u64) -> Map<String, Value> {
     let t = &m.timeline;
     let stage = t.stage(now);
     let state = t.part_state(now);
-    let smsc_data: Map<String, Value> = if stage == Stage::New {
-        Map::new()
-    } else {
-        (0..m.segments.parts)
-            .map(|i| (part_id(m, i), json!([state])))
-            .collect()
-    };
+    let smsc_data = per_part(m, stage, |_| json!([state]));
     let mut row = Map::new();
     row.insert("id".into(), json!(m.id));
     row.insert("user_id".into(), json!(account_id));
@@ -48,7 +63,7 @@ fn common(m: &Message, now: u64, account_id: u64) -> Map<String, Value> {
     row.insert("encoding".into(), json!(m.segments.encoding));
     row.insert("parts_count".into(), json!(m.segments.parts));
     row.insert("status".into(), json!(t.status(now)));
-    row.insert("smsc_data".into(), Value::Object(smsc_data));
+    row.insert("smsc_data".into(), smsc_data);
     row.insert("sent_at".into(), json!(iso_utc_secs(t.created_ms)));
     row.insert(
         "submit_sm_resp_at".into(),
@@ -76,24 +91,15 @@ pub(crate) fn history_row(m: &Message, now: u64, account_id: u64) -> Value {
     let t = &m.timeline;
     let stage = t.stage(now);
     let mut row = common(m, now, account_id);
-    let parts: Map<String, Value> = if stage == Stage::New {
-        Map::new()
-    } else {
-        (0..m.segments.parts)
-            .map(|i| {
-                (
-                    part_id(m, i),
-                    json!({
-                        "accept": iso_tashkent(t.accepted_ms),
-                        "status": t.part_state(now),
-                        "submit": 0,
-                        "delivery": if stage == Stage::Final { json!(iso_tashkent(t.final_ms)) } else { Value::Null },
-                    }),
-                )
-            })
-            .collect()
-    };
-    row.insert("parts".into(), Value::Object(parts));
+    let parts = per_part(m, stage, |_| {
+        json!({
+            "accept": iso_tashkent(t.accepted_ms),
+            "status": t.part_state(now),
+            "submit": 0,
+            "delivery": final_tashkent(m, stage),
+        })
+    });
+    row.insert("parts".into(), parts);
     Value::Object(row)
 }
 
@@ -103,27 +109,18 @@ pub(crate) fn detail(m: &Message, now: u64, account_id: u64) -> Value {
     let t = &m.timeline;
     let stage = t.stage(now);
     let mut row = common(m, now, account_id);
-    let parts: Map<String, Value> = if stage == Stage::New {
-        Map::new()
-    } else {
-        (0..m.segments.parts)
-            .map(|i| {
-                (
-                    part_id(m, i),
-                    json!({
-                        "group": m.id % 1000,
-                        "accepted": true,
-                        "dlr_time": if stage == Stage::Final { json!(iso_tashkent(t.final_ms)) } else { Value::Null },
-                        "dlr_state": t.part_state(now),
-                        "part_index": i,
-                        "accept_time": iso_tashkent(t.accepted_ms),
-                        "accept_status": 0,
-                    }),
-                )
-            })
-            .collect()
-    };
-    row.insert("parts".into(), Value::Object(parts));
+    let parts = per_part(m, stage, |i| {
+        json!({
+            "group": m.id % 1000,
+            "accepted": true,
+            "dlr_time": final_tashkent(m, stage),
+            "dlr_state": t.part_state(now),
+            "part_index": i,
+            "accept_time": iso_tashkent(t.accepted_ms),
+            "accept_status": 0,
+        })
+    });
+    row.insert("parts".into(), parts);
     row.insert("total_price".into(), json!(m.total_price()));
     Value::Object(row)
 }

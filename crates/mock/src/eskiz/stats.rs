@@ -1,6 +1,6 @@
 //! What the Eskiz imitation counts.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::stats::Counter;
 
@@ -28,7 +28,7 @@ pub(crate) struct EskizStats {
 }
 
 impl EskizStats {
-    pub(crate) fn to_json(&self, sends_by_generation: Map<String, Value>, extra: Value) -> Value {
+    pub(crate) fn to_json(&self, sends_by_generation: Value, extra: Value) -> Value {
         let mut v = json!({
             "requests": self.requests.get(),
             "logins": self.logins.get(),

@@ -1,18 +1,18 @@
 //! Issued tokens and the Bearer check.
 //!
 //! Tokens are real HS256 JWTs. Each carries a random `sign` claim that keys its record
-//! here; the record holds its generation (1 for the first token issued, then 2, 3, …), its
-//! expiry and whether it was revoked. Checking a token is one HMAC verification plus one
-//! map lookup. "Expire/revoke everything issued so far" is a watermark on generations, so
-//! it costs nothing however many tokens exist.
+//! here; the record holds its generation (see [`crate::generations`]), its expiry and
+//! whether it was revoked. Checking a token is one HMAC verification plus one map lookup.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::generations::{self, Generations};
 use crate::hex::hex;
 use crate::jwt::{Signer, MAX_PAYLOAD};
 use crate::stats::Counter;
@@ -58,11 +58,7 @@ struct ClaimsIn<'a> {
 pub(crate) struct TokenRegistry {
     signer: Signer,
     by_sign: RwLock<HashMap<String, Arc<TokenRecord>>>,
-    last_generation: AtomicU64,
-    /// Tokens of this generation and older count as expired (`expire_tokens`).
-    expired_upto: AtomicU64,
-    /// Tokens of this generation and older count as revoked (`revoke_tokens`).
-    revoked_upto: AtomicU64,
+    pub generations: Generations,
 }
 
 impl TokenRegistry {
@@ -70,15 +66,13 @@ impl TokenRegistry {
         TokenRegistry {
             signer: Signer::random(),
             by_sign: RwLock::new(HashMap::new()),
-            last_generation: AtomicU64::new(0),
-            expired_upto: AtomicU64::new(0),
-            revoked_upto: AtomicU64::new(0),
+            generations: Generations::default(),
         }
     }
 
     /// Issues a token valid for `ttl_secs` from now.
     pub(crate) fn issue(&self, ttl_secs: u64, role: &str, sub: &str) -> (String, Arc<TokenRecord>) {
-        let iat = crate::time::now_ms() / 1000;
+        let iat = crate::time::now_secs();
         let exp = iat.saturating_add(ttl_secs);
         let sign = hex(&rand::random::<[u8; 20]>());
         let token = self.signer.sign(&ClaimsOut {
@@ -90,7 +84,7 @@ impl TokenRegistry {
         });
         let mut map = self.by_sign.write();
         // Taken under the map lock so generations are registered in order.
-        let generation = self.last_generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let generation = self.generations.next();
         let record = Arc::new(TokenRecord {
             generation,
             exp,
@@ -112,45 +106,19 @@ impl TokenRegistry {
         let Some(record) = self.by_sign.read().get(claims.sign).cloned() else {
             return TokenCheck::Invalid;
         };
-        if record.revoked.load(Ordering::Acquire)
-            || record.generation <= self.revoked_upto.load(Ordering::Acquire)
-        {
+        if record.revoked.load(Ordering::Acquire) || self.generations.revoked(record.generation) {
             return TokenCheck::Invalid;
         }
-        let now_secs = crate::time::now_ms() / 1000;
-        if now_secs >= record.exp || record.generation <= self.expired_upto.load(Ordering::Acquire)
-        {
+        if crate::time::now_secs() >= record.exp || self.generations.expired(record.generation) {
             return TokenCheck::Expired(record);
         }
         TokenCheck::Valid(record)
     }
 
-    /// Every token issued so far is expired from now on.
-    pub(crate) fn expire_all(&self) {
-        let upto = self.last_generation.load(Ordering::Acquire);
-        self.expired_upto.fetch_max(upto, Ordering::AcqRel);
-    }
-
-    /// Every token issued so far is revoked from now on.
-    pub(crate) fn revoke_all(&self) {
-        let upto = self.last_generation.load(Ordering::Acquire);
-        self.revoked_upto.fetch_max(upto, Ordering::AcqRel);
-    }
-
-    pub(crate) fn last_generation(&self) -> u64 {
-        self.last_generation.load(Ordering::Acquire)
-    }
-
-    /// Sends per generation, generations without sends left out.
-    pub(crate) fn sends_by_generation(&self) -> BTreeMap<u64, u64> {
-        self.by_sign
-            .read()
-            .values()
-            .filter_map(|r| {
-                let n = r.sends.get();
-                (n > 0).then_some((r.generation, n))
-            })
-            .collect()
+    /// `sendsByGeneration`.
+    pub(crate) fn sends_by_generation(&self) -> Value {
+        let by_sign = self.by_sign.read();
+        generations::counts_json(by_sign.values().map(|r| (r.generation, r.sends.get())))
     }
 
     pub(crate) fn reset_sends(&self) {
@@ -175,14 +143,14 @@ mod tests {
         let (t2, r2) = reg.issue(60, "user", "1");
         assert_eq!((r1.generation, r2.generation), (1, 2));
         assert!(is_valid(&reg.check(&t1)));
-        reg.expire_all();
+        reg.generations.expire_all();
         assert!(matches!(reg.check(&t1), TokenCheck::Expired(_)));
         assert!(matches!(reg.check(&t2), TokenCheck::Expired(_)));
         let (t3, _) = reg.issue(60, "user", "1");
         assert!(is_valid(&reg.check(&t3)));
         r2.revoke();
         assert!(matches!(reg.check(&t2), TokenCheck::Invalid));
-        reg.revoke_all();
+        reg.generations.revoke_all();
         assert!(matches!(reg.check(&t3), TokenCheck::Invalid));
         assert!(matches!(reg.check("a.b.c"), TokenCheck::Invalid));
     }

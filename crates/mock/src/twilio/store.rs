@@ -1,20 +1,16 @@
 //! The account's messages.
 //!
-//! Messages are kept in creation order and indexed by SID. The store keeps the most recent
-//! [`RETAIN`] messages so a benchmark can run for ever in bounded memory; counters
-//! elsewhere stay exact.
+//! Messages are kept in creation order and indexed by SID. Only the most recent messages
+//! are kept (see [`crate::message_log`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use super::lifecycle::{Step, Timeline};
-
-pub(crate) const RETAIN: usize = 50_000;
-/// How many recent messages `inbox()` returns.
-pub(crate) const INBOX_LIMIT: usize = 10_000;
+use crate::message_log::{MessageLog, Numbered};
 
 pub(crate) struct Message {
     /// Creation order, for the inbox and for listing newest first.
@@ -59,6 +55,12 @@ pub(crate) struct NewMessage {
     pub callbacks: bool,
     pub feedback: bool,
     pub timeline: Timeline,
+}
+
+impl Numbered for Message {
+    fn number(&self) -> u64 {
+        self.seq
+    }
 }
 
 impl Message {
@@ -143,11 +145,8 @@ impl Message {
 }
 
 struct Inner {
-    next_seq: u64,
-    messages: VecDeque<Arc<Message>>,
+    log: MessageLog<Message>,
     by_sid: HashMap<String, Arc<Message>>,
-    /// `inbox()` shows messages with a greater `seq` (`clear_inbox`).
-    inbox_floor: u64,
 }
 
 pub(crate) struct MessageStore {
@@ -158,18 +157,17 @@ impl MessageStore {
     pub(crate) fn new() -> Self {
         MessageStore {
             inner: Mutex::new(Inner {
-                next_seq: 1,
-                messages: VecDeque::new(),
+                log: MessageLog::new(1),
                 by_sid: HashMap::new(),
-                inbox_floor: 0,
             }),
         }
     }
 
     pub(crate) fn insert(&self, m: NewMessage) -> Arc<Message> {
         let mut inner = self.inner.lock();
+        let Inner { log, by_sid } = &mut *inner;
         let message = Arc::new(Message {
-            seq: inner.next_seq,
+            seq: log.take_number(),
             sid: m.sid,
             account_sid: m.account_sid,
             to: m.to,
@@ -186,14 +184,11 @@ impl MessageStore {
             canceled_ms: AtomicU64::new(0),
             edited_ms: AtomicU64::new(0),
         });
-        inner.next_seq += 1;
-        inner.messages.push_back(message.clone());
-        inner.by_sid.insert(message.sid.clone(), message.clone());
-        while inner.messages.len() > RETAIN {
-            if let Some(old) = inner.messages.pop_front() {
-                inner.by_sid.remove(&old.sid);
-            }
-        }
+        log.push(message.clone());
+        by_sid.insert(message.sid.clone(), message.clone());
+        log.trim(|old| {
+            by_sid.remove(&old.sid);
+        });
         message
     }
 
@@ -210,7 +205,7 @@ impl MessageStore {
     pub(crate) fn remove(&self, sid: &str) {
         let mut inner = self.inner.lock();
         if inner.by_sid.remove(sid).is_some() {
-            inner.messages.retain(|m| m.sid != sid);
+            inner.log.retain(|m| m.sid != sid);
         }
     }
 
@@ -222,7 +217,8 @@ impl MessageStore {
     ) -> Vec<Arc<Message>> {
         let inner = self.inner.lock();
         inner
-            .messages
+            .log
+            .messages()
             .iter()
             .rev()
             .filter(|m| m.account_sid == account_sid && keep(m))
@@ -232,19 +228,10 @@ impl MessageStore {
 
     /// The most recent messages since the last `clear_inbox`, oldest first.
     pub(crate) fn inbox(&self) -> Vec<Arc<Message>> {
-        let inner = self.inner.lock();
-        let floor = inner.inbox_floor;
-        let start = inner.messages.len().saturating_sub(INBOX_LIMIT);
-        inner
-            .messages
-            .range(start..)
-            .filter(|m| m.seq > floor)
-            .cloned()
-            .collect()
+        self.inner.lock().log.inbox()
     }
 
     pub(crate) fn clear_inbox(&self) {
-        let mut inner = self.inner.lock();
-        inner.inbox_floor = inner.next_seq - 1;
+        self.inner.lock().log.clear_inbox();
     }
 }

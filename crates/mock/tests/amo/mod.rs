@@ -1,10 +1,11 @@
 //! Helpers shared by the amoCRM integration tests.
 #![allow(dead_code)]
 
-use std::time::Duration;
+#[path = "../support/mod.rs"]
+mod support;
 
 use reqwest::header::CONTENT_TYPE;
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use uzgate_mock::Sandbox;
 
@@ -16,21 +17,13 @@ pub const REDIRECT: &str = "http://127.0.0.1/amocrm/callback";
 /// A sandbox with the given amoCRM options. Most tests are not about rate limits, so the
 /// limit is off unless `extra` sets it.
 pub async fn sandbox(extra: Value) -> Sandbox {
-    let mut options = json!({"rateLimitPerSecond": 0});
-    if let (Some(o), Value::Object(extra)) = (options.as_object_mut(), extra) {
-        o.extend(extra);
-    }
-    Sandbox::start(json!({"amocrm": options}))
-        .await
-        .expect("sandbox starts")
+    support::start("amocrm", json!({"rateLimitPerSecond": 0}), extra).await
 }
 
 /// A client that does not follow redirects, so consent redirects can be inspected.
 pub fn client() -> Client {
-    Client::builder()
-        .no_proxy()
+    support::client_builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
         .build()
         .unwrap()
 }
@@ -127,27 +120,61 @@ pub async fn get(c: &Client, url: &str, path: &str, token: &str) -> Reply {
 }
 
 pub async fn post(c: &Client, url: &str, path: &str, token: &str, body: Value) -> Reply {
-    reply(
-        c.post(format!("{url}{path}"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    write(c, Method::POST, &format!("{url}{path}"), token, body).await
 }
 
 pub async fn patch(c: &Client, url: &str, path: &str, token: &str, body: Value) -> Reply {
-    reply(
-        c.patch(format!("{url}{path}"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    write(c, Method::PATCH, &format!("{url}{path}"), token, body).await
+}
+
+/// A JSON body sent to `href` with the token.
+async fn write(c: &Client, method: Method, href: &str, token: &str, body: Value) -> Reply {
+    let resp = c
+        .request(method, href)
+        .bearer_auth(token)
+        .json(&body)
+        .send();
+    reply(resp.await.unwrap()).await
+}
+
+/// Whether `token` is accepted now: the status of the cheapest authorised request.
+pub async fn probe(c: &Client, url: &str, token: &str) -> StatusCode {
+    get(c, url, "/api/v4/account", token).await.status
+}
+
+/// A sandbox and a client holding a fresh token pair: where the API tests start.
+pub struct Session {
+    pub sb: Sandbox,
+    pub c: Client,
+    pub url: String,
+    pub t: Tokens,
+}
+
+pub async fn session(extra: Value) -> Session {
+    let sb = sandbox(extra).await;
+    let c = client();
+    let url = sb.url();
+    let t = authorize(&sb, &c).await;
+    Session { sb, c, url, t }
+}
+
+/// The API calls, with the session's access token.
+impl Session {
+    pub async fn get(&self, path: &str) -> Reply {
+        get(&self.c, &self.url, path, &self.t.access).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        post(&self.c, &self.url, path, &self.t.access, body).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        patch(&self.c, &self.url, path, &self.t.access, body).await
+    }
+
+    pub async fn probe(&self) -> StatusCode {
+        probe(&self.c, &self.url, &self.t.access).await
+    }
 }
 
 /// The resource API's 401 body (Russian account).

@@ -1,32 +1,44 @@
-//! Helpers shared by the integration tests: a sandbox, a client and the usual calls.
+//! Helpers shared by the Eskiz integration tests: a sandbox, a client and the usual calls.
 #![allow(dead_code)]
 
-use std::time::Duration;
+#[path = "../support/mod.rs"]
+mod support;
 
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use uzgate_mock::Sandbox;
+
+// Not every test that includes this module polls.
+#[allow(unused_imports)]
+pub use support::eventually;
 
 pub const EMAIL: &str = "dev@example.uz";
 pub const PASSWORD: &str = "s3cret";
 
 /// A sandbox with known credentials and the given extra Eskiz options.
 pub async fn sandbox(eskiz: Value) -> Sandbox {
-    let mut options = json!({"email": EMAIL, "password": PASSWORD});
-    if let (Some(o), Value::Object(extra)) = (options.as_object_mut(), eskiz) {
-        o.extend(extra);
-    }
-    Sandbox::start(json!({"eskiz": options}))
-        .await
-        .expect("sandbox starts")
+    let credentials = json!({"email": EMAIL, "password": PASSWORD});
+    support::start("eskiz", credentials, eskiz).await
+}
+
+/// A sandbox and a client logged in to it: where most tests start.
+pub struct Session {
+    pub sb: Sandbox,
+    pub c: Client,
+    pub url: String,
+    pub token: String,
+}
+
+pub async fn session(eskiz: Value) -> Session {
+    let sb = sandbox(eskiz).await;
+    let c = client();
+    let url = sb.url();
+    let token = login(&c, &url).await;
+    Session { sb, c, url, token }
 }
 
 pub fn client() -> Client {
-    Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
+    support::client_builder().build().unwrap()
 }
 
 pub async fn body(resp: reqwest::Response) -> (StatusCode, Value) {
@@ -48,15 +60,13 @@ pub async fn login(c: &Client, url: &str) -> String {
     v["data"]["token"].as_str().expect("token").to_owned()
 }
 
+/// `GET path` with the token, for a test that looks at the raw response (or its absence).
+pub fn get_request(c: &Client, url: &str, path: &str, token: &str) -> RequestBuilder {
+    c.get(format!("{url}{path}")).bearer_auth(token)
+}
+
 pub async fn get(c: &Client, url: &str, path: &str, token: &str) -> (StatusCode, Value) {
-    body(
-        c.get(format!("{url}{path}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    body(get_request(c, url, path, token).send().await.unwrap()).await
 }
 
 /// `POST path` with a JSON body.
@@ -97,6 +107,13 @@ pub async fn post_form(
     .await
 }
 
+/// A send without a sender, for a test that looks at the raw response (or its absence).
+pub fn send_request(c: &Client, url: &str, token: &str) -> RequestBuilder {
+    c.post(format!("{url}/message/sms/send"))
+        .bearer_auth(token)
+        .form(&[("mobile_phone", "998901234567"), ("message", "x")])
+}
+
 pub async fn send(c: &Client, url: &str, token: &str, to: &str, text: &str) -> (StatusCode, Value) {
     post_form(
         c,
@@ -106,15 +123,4 @@ pub async fn send(c: &Client, url: &str, token: &str, to: &str, text: &str) -> (
         &[("mobile_phone", to), ("message", text), ("from", "4546")],
     )
     .await
-}
-
-/// Polls `check` every 10 ms for up to 3 s.
-pub async fn eventually<F: FnMut() -> bool>(mut check: F) -> bool {
-    for _ in 0..300 {
-        if check() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    check()
 }

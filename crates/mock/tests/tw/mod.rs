@@ -1,6 +1,9 @@
 //! Helpers shared by the Twilio integration tests.
 #![allow(dead_code)]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,18 +16,21 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use parking_lot::Mutex;
 use reqwest::header::HeaderMap as ReqwestHeaders;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
+use tokio::task::JoinHandle;
 use uzgate_mock::Sandbox;
+
+// Not every test that includes this module polls.
+#[allow(unused_imports)]
+pub use support::eventually;
 
 pub const TOKEN: &str = "sandbox-auth-token";
 pub const MAGIC_FROM: &str = "+15005550006";
 
 /// A sandbox with the given Twilio options.
 pub async fn sandbox(twilio: Value) -> Sandbox {
-    Sandbox::start(json!({ "twilio": twilio }))
-        .await
-        .expect("sandbox starts")
+    support::start("twilio", json!({}), twilio).await
 }
 
 /// The sandbox's Twilio account: its SID and the first Messaging Service SID.
@@ -49,11 +55,7 @@ pub fn made_up_sid(prefix: &str, pair: &str) -> String {
 }
 
 pub fn client() -> Client {
-    Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
+    support::client_builder().build().unwrap()
 }
 
 pub struct Reply {
@@ -68,7 +70,27 @@ impl Reply {
     }
 }
 
-/// One request to `path` with Basic credentials (none if `auth` is `None`) and a form.
+/// A request to `path`, with Basic credentials (none if `auth` is `None`) and, for a POST, a
+/// form.
+pub fn request(
+    c: &Client,
+    sb: &Sandbox,
+    method: Method,
+    path: &str,
+    auth: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> RequestBuilder {
+    let mut req = c.request(method.clone(), format!("{}{path}", sb.url()));
+    if let Some((user, password)) = auth {
+        req = req.basic_auth(user, Some(password));
+    }
+    if method == Method::POST {
+        req = req.form(form);
+    }
+    req
+}
+
+/// One request to `path` (see [`request`]).
 pub async fn call(
     c: &Client,
     sb: &Sandbox,
@@ -77,14 +99,10 @@ pub async fn call(
     auth: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> Reply {
-    let mut req = c.request(method.clone(), format!("{}{path}", sb.url()));
-    if let Some((user, password)) = auth {
-        req = req.basic_auth(user, Some(password));
-    }
-    if method == Method::POST {
-        req = req.form(form);
-    }
-    let resp = req.send().await.expect("request");
+    let resp = request(c, sb, method, path, auth, form)
+        .send()
+        .await
+        .expect("request");
     let status = resp.status();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
@@ -94,6 +112,32 @@ pub async fn call(
         headers,
         json,
     }
+}
+
+/// One request to `path` as the account.
+pub async fn as_account(
+    c: &Client,
+    sb: &Sandbox,
+    a: &Account,
+    method: Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Reply {
+    call(c, sb, method, path, Some((&a.sid, &a.token)), form).await
+}
+
+/// A request as the account that runs on its own, to keep the account busy meanwhile; the
+/// task ends with its status.
+pub fn in_background(
+    c: &Client,
+    sb: &Sandbox,
+    a: &Account,
+    method: Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> JoinHandle<StatusCode> {
+    let req = request(c, sb, method, path, Some((&a.sid, &a.token)), form);
+    tokio::spawn(async move { req.send().await.unwrap().status() })
 }
 
 pub fn messages_path(account: &str) -> String {
@@ -106,14 +150,46 @@ pub fn message_path(account: &str, sid: &str) -> String {
 
 /// `POST Messages.json` as the account.
 pub async fn create(c: &Client, sb: &Sandbox, a: &Account, form: &[(&str, &str)]) -> Reply {
-    let auth = Some((a.sid.as_str(), a.token.as_str()));
-    call(c, sb, Method::POST, &messages_path(&a.sid), auth, form).await
+    as_account(c, sb, a, Method::POST, &messages_path(&a.sid), form).await
+}
+
+/// The simplest message the account can send.
+pub const SEND: [(&str, &str); 3] = [("To", "+15551234567"), ("From", MAGIC_FROM), ("Body", "Hi")];
+
+/// The form of a text message from the magic sender.
+pub fn plain<'a>(to: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("To", to), ("From", MAGIC_FROM), ("Body", body)]
+}
+
+/// The form of a message sent through the account's Messaging Service at `send_at`.
+pub fn scheduled<'a>(a: &'a Account, body: &'a str, send_at: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("To", "+15551234567"),
+        ("MessagingServiceSid", &a.service),
+        ("Body", body),
+        ("ScheduleType", "fixed"),
+        ("SendAt", send_at),
+    ]
+}
+
+/// `form`, with status callbacks to `callback`.
+pub fn reporting_to<'a>(
+    mut form: Vec<(&'a str, &'a str)>,
+    callback: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    form.push(("StatusCallback", callback));
+    form
+}
+
+/// Cancels the scheduled message at `path`.
+pub async fn cancel(c: &Client, sb: &Sandbox, a: &Account, path: &str) -> Reply {
+    let form = [("Status", "canceled")];
+    as_account(c, sb, a, Method::POST, path, &form).await
 }
 
 /// `GET` a path as the account.
 pub async fn get(c: &Client, sb: &Sandbox, a: &Account, path: &str) -> Reply {
-    let auth = Some((a.sid.as_str(), a.token.as_str()));
-    call(c, sb, Method::GET, path, auth, &[]).await
+    as_account(c, sb, a, Method::GET, path, &[]).await
 }
 
 /// `GET` one message as the account.
@@ -132,17 +208,6 @@ pub async fn fetch_until(c: &Client, sb: &Sandbox, a: &Account, sid: &str, statu
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("{sid} never reached {status}: {last}");
-}
-
-/// Polls `check` every 10 ms for up to 3 s.
-pub async fn eventually<F: FnMut() -> bool>(mut check: F) -> bool {
-    for _ in 0..300 {
-        if check() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    check()
 }
 
 /// A request the callback receiver got.
