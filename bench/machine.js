@@ -43,6 +43,7 @@ function describe() {
     node: process.version,
     undici: process.versions.undici || null,
     axios: version('axios'),
+    twilio: version('twilio'),
     uzgate: version(ROOT),
     commit: git(['rev-parse', '--short', 'HEAD']),
     // Uncommitted changes outside bench/: the numbers may not be the commit's.

@@ -1,35 +1,55 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: uzgate's Eskiz SmsClient against an axios client written the usual way and
- * against raw fetch, on the sandbox gateway running as its own process.
+ * `npm run bench`: uzgate against the ways Node code does the same job today, every contender
+ * measured in this run, on the sandbox gateway running as its own process.
  *
- *   1. refresh storm: a burst of concurrent sends on an expired token — how many refreshes go out
- *   2. throughput at several concurrencies — requests/s, client CPU per request, latency
+ *   amocrm-refresh    8 processes × 3 forced expiries sharing a token store (rotating
+ *                     single-use refresh tokens): uzgate file/redis store vs naive per-process refresh
+ *   amocrm-ratelimit  1 and 4 processes at 7 req/s: uzgate's limiter vs fire-and-retry-on-429
+ *   throughput        Eskiz sends, closed loop at each concurrency: uzgate, axios pattern, fetch
+ *   twilio            Twilio sends, same loop: uzgate's Twilio provider vs the official SDK
+ *   wrk               wrk at the Eskiz send endpoint: the ceiling
+ *   storm             a burst of sends on an expired Eskiz token: refresh requests
+ *   rss               resident memory with 10 000 sends held in flight
  *
- * Writes bench/results/eskiz-<date>.json and bench/results/latest-eskiz.md (`-quick` variants
- * for --quick, `-custom` for runs with a subset or a changed baseline). A benchmark, not a
- * test: a slow machine fails nothing; the exit code is non-zero only when something is broken
- * (a worker crashed, sends failed where they must not).
+ * Writes bench/results/bench-<date>.json and bench/results/latest.md (`-quick` variants for
+ * --quick, `-custom` for a subset or a changed baseline) and prints the tables. A benchmark, not
+ * a test: a slow machine fails nothing and a missed target is reported, not raised; the exit
+ * code is non-zero only when something is broken (a worker crashed, uzgate calls failed).
  */
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { fork } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 
 const config = require('./config');
 const machine = require('./machine');
 const report = require('./report');
+const { measurer } = require('./measure');
 const { SandboxProcess } = require('./sandbox-process');
+const { RedisProcess } = require('./redis-process');
+
+const scenarios = {
+  'amocrm-refresh': require('./scenarios/amocrm-refresh'),
+  'amocrm-ratelimit': require('./scenarios/amocrm-ratelimit'),
+  throughput: require('./scenarios/throughput'),
+  storm: require('./scenarios/storm'),
+  rss: require('./scenarios/rss'),
+  wrk: require('./scenarios/wrk'),
+};
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(__dirname, 'results');
 
 // Balance for 2·10¹⁰ SMS (the default pays for 20 000); immediate status changes and no
 // ACCEPTED callbacks, so the sandbox does no background work that is not being measured.
+// amoCRM and Twilio keep their defaults; the amoCRM scenarios configure what they change.
 const SANDBOX_CONFIG = {
   eskiz: { initialBalance: 1000000000000, acceptAfterMs: 0, deliverAfterMs: 0, callbackAccepted: false },
 };
+
+const NEEDS_REDIS = ['amocrm-refresh', 'amocrm-ratelimit'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,148 +61,36 @@ function checkBuilt() {
   }
 }
 
+/** Whether the built package loads in a fresh process (the workers load it the same way). */
+function distLoads() {
+  checkBuilt();
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(ROOT, 'dist'))}).SmsClient`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dist/ does not load:\n${r.stderr}`);
+}
+
 /**
- * Runs one worker and lets `hooks` prepare the sandbox at the protocol's steps. Resolves with
- * the worker's result; rejects if it fails, crashes or overruns `timeoutMs` (then it is killed
- * by its pid).
+ * Other engineers rebuild dist/ while the suite runs; a load that fails mid-rebuild is retried
+ * for a while before it counts as broken. Resolves true if dist/ had to be waited for.
  */
-function runWorker(spec, hooks, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'worker.js'), [JSON.stringify(spec)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result = null;
-    let failure = null;
-    // Sandbox samples still being taken when the worker exits must land before its result is used.
-    const pending = [];
-    const timer = setTimeout(() => {
-      failure = new Error(`${spec.contender} ${spec.scenario}: no result after ${timeoutMs} ms`);
-      child.kill('SIGKILL');
-    }, timeoutMs);
-
-    child.on('message', async (m) => {
-      try {
-        if (m.type === 'ready') {
-          await hooks.beforeGo();
-          child.send({ type: 'go' });
-        } else if (m.type === 'window') {
-          const sample = hooks.onWindow(m.edge);
-          pending.push(sample);
-          await sample;
-        } else if (m.type === 'result') {
-          result = m.result;
-        } else if (m.type === 'failed') {
-          failure = new Error(`${spec.contender} ${spec.scenario} worker failed:\n${m.message}`);
-        }
-      } catch (e) {
-        failure = e;
-        child.kill('SIGKILL');
-      }
-    });
-    child.on('exit', async (code, signal) => {
-      clearTimeout(timer);
-      await Promise.allSettled(pending);
-      if (failure) reject(failure);
-      else if (!result) reject(new Error(`${spec.contender} ${spec.scenario} worker exited (${code ?? signal}) without a result`));
-      else resolve(result);
-    });
-  });
-}
-
-async function stormRun(sandbox, cfg, contender) {
-  const spec = {
-    scenario: 'storm',
-    contender,
-    baseUrl: sandbox.url,
-    stormSize: cfg.stormSize,
-    axiosAgent: cfg.axiosAgent,
-  };
-  let cpu0 = null;
-  const hooks = {
-    // After the worker's warm-up send: fresh counters, every token expired, every send of the
-    // burst held so that all of them are in flight with the old token.
-    async beforeGo() {
-      await sandbox.clearFaults();
-      await sandbox.resetStats();
-      await sandbox.expire('eskiz');
-      await sandbox.addFault({
-        path: '/message/sms/send',
-        method: 'POST',
-        kind: 'latency',
-        latencyMs: cfg.stormLatencyMs,
-        times: cfg.stormSize,
-      });
-      cpu0 = sandbox.cpuMicros();
-    },
-    async onWindow() {},
-  };
-  const result = await runWorker(spec, hooks, 180000);
-  const cpu1 = sandbox.cpuMicros();
-  const stats = await sandbox.stats();
-  await sandbox.clearFaults();
-  result.sandbox = { eskiz: stats.eskiz, faultsInjected: stats.faultsInjected, cpuMs: cpu0 === null ? null : (cpu1 - cpu0) / 1000 };
-  return result;
-}
-
-async function throughputRun(sandbox, cfg, contender, concurrency) {
-  const spec = {
-    scenario: 'throughput',
-    contender,
-    baseUrl: sandbox.url,
-    concurrency,
-    warmupS: cfg.warmupS,
-    durationS: cfg.durationS,
-    axiosAgent: cfg.axiosAgent,
-  };
-  const window = {};
-  const hooks = {
-    async beforeGo() {
-      await sandbox.clearFaults();
-      await sandbox.resetStats();
-    },
-    // The sandbox's CPU and counters sampled when the worker opens and closes its window.
-    async onWindow(edge) {
-      const cpu = sandbox.cpuMicros();
-      const stats = await sandbox.stats();
-      window[edge] = { cpu, stats };
-    },
-  };
-  const timeoutMs = (cfg.warmupS + cfg.durationS) * 1000 + 120000;
-  const result = await runWorker(spec, hooks, timeoutMs);
-  const { start, end } = window;
-  const sends = end.stats.eskiz.sends - start.stats.eskiz.sends;
-  const cpuUs = start.cpu === null ? null : end.cpu - start.cpu;
-  result.sandbox = {
-    sends,
-    rejected401: end.stats.eskiz.rejected401 - start.stats.eskiz.rejected401,
-    refreshes: end.stats.eskiz.refreshes - start.stats.eskiz.refreshes,
-    logins: end.stats.eskiz.logins - start.stats.eskiz.logins,
-    cpuMs: cpuUs === null ? null : cpuUs / 1000,
-    cpuPerReqUs: cpuUs === null || !sends ? null : cpuUs / sends,
-  };
-  return result;
-}
-
-/** Problems that mean the numbers cannot be trusted, as opposed to a slow machine. */
-function brokenChecks(results) {
-  const problems = [];
-  for (const s of results.storm) {
-    // The baseline failing in the storm is what the storm demonstrates; uzgate failing is a bug.
-    if (s.contender === 'uzgate' && s.ok !== s.sends) problems.push(`uzgate storm: ${s.sends - s.ok} of ${s.sends} sends failed`);
+async function waitForDist() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      distLoads();
+      return attempt > 1;
+    } catch (e) {
+      if (attempt >= 30) throw e;
+      if (attempt === 1) console.log('dist/ is not loadable right now (a rebuild?); retrying for up to 5 minutes…');
+      await sleep(10000);
+    }
   }
-  for (const r of results.throughput) {
-    if (r.errors.total) problems.push(`${r.contender} at concurrency ${r.concurrency}: ${r.errors.total} sends failed`);
-    if (!r.completed) problems.push(`${r.contender} at concurrency ${r.concurrency}: no send completed`);
-  }
-  return problems;
 }
 
 function writeResults(results, md) {
   fs.mkdirSync(RESULTS, { recursive: true });
   const suffix = results.settings.label ? `-${results.settings.label}` : '';
   const stamp = results.machine.date.replace(/[:]/g, '-').replace(/\..*$/, '');
-  const json = path.join(RESULTS, `eskiz-${stamp}${suffix}.json`);
-  const latest = path.join(RESULTS, `latest-eskiz${suffix}.md`);
+  const json = path.join(RESULTS, `bench-${stamp}${suffix}.json`);
+  const latest = path.join(RESULTS, `latest${suffix}.md`);
   fs.writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(latest, `${md}\n`);
   return [json, latest].map((p) => path.relative(ROOT, p));
@@ -190,87 +98,104 @@ function writeResults(results, md) {
 
 async function main() {
   const cfg = config.parse();
-  checkBuilt();
+  await waitForDist();
   const results = {
     machine: machine.describe(),
     settings: { ...cfg, sandbox: SANDBOX_CONFIG },
     contenders: {},
-    storm: [],
-    throughput: [],
-    buildRunning: false,
+    noisy: false,
+    problems: [],
   };
   for (const c of cfg.contenders) {
     results.contenders[c] = require(`./contenders/${c}`).describe({ axiosAgent: cfg.axiosAgent });
   }
+  console.log(`scenarios: ${cfg.scenarios.join(', ')}${cfg.quick ? ' (quick)' : ''}`);
 
-  const sandbox = await SandboxProcess.start(SANDBOX_CONFIG);
-  console.log(`sandbox ${sandbox.url} (pid ${sandbox.pid})`);
-
-  // A cargo build on the same 2 cores would distort every number: wait (bounded) for it to end.
-  const quietMachine = async () => {
-    const until = Date.now() + cfg.buildWaitS * 1000;
-    let told = false;
-    while (machine.buildRunning() && Date.now() < until) {
-      if (!told) console.log(`waiting up to ${cfg.buildWaitS} s for a running cargo build to finish…`);
-      told = true;
-      await sleep(2000);
-    }
-    return machine.buildRunning();
-  };
-  // A measurement a build overlapped is taken again (after waiting), up to NOISY_ATTEMPTS times;
-  // the last one is kept, flagged if it was overlapped too.
-  const NOISY_ATTEMPTS = 3;
-  const measured = async (run) => {
-    for (let attempt = 1; ; attempt++) {
-      const before = await quietMachine();
-      const r = await run();
-      r.buildRunning = before || machine.buildRunning();
-      if (!r.buildRunning) return r;
-      if (attempt === NOISY_ATTEMPTS) {
-        console.warn('warning: a cargo build overlapped this measurement again; it is kept and flagged as noisy');
-        results.buildRunning = true;
-        return r;
-      }
-      console.warn('a cargo build overlapped this measurement; measuring again');
-      await sandbox.clearInbox();
-    }
-  };
+  const started = [];
+  const stopAll = () => Promise.allSettled([...started].reverse().map((p) => p.stop()));
+  // Ctrl-C or a kill still stops the sandbox and redis-server by their pids.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, async () => {
+      await stopAll();
+      process.exit(130);
+    });
+  }
 
   try {
-    if (cfg.only !== 'throughput') {
-      for (const c of cfg.stormContenders) {
-        const r = await measured(() => stormRun(sandbox, cfg, c));
-        const e = r.sandbox.eskiz;
-        console.log(
-          `storm  ${c.padEnd(7)} ok ${r.ok}/${r.sends}  refreshes ${e.refreshes + e.refreshFailures}  logins ${e.logins}  401s ${e.rejected401}  drain ${Math.round(r.drainMs)} ms`,
-        );
-        results.storm.push(r);
-        await sandbox.clearInbox();
-        await sleep(500);
+    const sandbox = await SandboxProcess.start(SANDBOX_CONFIG);
+    started.push(sandbox);
+    console.log(`sandbox ${sandbox.url} (pid ${sandbox.pid})`);
+
+    let redis = { skipped: 'not needed by the scenarios run' };
+    if (cfg.scenarios.some((s) => NEEDS_REDIS.includes(s))) {
+      const r = await RedisProcess.start();
+      if (r.redis) {
+        started.push(r.redis);
+        redis = { url: r.redis.url, version: r.redis.version, pid: r.redis.pid };
+        console.log(`redis-server ${r.redis.version} ${r.redis.url} (pid ${r.redis.pid})`);
+      } else {
+        redis = { skipped: r.skipped };
+        console.log(`redis: SKIPPED (${r.skipped}); Redis rows are left out`);
       }
     }
-    if (cfg.only !== 'storm') {
-      for (const concurrency of cfg.concurrency) {
-        for (const c of cfg.contenders) {
-          const r = await measured(() => throughputRun(sandbox, cfg, c, concurrency));
-          console.log(
-            `c=${String(concurrency).padEnd(4)} ${c.padEnd(7)} ${Math.round(r.rps)} req/s  ${r.cpuPerReqUs?.toFixed(1)} µs CPU/req  p50 ${r.latency.p50Ms?.toFixed(2)} ms  p99 ${r.latency.p99Ms?.toFixed(2)} ms  errors ${r.errors.total}`,
-          );
-          results.throughput.push(r);
-          await sandbox.clearInbox();
-          await sleep(300);
-        }
+    results.redis = redis;
+
+    const ctx = {
+      sandbox,
+      cfg,
+      redis,
+      measured: measurer(cfg, {
+        onNoisy: () => {
+          results.noisy = true;
+        },
+        // A worker that failed while dist/ was being rebuilt is run again once it loads.
+        recover: async () => {
+          try {
+            distLoads();
+            return false;
+          } catch {
+            return waitForDist().then(
+              () => true,
+              () => false,
+            );
+          }
+        },
+        helperPids: () => started.map((p) => p.pid),
+      }),
+    };
+    for (const name of cfg.scenarios) {
+      console.log(`\n== ${name}`);
+      try {
+        if (name === 'throughput') results.throughput = await scenarios.throughput.eskiz(ctx);
+        else if (name === 'twilio') results.twilio = await scenarios.throughput.twilio(ctx);
+        else if (name === 'amocrm-refresh') results.amocrmRefresh = await scenarios[name].run(ctx);
+        else if (name === 'amocrm-ratelimit') results.amocrmRateLimit = await scenarios[name].run(ctx);
+        else results[name] = await scenarios[name].run(ctx);
+      } catch (e) {
+        // One broken scenario is reported; the others still run.
+        console.error(`${name} failed: ${(e && e.stack) || e}`);
+        results.problems.push(`${name}: ${(e && e.message) || e}`);
       }
     }
   } finally {
-    await sandbox.stop();
+    await stopAll();
   }
+
+  const problems = [
+    ...results.problems,
+    ...(results.amocrmRefresh ? scenarios['amocrm-refresh'].broken(results.amocrmRefresh) : []),
+    ...(results.amocrmRateLimit ? scenarios['amocrm-ratelimit'].broken(results.amocrmRateLimit) : []),
+    ...(results.throughput ? scenarios.throughput.broken(results.throughput) : []),
+    ...(results.twilio ? scenarios.throughput.broken(results.twilio) : []),
+    ...(results.storm ? scenarios.storm.broken(results.storm) : []),
+    ...(results.rss ? scenarios.rss.broken(results.rss) : []),
+  ];
+  results.problems = problems;
 
   const md = report.markdown(results);
   const files = writeResults(results, md);
   console.log(`\n${md}\nwritten: ${files.join(', ')}`);
 
-  const problems = brokenChecks(results);
   if (problems.length) {
     console.error(`\nbroken:\n  ${problems.join('\n  ')}`);
     process.exitCode = 1;

@@ -1,7 +1,8 @@
 /**
- * One contender in one scenario, alone in its own process, so that `process.cpuUsage()` (which
- * counts every thread of the process, the addon's Rust threads included) belongs to that client
- * alone and no pool, token or JIT state carries over to the next run.
+ * One sending contender (Eskiz or Twilio) in one scenario — storm, throughput or rss — alone in
+ * its own process, so that `process.cpuUsage()` (which counts every thread of the process, the
+ * addon's Rust threads included) and its memory belong to that client alone and no pool, token
+ * or JIT state carries over to the next run.
  *
  * Protocol over the IPC channel with bench/run.js:
  *   worker → {type:'ready'}            after creating the client and one warm-up send
@@ -13,8 +14,11 @@
 'use strict';
 
 const { performance } = require('node:perf_hooks');
+const { memory } = require('./proc');
 
 const spec = JSON.parse(process.argv[2]);
+// An orchestrator that died must not leave this process (and its connections) behind.
+process.on('disconnect', () => process.exit(1));
 const contender = require(`./contenders/${spec.contender}`);
 
 function waitFor(type) {
@@ -108,6 +112,28 @@ async function storm(client) {
 }
 
 /**
+ * `rssSize` sends fired together and held by the sandbox: the process's resident memory while
+ * they are all in flight is what the scenario is about (the orchestrator samples it from
+ * outside); the high-water mark is read here just before exiting.
+ */
+async function rss(client) {
+  const errors = new Errors();
+  let ok = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: spec.rssSize }, () =>
+      client.send().then(
+        () => {
+          ok += 1;
+        },
+        (e) => errors.add(e),
+      ),
+    ),
+  );
+  return { sends: spec.rssSize, ok, errors, drainMs: performance.now() - t0 };
+}
+
+/**
  * Closed loop: `concurrency` lanes, each sending as soon as its previous send settled. Only
  * sends that settle inside the measured window count, and CPU is the delta over that window.
  */
@@ -175,17 +201,20 @@ async function throughput(client) {
 }
 
 async function main() {
-  const client = await contender.create({ baseUrl: spec.baseUrl, axiosAgent: spec.axiosAgent });
+  const client = await contender.create(spec);
   // One send before anything is measured: logs in (uzgate logs in lazily) and opens a connection.
   await client.send();
   const go = waitFor('go');
   process.send({ type: 'ready' });
   await go;
 
-  const result = spec.scenario === 'storm' ? await storm(client) : await throughput(client);
+  const scenarios = { storm, throughput, rss };
+  const result = await scenarios[spec.scenario](client);
   result.contender = spec.contender;
-  result.description = contender.describe({ axiosAgent: spec.axiosAgent });
-  result.rssMb = process.memoryUsage().rss / 2 ** 20;
+  result.description = contender.describe(spec);
+  const mem = memory();
+  result.rssMb = mem.rssMb;
+  result.peakRssMb = mem.peakRssMb;
   await client.close();
   process.send({ type: 'result', result }, () => process.exit(0));
 }
