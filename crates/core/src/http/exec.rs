@@ -82,7 +82,10 @@ pub async fn execute(
             None => None,
         };
         let started = Instant::now();
-        let outcome = send_once(http, req, credential.as_ref().map(|c| &c.header), deadline).await;
+        // Boxed: the HTTP exchange is most of a call's state, and calls queued for a slot (or
+        // waiting for a token) should not carry it inline.
+        let header = credential.as_ref().map(|c| &c.header);
+        let outcome = Box::pin(send_once(http, req, header, deadline)).await;
         let took = started.elapsed();
         let retries_left = attempt < http.retry.max_attempts;
         let resp = match outcome {
@@ -284,9 +287,10 @@ async fn send_once(
     authorization: Option<&HeaderValue>,
     deadline: Deadline,
 ) -> std::result::Result<Response, Transport> {
-    let mut builder = http
-        .reqwest()
-        .request(req.method.clone(), http.url(&req.path));
+    let url = http
+        .parsed_url(&req.path)
+        .map_err(|e| Transport::Invalid(format!("bad request URL: {e}")))?;
+    let mut builder = http.reqwest().request(req.method.clone(), url);
     for (name, value) in &req.headers {
         builder = builder.header(name, value);
     }

@@ -191,6 +191,7 @@ pub struct HttpClient {
     /// Where `rate_limited` events go.
     pub events: crate::auth::Sinks,
     pub(crate) in_flight: tokio::sync::Semaphore,
+    parsed: parking_lot::Mutex<std::collections::HashMap<String, reqwest::Url>>,
 }
 
 impl HttpClient {
@@ -220,6 +221,7 @@ impl HttpClient {
             retry: RetryPolicy::default(),
             events: crate::auth::Sinks::default(),
             in_flight: tokio::sync::Semaphore::new(options.max_concurrency.max(1)),
+            parsed: parking_lot::Mutex::new(std::collections::HashMap::new()),
             options,
         })
     }
@@ -248,6 +250,26 @@ impl HttpClient {
         url.push_str(&base);
         url.push_str(path);
         url
+    }
+
+    /// The parsed URL of `path`, reused across requests: parsing (with IDNA checks) costs more
+    /// than building the request. Bounded: a client with ever-new paths (status ids) starts
+    /// over now and then.
+    pub(crate) fn parsed_url(
+        &self,
+        path: &str,
+    ) -> std::result::Result<reqwest::Url, url::ParseError> {
+        let full = self.url(path);
+        if let Some(u) = self.parsed.lock().get(&full) {
+            return Ok(u.clone());
+        }
+        let u = reqwest::Url::parse(&full)?;
+        let mut cache = self.parsed.lock();
+        if cache.len() >= 512 {
+            cache.clear();
+        }
+        cache.insert(full, u.clone());
+        Ok(u)
     }
 
     pub fn deadline(&self) -> Deadline {
