@@ -125,6 +125,24 @@ test('/metrics at a custom path, mounted by AmoCrmModule.forRootAsync; absent un
   await request(app.getHttpServer()).get('/metrics').expect(404);
 });
 
+test('/metrics with a bearer token: 401 without it or with a wrong one, the text with it', async () => {
+  const token = `scrape-${Math.random().toString(36).slice(2)}`;
+  const app = await startApp({
+    imports: [SmsModule.forRoot({ ...eskizOptions(), metrics: { bearerToken: token } })],
+  });
+  const server = app.getHttpServer();
+  const refused = await request(server).get('/metrics').expect(401);
+  expect(refused.text).not.toContain('uzgate_');
+  await request(server).get('/metrics').set('Authorization', `Bearer ${token}x`).expect(401);
+  await request(server).get('/metrics').set('Authorization', token).expect(401);
+  const ok = await request(server).get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
+  expect(ok.text).toContain('# TYPE uzgate_');
+});
+
+test('an empty metrics bearer token is a startup error, not an open route', () => {
+  expect(() => SmsModule.forRoot({ ...eskizOptions(), metrics: { bearerToken: '' } })).toThrow(/bearerToken must not be empty/);
+});
+
 test('merging texts: each family once, identical series summed', () => {
   const a = '# HELP x_total X.\n# TYPE x_total counter\nx_total{p="a"} 1\n# HELP y Y.\n# TYPE y histogram\ny_sum 0.5\n';
   const b = '# HELP x_total X.\n# TYPE x_total counter\nx_total{p="a"} 2\nx_total{p="b"} 1\n# HELP y Y.\n# TYPE y histogram\ny_sum 0.25\n';

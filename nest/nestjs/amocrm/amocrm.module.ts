@@ -14,7 +14,7 @@ import { AmoCrmClient, type CustomTokenStore } from '../../index';
 import { amoCrmOptionsFromEnv, type EnvSource } from '../config/env-options';
 import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
 import { createMetricsController } from '../metrics/metrics.controller';
-import { DEFAULT_METRICS_PATH, type MetricsRouteOptions } from '../metrics/metrics.options';
+import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { createAmoCrmOAuthController } from './amocrm-oauth.controller';
 import {
   AMOCRM_ASYNC_OPTIONS_TYPE,
@@ -86,7 +86,7 @@ function optionsFromEnv(source?: EnvSource): AmoCrmModuleOptions {
 function withRoutes(definition: DynamicModule, routes: AmoCrmRoutes): DynamicModule {
   const controllers: Type<unknown>[] = [];
   if (routes.oauth) controllers.push(createAmoCrmOAuthController(routes.oauth.path ?? DEFAULT_OAUTH_PATH));
-  if (routes.metrics) controllers.push(createMetricsController(routes.metrics.path ?? DEFAULT_METRICS_PATH));
+  if (routes.metrics) controllers.push(createMetricsController(routes.metrics));
   return {
     ...definition,
     providers: [...(definition.providers ?? []), { provide: AMOCRM_ROUTES, useValue: routes }],

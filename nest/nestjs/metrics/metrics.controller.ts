@@ -1,19 +1,26 @@
 /**
  * `GET {path}` (default `/metrics`): the Prometheus text of every uzgate client in the app
  * (all SmsService and AmoCrmService instances), merged into one exposition. Mounted by
- * `metrics: {}` on SmsModule or AmoCrmModule; mount it once.
+ * `metrics: {}` on SmsModule or AmoCrmModule; mount it once. With `bearerToken`, only a scraper
+ * presenting it gets the text.
  */
-import { Controller, Get, Header, type Type } from '@nestjs/common';
+import { Controller, Get, Header, Headers, UnauthorizedException, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AmoCrmService } from '../amocrm/amocrm.service';
 import { SmsService } from '../sms/sms.service';
+import { safeEqual } from '../http/safe-equal';
+import { DEFAULT_METRICS_PATH, type MetricsRouteOptions } from './metrics.options';
 import { mergePrometheusTexts } from './prometheus-merge';
 
 interface MetricsSource {
   metrics(): string;
 }
 
-export function createMetricsController(path: string): Type<unknown> {
+export function createMetricsController(options: MetricsRouteOptions): Type<unknown> {
+  const { path = DEFAULT_METRICS_PATH, bearerToken } = options;
+  if (bearerToken !== undefined && bearerToken.length === 0) {
+    throw new Error('metrics.bearerToken must not be empty (leave it out for an open route)');
+  }
   @Controller(path)
   class UzgateMetricsController {
     constructor(private readonly moduleRef: ModuleRef) {}
@@ -21,7 +28,11 @@ export function createMetricsController(path: string): Type<unknown> {
     @Get()
     @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
     @Header('Cache-Control', 'no-store')
-    metrics(): string {
+    metrics(@Headers('authorization') authorization?: string): string {
+      if (bearerToken !== undefined) {
+        const given = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+        if (!given || !safeEqual(given, bearerToken)) throw new UnauthorizedException('missing or wrong bearer token');
+      }
       const sources = [...this.all(SmsService), ...this.all(AmoCrmService)];
       return mergePrometheusTexts(sources.map((s) => s.metrics()));
     }

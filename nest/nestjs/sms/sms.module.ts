@@ -14,7 +14,7 @@ import { SmsClient, type CustomTokenStore, type SmsClientOptions } from '../../i
 import { smsOptionsFromEnv, type EnvSource } from '../config/env-options';
 import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
 import { createMetricsController } from '../metrics/metrics.controller';
-import { DEFAULT_METRICS_PATH, type MetricsRouteOptions } from '../metrics/metrics.options';
+import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { createSmsCallbacksController } from './sms-callbacks.controller';
 import {
   SMS_ASYNC_OPTIONS_TYPE,
@@ -91,7 +91,7 @@ function optionsFromEnv(source?: EnvSource): SmsModuleOptions {
 function withRoutes(definition: DynamicModule, routes: SmsRoutes): DynamicModule {
   const controllers: Type<unknown>[] = [];
   if (routes.callbacks) controllers.push(createSmsCallbacksController(resolvedPath(routes)));
-  if (routes.metrics) controllers.push(createMetricsController(routes.metrics.path ?? DEFAULT_METRICS_PATH));
+  if (routes.metrics) controllers.push(createMetricsController(routes.metrics));
   return {
     ...definition,
     providers: [...(definition.providers ?? []), { provide: SMS_ROUTES, useValue: routes }],
