@@ -166,6 +166,41 @@ test('amoCRM failing during the exchange: the mapped status and the uzgate code'
   expect(res.body).toMatchObject({ code: 'OUTCOME_UNKNOWN', provider: 'amocrm' });
 });
 
+describe('marketplace widget installs (from_widget, no state)', () => {
+  const install = (app: INestApplication, code: string, referer: string) =>
+    request(app.getHttpServer()).get(`/amocrm/callback?code=${code}&referer=${referer}&from_widget=1&client_id=${AMO.clientId}`);
+
+  test('off by default: refused like any callback without a state, no exchange', async () => {
+    const app = await oauthApp();
+    const res = await install(app, sb.amocrmIssueCode(), AMO.referer).expect(400);
+    expect(res.body).toMatchObject({ ok: false, error: 'state_missing' });
+    expect(exchanges()).toBe(0);
+  });
+
+  test('on: the configured account\'s code is exchanged once and the tokens stored', async () => {
+    const app = await oauthApp({ widgetInstalls: { referer: `https://${AMO.referer.toUpperCase()}/` } });
+    const res = await install(app, sb.amocrmIssueCode(), AMO.referer).expect(200);
+    expect(res.body).toMatchObject({ ok: true, status: { state: 'valid' } });
+    expect(sb.stats().amocrm.codeExchanges).toBe(1);
+    await expect(app.get(AmoCrmService).account()).resolves.toMatchObject({ subdomain: expect.any(String) });
+  });
+
+  test('on: another account is refused without an exchange; a reused code is 400', async () => {
+    const app = await oauthApp({ widgetInstalls: { referer: AMO.referer } });
+    const other = await install(app, sb.amocrmIssueCode(), 'intruder.amocrm.ru').expect(403);
+    expect(other.body).toMatchObject({ ok: false, error: 'widget_account_refused' });
+    expect(exchanges()).toBe(0);
+    const code = sb.amocrmIssueCode();
+    await install(app, code, AMO.referer).expect(200);
+    const again = await install(app, code, AMO.referer).expect(400);
+    expect(again.body).toMatchObject({ ok: false, error: 'code_revoked' });
+  });
+
+  test('a referer that is not a host is a startup error', async () => {
+    await expect(oauthApp({ widgetInstalls: { referer: 'uzgate' } })).rejects.toThrow(/widgetInstalls.referer must be the account host/);
+  });
+});
+
 test('status: right key → tokenStatus; wrong or missing key → 401', async () => {
   const app = await oauthApp();
   const server = app.getHttpServer();

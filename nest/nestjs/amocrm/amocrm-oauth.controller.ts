@@ -5,6 +5,8 @@
  * - `GET {path}/callback`: the state is checked against the cookie (constant time, in the core),
  *   the code exchanged and the tokens stored; then `successRedirect` or JSON. A declined consent,
  *   a missing or forged state, or a bad code → `failureRedirect?error=<reason>` or 400 JSON.
+ *   With `widgetInstalls`, a `from_widget` call (amoCRM's webhook after a marketplace install:
+ *   no state, no browser) from the configured account is exchanged and answered with JSON.
  * - `GET {path}/status`: tokenStatus() (never the tokens) for `X-API-KEY: <apiKey>`.
  * Express only (uses its `res.redirect`).
  */
@@ -17,7 +19,7 @@ import { routeNotFound } from '../http/not-found';
 import { isHttps, pathWithout, type HttpRequestLike } from '../http/request';
 import { safeEqual } from '../http/safe-equal';
 import { AMOCRM_OAUTH_SETTINGS } from './amocrm.module-definition';
-import type { AmoCrmOAuthOptions } from './amocrm.options';
+import { accountHost, type AmoCrmOAuthOptions } from './amocrm.options';
 import { AmoCrmService } from './amocrm.service';
 
 export const STATE_COOKIE = 'uzgate_amocrm_state';
@@ -49,6 +51,10 @@ export function createAmoCrmOAuthController(path: string): Type<unknown> {
 
     @Get('callback')
     async callback(@Req() req: HttpRequestLike, @Res() res: ResponseLike, @Query() query: CallbackQuery): Promise<void> {
+      if (query.from_widget !== undefined && this.settings.widgetInstalls) {
+        await this.widgetInstall(res, query, this.settings.widgetInstalls.referer);
+        return;
+      }
       const expectedState = readCookie(cookieHeader(req), STATE_COOKIE);
       // The state is single-use whatever happens next.
       res.setHeader('Set-Cookie', stateCookie(req, '/callback', '', 0));
@@ -69,6 +75,23 @@ export function createAmoCrmOAuthController(path: string): Type<unknown> {
       else res.json({ ok: true, status });
     }
 
+    /** amoCRM ignores the answer and never resends; the status code is for logs and tests. */
+    private async widgetInstall(res: ResponseLike, query: CallbackQuery, allowed: string): Promise<void> {
+      const referer = first(query.referer);
+      if (!referer || accountHost(referer) !== accountHost(allowed)) {
+        res.status(403);
+        res.json({ ok: false, error: 'widget_account_refused', message: 'a widget install from another amoCRM account' });
+        return;
+      }
+      try {
+        const status = await this.amo.exchangeCode({ code: first(query.code), referer, fromWidget: true });
+        res.json({ ok: true, status });
+      } catch (e) {
+        const error = UzgateError.from(e);
+        writeFailure(res, error, failureReason(error, true));
+      }
+    }
+
     @Get('status')
     async status(@Req() req: HttpRequestLike, @Headers('x-api-key') apiKey?: string): Promise<TokenStatus> {
       const expected = this.settings.apiKey;
@@ -79,15 +102,11 @@ export function createAmoCrmOAuthController(path: string): Type<unknown> {
     }
 
     private fail(res: ResponseLike, error: UzgateError, expectedState: string | undefined): void {
-      const reason = failureReason(error, expectedState);
+      const reason = failureReason(error, Boolean(expectedState));
       if (this.settings.failureRedirect) {
         res.redirect(302, withQueryParam(this.settings.failureRedirect, 'error', reason));
-      } else if (error.code === 'INVALID_ARGUMENT' || error.code === 'AUTH_FAILED') {
-        // The browser's request was bad (declined, forged, stale or reused): a client error.
-        res.status(400);
-        res.json({ ok: false, error: reason, message: error.message });
       } else {
-        writeErrorResponse(res, new UzgateHttpException(error));
+        writeFailure(res, error, reason);
       }
     }
   }
@@ -109,11 +128,22 @@ function cookieHeader(req: HttpRequestLike): string | undefined {
 }
 
 /** `access_denied`, `state_mismatch`, `state_missing`, `code_expired`, … */
-function failureReason(error: UzgateError, expectedState: string | undefined): string {
+function failureReason(error: UzgateError, hadState: boolean): string {
   const reason = (error.details as { reason?: unknown } | undefined)?.reason;
   if (typeof reason === 'string') return reason;
-  if (!expectedState) return 'state_missing';
+  if (!hadState) return 'state_missing';
   return error.code.toLowerCase();
+}
+
+/** JSON answer to a failed callback: 400 when the request was bad, the mapped status otherwise. */
+function writeFailure(res: ResponseLike, error: UzgateError, reason: string): void {
+  if (error.code === 'INVALID_ARGUMENT' || error.code === 'AUTH_FAILED') {
+    // The request was bad (declined, forged, stale or reused): a client error.
+    res.status(400);
+    res.json({ ok: false, error: reason, message: error.message });
+  } else {
+    writeErrorResponse(res, new UzgateHttpException(error));
+  }
 }
 
 function first(value: unknown): string | undefined {

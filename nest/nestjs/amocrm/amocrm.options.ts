@@ -25,6 +25,27 @@ export interface AmoCrmOAuthOptions {
   failureRedirect?: string;
   /** amoCRM's consent page mode: `popup` or `post_message`. */
   mode?: 'popup' | 'post_message';
+  /**
+   * Accept the code amoCRM delivers to the callback when the integration is installed as a
+   * marketplace widget (`from_widget`, no state to check) — but only from this account host
+   * (`example.amocrm.ru`): the client keeps one account's tokens, and a public widget can be
+   * installed by anyone. Off by default: a `from_widget` request is then refused like any
+   * callback without a valid state.
+   */
+  widgetInstalls?: { referer: string };
+}
+
+/** `https://Example.amocrm.ru/` → `example.amocrm.ru`: amoCRM and users write hosts several ways. */
+export function accountHost(referer: string): string {
+  return referer.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/** Startup check of `widgetInstalls`: a host, not a subdomain alone or an empty string. */
+export function checkWidgetInstalls(oauth: AmoCrmOAuthOptions): void {
+  const referer = oauth.widgetInstalls?.referer;
+  if (oauth.widgetInstalls && (typeof referer !== 'string' || !accountHost(referer).includes('.'))) {
+    throw new Error('oauth.widgetInstalls.referer must be the account host, e.g. example.amocrm.ru');
+  }
 }
 
 export interface AmoCrmModuleOptions extends Omit<AmoCrmClientOptions, 'clientId'> {
@@ -63,5 +84,7 @@ export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injecte
 /** Effective OAuth settings: those given at definition, overridden by the resolved options. */
 export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {
   if (!routes.oauth) return null;
-  return { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
+  const resolved = { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
+  checkWidgetInstalls(resolved);
+  return resolved;
 }
