@@ -132,6 +132,7 @@ test('/metrics with a bearer token: 401 without it or with a wrong one, the text
   });
   const server = app.getHttpServer();
   const refused = await request(server).get('/metrics').expect(401);
+  expect(refused.headers['content-type']).toMatch(/^application\/json/);
   expect(refused.text).not.toContain('uzgate_');
   await request(server).get('/metrics').set('Authorization', `Bearer ${token}x`).expect(401);
   await request(server).get('/metrics').set('Authorization', token).expect(401);
