@@ -44,6 +44,11 @@ async function authorize(app: INestApplication, path = '/amocrm') {
   return { res, setCookie, state, consent: new URL(res.headers.location!) };
 }
 
+/** GET /amocrm/callback?{query} with the state cookie, as the browser back from consent sends it. */
+function callback(app: INestApplication, state: string, query = `code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`) {
+  return request(app.getHttpServer()).get(`/amocrm/callback?${query}`).set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`);
+}
+
 test('authorize: 302 to the consent page, state in an HttpOnly SameSite=Lax cookie for 10 minutes', async () => {
   const app = await oauthApp();
   const { setCookie, state, consent } = await authorize(app);
@@ -83,9 +88,7 @@ test('callback with the right state (full consent round trip): tokens stored, JS
 test('callback success with successRedirect: 302 there', async () => {
   const app = await oauthApp({ successRedirect: '/admin/amocrm?connected=1' });
   const { state } = await authorize(app);
-  const res = await request(app.getHttpServer())
-    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`)
-    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+  const res = await callback(app, state)
     .expect(302);
   expect(res.headers.location).toBe('/admin/amocrm?connected=1');
   expect(sb.stats().amocrm.codeExchanges).toBe(1);
@@ -94,9 +97,7 @@ test('callback success with successRedirect: 302 there', async () => {
 test('wrong state: 400, no exchange', async () => {
   const app = await oauthApp();
   const { state } = await authorize(app);
-  const res = await request(app.getHttpServer())
-    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=forged-${state}&referer=${AMO.referer}`)
-    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+  const res = await callback(app, state, `code=${sb.amocrmIssueCode()}&state=forged-${state}&referer=${AMO.referer}`)
     .expect(400);
   expect(res.body).toMatchObject({ ok: false, error: 'state_mismatch' });
   expect(exchanges()).toBe(0);
@@ -114,9 +115,7 @@ test('missing state cookie: 400 state_missing, no exchange', async () => {
 test('failures go to failureRedirect with the reason', async () => {
   const app = await oauthApp({ failureRedirect: 'https://shop.example.uz/admin?tab=crm#amo' });
   const { state } = await authorize(app);
-  const res = await request(app.getHttpServer())
-    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=other`)
-    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+  const res = await callback(app, state, `code=${sb.amocrmIssueCode()}&state=other`)
     .expect(302);
   expect(res.headers.location).toBe('https://shop.example.uz/admin?tab=crm&error=state_mismatch#amo');
   expect(exchanges()).toBe(0);
@@ -125,9 +124,7 @@ test('failures go to failureRedirect with the reason', async () => {
 test('access_denied: 400 JSON, or the failure page', async () => {
   const app = await oauthApp();
   const { state } = await authorize(app);
-  const denied = await request(app.getHttpServer())
-    .get(`/amocrm/callback?error=access_denied&state=${state}`)
-    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+  const denied = await callback(app, state, `error=access_denied&state=${state}`)
     .expect(400);
   expect(denied.body).toMatchObject({ ok: false, error: 'access_denied' });
 
@@ -146,9 +143,7 @@ test('a reused code: 400 with the reason from amoCRM', async () => {
   const code = sb.amocrmIssueCode();
   for (const expected of [200, 400]) {
     const { state } = await authorize(app);
-    const res = await request(app.getHttpServer())
-      .get(`/amocrm/callback?code=${code}&state=${state}&referer=${AMO.referer}`)
-      .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+    const res = await callback(app, state, `code=${code}&state=${state}&referer=${AMO.referer}`)
       .expect(expected);
     if (expected === 400) expect(res.body).toMatchObject({ ok: false, error: 'code_revoked' });
   }
@@ -158,9 +153,7 @@ test('amoCRM failing during the exchange: the mapped status and the uzgate code'
   const app = await oauthApp();
   const { state } = await authorize(app);
   sb.setFault({ path: '/oauth2/access_token', kind: 'status', status: 502 });
-  const res = await request(app.getHttpServer())
-    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`)
-    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`);
+  const res = await callback(app, state);
   // A 502 after the code was sent: amoCRM may have spent it, so uzgate does not repeat it.
   expect(res.status).toBe(504);
   expect(res.body).toMatchObject({ code: 'OUTCOME_UNKNOWN', provider: 'amocrm' });
@@ -243,9 +236,7 @@ test('forRootAsync: `oauth: true` mounts the routes, settings from the factory',
   });
   await request(app.getHttpServer()).get('/amocrm/status').set('X-API-KEY', API_KEY).expect(200);
   const { state } = await authorize(app);
-  const res = await request(app.getHttpServer())
-    .get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`)
-    .set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`)
+  const res = await callback(app, state)
     .expect(302);
   expect(res.headers.location).toBe('/done');
 });

@@ -75,4 +75,21 @@ function memory(pid = 'self') {
   }
 }
 
-module.exports = { cpuMicros, memory, machineBusyMicros, selfAndChildrenMicros };
+/** Stops a child we started, by its pid: SIGTERM, then SIGKILL if it lingers past `graceMs`. */
+async function stopChild(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const signal = (name) => {
+    try {
+      process.kill(child.pid, name);
+    } catch {
+      /* already gone */
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+module.exports = { cpuMicros, memory, machineBusyMicros, selfAndChildrenMicros, stopChild };

@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { stopChild } = require('./proc');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,23 +86,7 @@ class RedisProcess {
 
   /** SIGTERM by pid, SIGKILL if it lingers; removes its directory. */
   async stop({ keepDir = false } = {}) {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      try {
-        process.kill(this.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(this.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(this.child);
     if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

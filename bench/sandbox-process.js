@@ -7,7 +7,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { cpuMicros } = require('./proc');
+const { cpuMicros, stopChild } = require('./proc');
 
 const ROOT = path.resolve(__dirname, '..');
 const BINARY = path.join(ROOT, 'target', 'release', process.platform === 'win32' ? 'uzgate-sandbox.exe' : 'uzgate-sandbox');
@@ -118,18 +118,7 @@ class SandboxProcess {
 
   /** Stops the sandbox by its pid (SIGTERM, then SIGKILL if it lingers). */
   async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    process.kill(this.pid, 'SIGTERM');
-    const timer = setTimeout(() => {
-      try {
-        process.kill(this.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.child);
   }
 }
 

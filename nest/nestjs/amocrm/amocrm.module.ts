@@ -9,9 +9,10 @@
  * Routes are part of the module's definition, so with forRootAsync the `oauth`/`metrics` that
  * mount them are given next to `useFactory` (their settings may still come from it).
  */
-import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { AmoCrmClient, type CustomTokenStore } from '../../index';
-import { amoCrmOptionsFromEnv, type EnvSource } from '../config/env-options';
+import { orFromEnv, withControllers } from '../config/dynamic-module';
+import { amoCrmOptionsFromEnv } from '../config/env-options';
 import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
 import { createMetricsController } from '../metrics/metrics.controller';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
@@ -73,25 +74,15 @@ export class AmoCrmModule extends AmoCrmConfigurableModule {
    */
   static override forRootAsync(options: AmoCrmModuleAsyncOptions = {}): DynamicModule {
     const { oauth, metrics, ...rest } = options;
-    const configured = rest.useFactory || rest.useClass || rest.useExisting;
-    const definition = super.forRootAsync(configured ? rest : { ...rest, useFactory: optionsFromEnv, inject: rest.inject ?? [] });
-    return withRoutes(definition, { oauth: oauth === true ? {} : oauth, metrics: metrics === true ? {} : metrics });
+    return withRoutes(super.forRootAsync(orFromEnv(rest, amoCrmOptionsFromEnv)), { oauth: oauth === true ? {} : oauth, metrics: metrics === true ? {} : metrics });
   }
 }
 
-function optionsFromEnv(source?: EnvSource): AmoCrmModuleOptions {
-  return amoCrmOptionsFromEnv(source ?? process.env);
-}
-
 function withRoutes(definition: DynamicModule, routes: AmoCrmRoutes): DynamicModule {
-  const controllers: Type<unknown>[] = [];
-  if (routes.oauth) controllers.push(createAmoCrmOAuthController(routes.oauth.path ?? DEFAULT_OAUTH_PATH));
-  if (routes.metrics) controllers.push(createMetricsController(routes.metrics));
-  return {
-    ...definition,
-    providers: [...(definition.providers ?? []), { provide: AMOCRM_ROUTES, useValue: routes }],
-    controllers: [...(definition.controllers ?? []), ...controllers],
-  };
+  return withControllers(definition, AMOCRM_ROUTES, routes, [
+    routes.oauth && createAmoCrmOAuthController(routes.oauth.path ?? DEFAULT_OAUTH_PATH),
+    routes.metrics && createMetricsController(routes.metrics),
+  ]);
 }
 
 function oauthSettings(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {

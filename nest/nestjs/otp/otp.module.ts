@@ -8,7 +8,8 @@
  *   OtpModule.forRoot()                                   // OTP_SECRET, OTP_APP_NAME, OTP_DEV_MODE
  */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { otpOptionsFromEnv, type EnvSource } from '../config/env-options';
+import { orFromEnv } from '../config/dynamic-module';
+import { otpOptionsFromEnv } from '../config/env-options';
 import { OTP_ASYNC_OPTIONS_TYPE, OtpConfigurableModule } from './otp.module-definition';
 import type { OtpModuleOptions } from './otp.options';
 import { OtpService } from './otp.service';
@@ -30,11 +31,6 @@ export class OtpModule extends OtpConfigurableModule {
    * With none of them, from the first `inject`ed ConfigService, else from `process.env`.
    */
   static override forRootAsync(options: OtpModuleAsyncOptions = {}): DynamicModule {
-    const configured = options.useFactory || options.useClass || options.useExisting;
-    return super.forRootAsync(configured ? options : { ...options, useFactory: optionsFromEnv, inject: options.inject ?? [] });
+    return super.forRootAsync(orFromEnv(options, otpOptionsFromEnv));
   }
-}
-
-function optionsFromEnv(source?: EnvSource): OtpModuleOptions {
-  return otpOptionsFromEnv(source ?? process.env);
 }

@@ -9,9 +9,10 @@
  * Routes are part of the module's definition, so with forRootAsync the `callbacks`/`metrics`
  * that mount them are given next to `useFactory` (their settings may still come from it).
  */
-import { Logger, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { SmsClient, type CustomTokenStore, type SmsClientOptions } from '../../index';
-import { smsOptionsFromEnv, type EnvSource } from '../config/env-options';
+import { orFromEnv, withControllers } from '../config/dynamic-module';
+import { smsOptionsFromEnv } from '../config/env-options';
 import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
 import { createMetricsController } from '../metrics/metrics.controller';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
@@ -78,25 +79,15 @@ export class SmsModule extends SmsConfigurableModule {
    */
   static override forRootAsync(options: SmsModuleAsyncOptions = {}): DynamicModule {
     const { callbacks, metrics, ...rest } = options;
-    const configured = rest.useFactory || rest.useClass || rest.useExisting;
-    const definition = super.forRootAsync(configured ? rest : { ...rest, useFactory: optionsFromEnv, inject: rest.inject ?? [] });
-    return withRoutes(definition, { callbacks: callbacks === true ? {} : callbacks, metrics: metrics === true ? {} : metrics });
+    return withRoutes(super.forRootAsync(orFromEnv(rest, smsOptionsFromEnv)), { callbacks: callbacks === true ? {} : callbacks, metrics: metrics === true ? {} : metrics });
   }
 }
 
-function optionsFromEnv(source?: EnvSource): SmsModuleOptions {
-  return smsOptionsFromEnv(source ?? process.env);
-}
-
 function withRoutes(definition: DynamicModule, routes: SmsRoutes): DynamicModule {
-  const controllers: Type<unknown>[] = [];
-  if (routes.callbacks) controllers.push(createSmsCallbacksController(resolvedPath(routes)));
-  if (routes.metrics) controllers.push(createMetricsController(routes.metrics));
-  return {
-    ...definition,
-    providers: [...(definition.providers ?? []), { provide: SMS_ROUTES, useValue: routes }],
-    controllers: [...(definition.controllers ?? []), ...controllers],
-  };
+  return withControllers(definition, SMS_ROUTES, routes, [
+    routes.callbacks && createSmsCallbacksController(resolvedPath(routes)),
+    routes.metrics && createMetricsController(routes.metrics),
+  ]);
 }
 
 function resolvedPath(routes: SmsRoutes): string {

@@ -82,9 +82,14 @@ fn manager_with(
 }
 
 fn manager(auth: Arc<Scripted>) -> Arc<TokenManager> {
+    manager_over(auth, Arc::new(MemoryStore::new()))
+}
+
+/// A manager without proactive refresh over `store` (shared with other "processes").
+fn manager_over(auth: Arc<Scripted>, store: Arc<dyn TokenStore>) -> Arc<TokenManager> {
     manager_with(
         auth,
-        Arc::new(MemoryStore::new()),
+        store,
         ManagerOptions {
             proactive: false,
             ..Default::default()
@@ -265,14 +270,7 @@ fn token(access: &str, ttl: Duration) -> StoredToken {
 async fn a_token_refreshed_by_another_process_is_adopted_without_a_request() {
     let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
     let store = Arc::new(PeerStore::default());
-    let m = manager_with(
-        auth.clone(),
-        store.clone(),
-        ManagerOptions {
-            proactive: false,
-            ..Default::default()
-        },
-    );
+    let m = manager_over(auth.clone(), store.clone());
     let first = m.credential(far()).await.unwrap();
     assert_eq!(auth.calls(), 1);
     // Another process refreshes and saves version 2.
@@ -301,14 +299,7 @@ async fn an_expired_stored_token_is_refreshed_with_its_refresh_token() {
         .save("test-key", 0, &token("old", Duration::ZERO))
         .await
         .unwrap();
-    let m = manager_with(
-        auth.clone(),
-        store.clone(),
-        ManagerOptions {
-            proactive: false,
-            ..Default::default()
-        },
-    );
+    let m = manager_over(auth.clone(), store.clone());
     m.credential(far()).await.unwrap();
     assert_eq!(auth.seen.lock()[0].as_deref(), Some("old"));
     assert_eq!(store.load("test-key").await.unwrap().unwrap().version, 2);
@@ -383,14 +374,7 @@ async fn a_manual_refresh_in_a_fresh_process_replaces_the_stored_token() {
         .save("test-key", 0, &token("stored", Duration::from_secs(3600)))
         .await
         .unwrap();
-    let m = manager_with(
-        auth.clone(),
-        store.clone(),
-        ManagerOptions {
-            proactive: false,
-            ..Default::default()
-        },
-    );
+    let m = manager_over(auth.clone(), store.clone());
     let status = m.stored_status().await.unwrap();
     assert_eq!((status.state, status.generation), ("valid", 0));
     assert_eq!(auth.calls(), 0, "inspecting the store makes no request");
