@@ -8,8 +8,8 @@ const SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const KEY_SID = `SK${'0123456789abcdef'.repeat(2)}`;
 const SECRET = 'not-the-secret-but-long-enough';
 
-test('SMS provider chosen by SMS_PROVIDER, else by which credentials are set, else console', () => {
-  expect(smsOptionsFromEnv({})).toEqual({ provider: 'console' });
+test('SMS provider chosen by SMS_PROVIDER, else by which credentials are set; console only by name', () => {
+  expect(() => smsOptionsFromEnv({})).toThrow(expect.objectContaining({ code: 'CONFIG', message: expect.stringContaining('no SMS provider is configured') }));
   expect(smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET })).toEqual({
     provider: 'eskiz',
     eskiz: { email: 'a@b.uz', password: SECRET, from: undefined, baseUrl: undefined, callbackUrl: undefined },

@@ -4,10 +4,18 @@
  * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required` (and each as `token`).
  */
 import { EventEmitter } from 'node:events';
-import { call, callSync } from './errors';
+import { call, callSync, construct } from './errors';
+import {
+  AMOCRM_CLIENT_OPTIONS,
+  AUTHORIZATION_URL_OPTIONS,
+  EXCHANGE_CODE_INPUT,
+  LEAD_INPUT,
+  LIST_LEADS_QUERY,
+} from './known-options';
 import { eventForwarder } from './events';
 import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
+import { checkArgument, checkShape, optional, required, requiredList } from './option-shape';
 import { toNativeStore, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
@@ -62,9 +70,10 @@ export class AmoCrmClient extends EventEmitter {
 
   constructor(options: AmoCrmClientOptions) {
     super();
+    checkShape(AMOCRM_CLIENT_OPTIONS, options, 'CONFIG');
     const { logger, tokenStore, ...rest } = options;
     const store = toNativeStore(tokenStore);
-    this.native = callSync(
+    this.native = construct(
       () =>
         new native.AmoCrmClient(
           { ...rest, tokenStore: store.store },
@@ -75,7 +84,10 @@ export class AmoCrmClient extends EventEmitter {
 
   /** The consent URL and a fresh `state` to keep (HttpOnly cookie) until the callback. */
   authorizationUrl(options?: { mode?: 'popup' | 'post_message' }): AuthorizationUrl {
-    return callSync(() => this.native.authorizationUrl(options));
+    return callSync(() => {
+      checkArgument('options', optional(AUTHORIZATION_URL_OPTIONS), options);
+      return this.native.authorizationUrl(options);
+    });
   }
 
   /**
@@ -83,7 +95,12 @@ export class AmoCrmClient extends EventEmitter {
    * code and persists the tokens with the account host from `referer`.
    */
   async exchangeCode(input: ExchangeCodeInput): Promise<TokenStatus> {
-    return toTokenStatus(await call(() => this.native.exchangeCode(input)));
+    return toTokenStatus(
+      await call(() => {
+        checkShape(EXCHANGE_CODE_INPUT, input, 'INVALID_ARGUMENT');
+        return this.native.exchangeCode(input);
+      }),
+    );
   }
 
   /** `GET /api/v4/account`. */
@@ -93,17 +110,26 @@ export class AmoCrmClient extends EventEmitter {
 
   /** Lead + contact (phone, e-mail), tags, custom fields, and a note; one lead. */
   createLead(lead: LeadInput): Promise<CreatedLead> {
-    return call(() => this.native.createLead(lead));
+    return call(() => {
+      checkShape(LEAD_INPUT, lead, 'INVALID_ARGUMENT');
+      return this.native.createLead(lead);
+    });
   }
 
   /** Many leads: validated first, then sent in chunks of 50. */
   createLeads(leads: LeadInput[]): Promise<CreatedLead[]> {
-    return call(() => this.native.createLeads(leads));
+    return call(() => {
+      checkArgument('leads', requiredList(LEAD_INPUT), leads);
+      return this.native.createLeads(leads);
+    });
   }
 
   /** One page; an empty page (amoCRM's 204) has no items and no `next`. */
   listLeads(query?: ListLeadsQuery): Promise<LeadsPage> {
-    return call(() => this.native.listLeads(query));
+    return call(() => {
+      checkArgument('query', optional(LIST_LEADS_QUERY), query);
+      return this.native.listLeads(query);
+    });
   }
 
   /** Every lead, page after page, following amoCRM's `next` links. */
@@ -119,12 +145,20 @@ export class AmoCrmClient extends EventEmitter {
 
   /** A `common` note on a lead; resolves to the note id. */
   addNote(leadId: number, text: string): Promise<number> {
-    return call(() => this.native.addNote(leadId, text));
+    return call(() => {
+      checkArgument('leadId', required('number'), leadId);
+      checkArgument('text', required('string'), text);
+      return this.native.addNote(leadId, text);
+    });
   }
 
   /** Any v4 endpoint with auth, rate limits and refresh: `request('GET', '/api/v4/contacts')`. */
   request(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<AmoResponse> {
-    return call(() => this.native.request(method, path, body));
+    return call(() => {
+      checkArgument('method', required('string'), method);
+      checkArgument('path', required('string'), path);
+      return this.native.request(method, path, body);
+    });
   }
 
   /** The tokens' state; never the tokens. */

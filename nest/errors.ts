@@ -66,9 +66,14 @@ export class UzgateError extends Error {
     this.details = fields.details;
   }
 
-  /** Any thrown value → UzgateError (errors of the addon keep every field). */
-  static from(error: unknown): UzgateError {
+  /**
+   * Any thrown value → UzgateError (errors of the addon keep every field). The addon's own
+   * argument-conversion failures become `conversionCode` with a message naming the field only.
+   */
+  static from(error: unknown, conversionCode: UzgateErrorCode = 'INVALID_ARGUMENT'): UzgateError {
     if (error instanceof UzgateError) return error;
+    const conversion = conversionFailure(error);
+    if (conversion !== undefined) return new UzgateError(conversion, { code: conversionCode });
     // Errors made by the addon belong to Node's main realm: under Jest's VM contexts they are not
     // `instanceof Error`, so recognise them by shape.
     if (isErrorLike(error)) {
@@ -77,7 +82,7 @@ export class UzgateError extends Error {
       const code: UzgateErrorCode = KNOWN.has(rawCode)
         ? (rawCode as UzgateErrorCode)
         : NAPI_ARGUMENT_CODES.has(rawCode)
-          ? 'INVALID_ARGUMENT'
+          ? conversionCode
           : 'INTERNAL';
       return new UzgateError(
         e.message,
@@ -95,6 +100,22 @@ export class UzgateError extends Error {
     }
     return new UzgateError(String(error), { code: 'INTERNAL' });
   }
+}
+
+/**
+ * The message for one of napi's argument-conversion failures, or undefined for any other error.
+ * napi's text quotes the value it could not convert (a phone number, a password), so only the
+ * struct and field names it appends (`… on SendInput.to`, ``Missing field `to` ``) are kept, and
+ * the original error is dropped rather than kept as a cause.
+ */
+function conversionFailure(error: unknown): string | undefined {
+  if (!isErrorLike(error)) return undefined;
+  if (!/^(Failed to convert|Missing field|Failed to get)/.test(error.message)) return undefined;
+  const field = / on ([A-Za-z][A-Za-z0-9]*)\.([A-Za-z][A-Za-z0-9_]*)$/.exec(error.message);
+  if (field) return `${field[1]}.${field[2]} has the wrong type`;
+  const missing = /^Missing field `([A-Za-z][A-Za-z0-9_]*)`$/.exec(error.message);
+  if (missing) return `${missing[1]} is required`;
+  return 'an argument has the wrong type';
 }
 
 function isErrorLike(value: unknown): value is Error {
@@ -115,11 +136,23 @@ export async function call<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The same for synchronous native calls (constructors). */
+/** The same for synchronous native calls. */
 export function callSync<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     throw UzgateError.from(e);
+  }
+}
+
+/**
+ * For constructors: options with a wrong type are configuration, so the addon's conversion
+ * failures become `CONFIG` (like an unknown key or a missing provider), not `INVALID_ARGUMENT`.
+ */
+export function construct<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw UzgateError.from(e, 'CONFIG');
   }
 }

@@ -4,9 +4,11 @@
  * cooldown and an hourly cap per number. With `store: { type: 'redis' }` all of that is shared
  * by every replica.
  */
-import { call, callSync } from './errors';
+import { call, construct } from './errors';
+import { OTP_OPTIONS } from './known-options';
 import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
+import { checkArgument, checkShape, required } from './option-shape';
 import type { SmsClient } from './sms-client';
 
 export type OtpSendResult = Native.OtpSendResult;
@@ -45,18 +47,26 @@ export class OtpService {
   private readonly native: Native.OtpService;
 
   constructor(options: OtpServiceOptions) {
+    checkShape(OTP_OPTIONS, options, 'CONFIG');
     const { sms, logger, ...rest } = options;
-    this.native = callSync(() => new native.OtpService(sms.nativeClient(), rest, toNativeLogger(logger)));
+    this.native = construct(() => new native.OtpService(sms.nativeClient(), rest, toNativeLogger(logger)));
   }
 
   /** Sends a fresh code; rejects with `RATE_LIMITED` (`retryAfterMs`) inside the cooldown/cap. */
   send(phone: string): Promise<OtpSendResult> {
-    return call(() => this.native.send(phone));
+    return call(() => {
+      checkArgument('phone', required('string'), phone);
+      return this.native.send(phone);
+    });
   }
 
   /** `{ ok: true }` once for the right code; otherwise `{ ok: false, reason, attemptsLeft? }`. */
   verify(phone: string, code: string): Promise<OtpVerifyResult> {
-    return call(() => this.native.verify(phone, code));
+    return call(() => {
+      checkArgument('phone', required('string'), phone);
+      checkArgument('code', required('string'), code);
+      return this.native.verify(phone, code);
+    });
   }
 
   close(): void {

@@ -3,10 +3,12 @@
  * promise that rejects with an UzgateError; bad input is rejected before any network call.
  */
 import { EventEmitter } from 'node:events';
-import { call, callSync } from './errors';
+import { call, construct, UzgateError } from './errors';
+import { BATCH_OPTIONS, HISTORY_QUERY, SEND_INPUT, SMS_CLIENT_OPTIONS } from './known-options';
 import { eventForwarder } from './events';
 import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
+import { checkArgument, checkShape, optional, required, requiredList } from './option-shape';
 import { toNativeStore, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
@@ -92,9 +94,10 @@ export class SmsClient extends EventEmitter {
 
   constructor(options: SmsClientOptions) {
     super();
+    checkSmsClientOptions(options);
     const { logger, tokenStore, ...rest } = options;
     const store = toNativeStore(tokenStore);
-    this.native = callSync(
+    this.native = construct(
       () =>
         new native.SmsClient(
           { ...rest, tokenStore: store.store },
@@ -114,21 +117,34 @@ export class SmsClient extends EventEmitter {
 
   /** Sends one SMS. Never repeated once it may have reached the provider. */
   send(message: SendInput): Promise<SendResult> {
-    return call(() => this.native.send(message));
+    return call(() => {
+      checkShape(SEND_INPUT, message, 'INVALID_ARGUMENT');
+      return this.native.send(message);
+    });
   }
 
   /** Eskiz: one `send-batch` request, every message validated first. */
   sendBatch(messages: SendInput[], options?: { dispatchId?: number }): Promise<BatchResult> {
-    return call(() => this.native.sendBatch(messages, options));
+    return call(() => {
+      checkArgument('messages', requiredList(SEND_INPUT), messages);
+      checkArgument('options', optional(BATCH_OPTIONS), options);
+      return this.native.sendBatch(messages, options);
+    });
   }
 
   /** International SMS through Eskiz `send-global`. */
   sendGlobal(message: SendInput): Promise<SendResult> {
-    return call(() => this.native.sendGlobal(message));
+    return call(() => {
+      checkShape(SEND_INPUT, message, 'INVALID_ARGUMENT');
+      return this.native.sendGlobal(message);
+    });
   }
 
   status(id: string): Promise<MessageStatus> {
-    return call(() => this.native.status(id));
+    return call(() => {
+      checkArgument('id', required('string'), id);
+      return this.native.status(id);
+    });
   }
 
   balance(): Promise<Balance> {
@@ -147,12 +163,18 @@ export class SmsClient extends EventEmitter {
 
   /** Submits a concrete sample text (`Kod: 123456`) for Eskiz moderation. */
   submitTemplate(text: string): Promise<string> {
-    return call(() => this.native.submitTemplate(text));
+    return call(() => {
+      checkArgument('text', required('string'), text);
+      return this.native.submitTemplate(text);
+    });
   }
 
   /** Sent messages, one page. */
   messages(query?: HistoryQuery): Promise<HistoryPage> {
-    return call(() => this.native.messages(query));
+    return call(() => {
+      checkArgument('query', optional(HISTORY_QUERY), query);
+      return this.native.messages(query);
+    });
   }
 
   /** Messages kept by the console provider, newest last. */
@@ -187,4 +209,20 @@ export class SmsClient extends EventEmitter {
   close(): Promise<void> {
     return call(() => this.native.close());
   }
+}
+
+/**
+ * Options fail closed: no provider (the console provider only by name), an unknown key or a
+ * wrong type is a CONFIG error naming it, before anything is built.
+ */
+function checkSmsClientOptions(options: SmsClientOptions): void {
+  const provider = (options as Partial<SmsClientOptions> | undefined)?.provider;
+  if (provider === undefined || provider === null) {
+    throw new UzgateError(
+      "provider is required: 'eskiz' (with eskiz: { email, password }), 'twilio' (with twilio: { accountSid, authToken }) " +
+        "or 'console' (prints messages instead of sending them; never chosen by default)",
+      { code: 'CONFIG' },
+    );
+  }
+  checkShape(SMS_CLIENT_OPTIONS, options, 'CONFIG');
 }

@@ -5,6 +5,8 @@ import { mergeDefined } from '../config/merge';
 import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
+import { checkModuleOptions } from '../config/module-options';
+import { AMOCRM_CLIENT_OPTIONS } from '../../known-options';
 
 /** The OAuth controller (opt-in). */
 export interface AmoCrmOAuthOptions {
@@ -70,6 +72,7 @@ export interface AmoCrmRoutes {
 export const DEFAULT_OAUTH_PATH = 'amocrm';
 
 export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
+  checkModuleOptions('AmoCrmModuleOptions', AMOCRM_CLIENT_OPTIONS, ['oauth', 'metrics'], options);
   const { oauth: _oauth, metrics: _metrics, ...client } = options;
   const complete: AmoCrmClientOptions = client.clientId
     ? (client as AmoCrmClientOptions)

@@ -4,6 +4,7 @@
  * startup with an UzgateError(CONFIG) naming it; the clients check the remaining details.
  */
 import type { AmoCrmClientOptions, OtpServiceOptions, SmsClientOptions, TokenStoreOptions } from '../../index';
+import { ENV_VARIABLES } from './env-names';
 import { EnvReader, configError, isUrl, type EnvSource } from './env-reader';
 
 export type { EnvSource } from './env-reader';
@@ -11,16 +12,19 @@ export type { EnvSource } from './env-reader';
 const SMS_PROVIDERS = ['eskiz', 'twilio', 'console'] as const;
 const TOKEN_STORES = ['memory', 'file', 'redis'] as const;
 
+const ESKIZ_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('ESKIZ_'));
+const TWILIO_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('TWILIO_'));
+
 /**
- * `SMS_PROVIDER` (eskiz | twilio | console; by default eskiz when `ESKIZ_EMAIL` is set, twilio
- * when `TWILIO_ACCOUNT_SID` is, else console), then that provider's `ESKIZ_*` / `TWILIO_*`
- * variables and the `UZGATE_*` token store.
+ * `SMS_PROVIDER` (eskiz | twilio | console), then that provider's `ESKIZ_*` / `TWILIO_*`
+ * variables and the `UZGATE_*` token store. Without `SMS_PROVIDER` the provider is the one whose
+ * variables are set; none (or both) is a CONFIG error: the console provider, which only prints
+ * messages, is never a default. An unknown variable under these prefixes (`ESKIZ_EMAL`) is a
+ * CONFIG error naming the closest known one.
  */
 export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOptions {
-  const env = new EnvReader(source);
-  const provider =
-    env.oneOf('SMS_PROVIDER', SMS_PROVIDERS) ??
-    (env.optional('ESKIZ_EMAIL') ? 'eskiz' : env.optional('TWILIO_ACCOUNT_SID') ? 'twilio' : 'console');
+  const env = new EnvReader(source).refuseUnknown(['SMS_', 'ESKIZ_', 'TWILIO_', 'UZGATE_']);
+  const provider = env.oneOf('SMS_PROVIDER', SMS_PROVIDERS) ?? providerFromVariables(env);
   const tokenStore = tokenStoreFromEnv(env);
   switch (provider) {
     case 'eskiz':
@@ -30,6 +34,21 @@ export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOpt
     default:
       return { provider: 'console' };
   }
+}
+
+function providerFromVariables(env: EnvReader): 'eskiz' | 'twilio' {
+  const eskiz = env.anySet(ESKIZ_VARIABLES);
+  const twilio = env.anySet(TWILIO_VARIABLES);
+  if (eskiz && twilio) {
+    throw configError('both ESKIZ_* and TWILIO_* variables are set: choose the provider with SMS_PROVIDER=eskiz or SMS_PROVIDER=twilio');
+  }
+  if (eskiz) return 'eskiz';
+  if (twilio) return 'twilio';
+  throw configError(
+    'no SMS provider is configured: set SMS_PROVIDER=eskiz with ESKIZ_EMAIL and ESKIZ_PASSWORD, ' +
+      'SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, ' +
+      'or SMS_PROVIDER=console to print messages instead of sending them (or pass `provider` in the options)',
+  );
 }
 
 function eskizFromEnv(env: EnvReader): NonNullable<SmsClientOptions['eskiz']> {
@@ -82,7 +101,7 @@ function sid(env: EnvReader, name: string, prefix: string, required: boolean): s
  * `AMOCRM_BASE_URL` optional; the `UZGATE_*` token store.
  */
 export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmClientOptions {
-  const env = new EnvReader(source);
+  const env = new EnvReader(source).refuseUnknown(['AMOCRM_', 'UZGATE_']);
   const clientId = env.required('AMOCRM_CLIENT_ID', 'needed for amoCRM');
   const longLivedToken = env.optional('AMOCRM_LONG_LIVED_TOKEN');
   const why = 'needed for amoCRM OAuth, unless AMOCRM_LONG_LIVED_TOKEN is set';
@@ -107,7 +126,7 @@ export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmCli
  * (memory | redis, the latter at `UZGATE_REDIS_URL`).
  */
 export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServiceOptions, 'sms'> {
-  const env = new EnvReader(source);
+  const env = new EnvReader(source).refuseUnknown(['OTP_', 'UZGATE_']);
   const secret = env.required('OTP_SECRET', 'needed for OTP codes: the HMAC key of stored codes, at least 16 characters');
   if (secret.length < 16) throw configError('OTP_SECRET must be at least 16 characters');
   const store = env.oneOf('OTP_STORE', ['memory', 'redis'] as const);

@@ -4,6 +4,7 @@
  * settings are secrets, and a startup error ends up in logs.
  */
 import { UzgateError } from '../../index';
+import { isKnownVariable, refuseUnknownVariables } from './env-names';
 
 /** `process.env`, a plain record, or anything with `get(name)` such as Nest's `ConfigService`. */
 export type EnvSource = Record<string, string | undefined> | { get(name: string): unknown };
@@ -15,8 +16,30 @@ export function configError(message: string): UzgateError {
 export class EnvReader {
   constructor(private readonly source: EnvSource) {}
 
+  /**
+   * Fails with CONFIG when a set variable under `prefixes` is not one uzgate knows (see
+   * env-names.ts). A `get(name)` source such as ConfigService cannot list its names: then the
+   * names of `process.env` are checked (ConfigModule loads `.env` files into it by default).
+   */
+  refuseUnknown(prefixes: readonly string[]): this {
+    const names = hasGetter(this.source) ? Object.keys(process.env) : Object.keys(this.source);
+    refuseUnknownVariables(
+      names.filter((n) => this.optional(n, true) !== undefined),
+      prefixes,
+    );
+    return this;
+  }
+
+  /** Whether any of `names` is set. */
+  anySet(names: readonly string[]): boolean {
+    return names.some((n) => this.optional(n) !== undefined);
+  }
+
   /** The trimmed value, or undefined when unset or empty. */
-  optional(name: string): string | undefined {
+  optional(name: string, anyName = false): string | undefined {
+    if (!anyName && !isKnownVariable(name)) {
+      throw new Error(`uzgate: ${name} is read but missing from ENV_VARIABLES (nest/nestjs/config/env-names.ts): add it there`);
+    }
     const raw = hasGetter(this.source) ? this.source.get(name) : this.source[name];
     if (raw === undefined || raw === null) return undefined;
     const value = String(raw).trim();
