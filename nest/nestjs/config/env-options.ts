@@ -19,7 +19,7 @@ const TWILIO_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('TWILIO_'));
  * `SMS_PROVIDER` (eskiz | twilio | console), then that provider's `ESKIZ_*` / `TWILIO_*`
  * variables and the `UZGATE_*` token store. Without `SMS_PROVIDER` the provider is the one whose
  * variables are set; none (or both) is a CONFIG error: the console provider, which only prints
- * messages, is never a default. An unknown variable under these prefixes (`ESKIZ_EMAL`) is a
+ * messages, is never a default. An unknown variable under these prefixes (a typo such as ESKIZ_EMAL) is a
  * CONFIG error naming the closest known one.
  */
 export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOptions {
