@@ -19,12 +19,16 @@ Usage:
   uzgate help                                 this text
 
 Configuration (environment):
-  SMS_PROVIDER            eskiz | twilio | console (default: from what is set)
+  SMS_PROVIDER            eskiz | twilio | console (default: the provider whose variables
+                          are set; none or both is an error: console only by name)
   ESKIZ_EMAIL, ESKIZ_PASSWORD, ESKIZ_FROM, ESKIZ_BASE_URL
   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_BASE_URL
   AMOCRM_CLIENT_ID, AMOCRM_CLIENT_SECRET, AMOCRM_REDIRECT_URI, AMOCRM_SUBDOMAIN
   UZGATE_TOKEN_STORE      memory | file | redis (token status/refresh need file or redis)
   UZGATE_TOKEN_FILE, UZGATE_REDIS_URL, UZGATE_ENCRYPTION_KEY
+
+An unknown variable under ESKIZ_, AMOCRM_ or UZGATE_ (or a near miss of a known SMS_, OTP_,
+TWILIO_ one) is a CONFIG error naming the closest known variable.
 
 Exit codes: 0 ok, 1 the operation failed (its error code on stderr), 2 usage error.
 `;

@@ -25,13 +25,13 @@ export const TWILIO_OPTIONS = shape('TwilioOptions', {
   from: optional('string'),
   messagingServiceSid: optional('string'),
   statusCallback: optional('string'),
-  validityPeriod: optional('number'),
+  validityPeriod: optional('count'),
   baseUrl: optional('string'),
   defaultRegion: optional('string'),
 });
 
 export const CONSOLE_OPTIONS = shape('ConsoleOptions', {
-  outboxSize: optional('number'),
+  outboxSize: optional('count'),
   defaultRegion: optional('string'),
 });
 
@@ -44,8 +44,8 @@ export const TOKEN_STORE_OPTIONS = shape(
     path: optional('string'),
     url: optional('string'),
     encryptionKey: optional('string'),
-    lockLeaseMs: optional('number'),
-    lockWaitMs: optional('number'),
+    lockLeaseMs: optional('count'),
+    lockWaitMs: optional('count'),
     /** `custom`: the object with `load`/`save`. */
     store: optional('object'),
   },
@@ -62,10 +62,10 @@ export const SMS_CLIENT_OPTIONS = shape(
     twilio: optional(TWILIO_OPTIONS),
     console: optional(CONSOLE_OPTIONS),
     tokenStore: optional(TOKEN_STORE_OPTIONS),
-    timeoutMs: optional('number'),
-    connectTimeoutMs: optional('number'),
-    maxConcurrency: optional('number'),
-    refreshMarginMs: optional('number'),
+    timeoutMs: optional('count'),
+    connectTimeoutMs: optional('count'),
+    maxConcurrency: optional('count'),
+    refreshMarginMs: optional('count'),
     logLevel: LOG_LEVEL,
     logger: LOGGER,
   },
@@ -85,11 +85,11 @@ export const AMOCRM_CLIENT_OPTIONS = shape(
     tokenStore: optional(TOKEN_STORE_OPTIONS),
     rateLimitPerSecond: optional('number'),
     sharedRateLimit: optional('boolean'),
-    timeoutMs: optional('number'),
-    maxConcurrency: optional('number'),
-    refreshMarginMs: optional('number'),
+    timeoutMs: optional('count'),
+    maxConcurrency: optional('count'),
+    refreshMarginMs: optional('count'),
     keepAliveMs: optional('number'),
-    blockCooldownMs: optional('number'),
+    blockCooldownMs: optional('count'),
     logLevel: LOG_LEVEL,
     logger: LOGGER,
   },
@@ -106,11 +106,11 @@ export const OTP_STORE_OPTIONS = shape('OtpStoreOptions', {
 export const OTP_OPTIONS = shape(
   'OtpOptions',
   {
-    length: optional('number'),
-    ttlSeconds: optional('number'),
-    maxAttempts: optional('number'),
-    resendCooldownSeconds: optional('number'),
-    maxSendsPerHour: optional('number'),
+    length: optional('count'),
+    ttlSeconds: optional('count'),
+    maxAttempts: optional('count'),
+    resendCooldownSeconds: optional('count'),
+    maxSendsPerHour: optional('count'),
     secret: required('string'),
     template: optional('string'),
     appName: optional('string'),
@@ -189,7 +189,7 @@ export const LEAD_INPUT = shape(
 
 export const LIST_LEADS_QUERY = shape(
   'ListLeadsQuery',
-  { page: optional('number'), limit: optional('number'), query: optional('string'), with: optionalList('string') },
+  { page: optional('count'), limit: optional('count'), query: optional('string'), with: optionalList('string') },
   { unknownKeys: 'ignore' },
 );
 

@@ -7,8 +7,11 @@
  */
 import { UzgateError, type UzgateErrorCode } from './errors';
 
-/** What a field holds; `any` is checked by the addon or by the provider. */
-export type Kind = 'string' | 'number' | 'boolean' | 'function' | 'object' | 'array' | 'any';
+/**
+ * What a field holds; `any` is checked by the addon or by the provider. `count` is a whole
+ * number 0…2³²−1 (the addon's `u32`, which would otherwise wrap `-1` to 4294967295 and cut 1.5).
+ */
+export type Kind = 'string' | 'number' | 'count' | 'boolean' | 'function' | 'object' | 'array' | 'any';
 
 export interface Field {
   readonly kind: Kind | readonly Kind[] | Shape;
@@ -87,6 +90,8 @@ function hasKind(kind: Kind, value: unknown): boolean {
       return true;
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
+    case 'count':
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
     case 'array':
       return Array.isArray(value);
     case 'object':
@@ -97,7 +102,19 @@ function hasKind(kind: Kind, value: unknown): boolean {
 }
 
 function article(kind: Kind): string {
-  return kind === 'any' ? 'a value' : kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind === 'number' ? 'finite number' : kind}`;
+  switch (kind) {
+    case 'any':
+      return 'a value';
+    case 'array':
+    case 'object':
+      return `an ${kind}`;
+    case 'number':
+      return 'a finite number';
+    case 'count':
+      return 'a whole number from 0 to 4294967295';
+    default:
+      return `a ${kind}`;
+  }
 }
 
 function isShape(kind: Field['kind']): kind is Shape {

@@ -67,7 +67,8 @@ function kindOf(type: ts.TypeNode | undefined, source: ts.SourceFile): string {
 
 function fieldKind(field: Field): string {
   const k = field.kind;
-  const base = typeof k === 'string' ? k : Array.isArray(k) ? '?' : (k as Shape).name;
+  // `count` is a number in index.d.ts (a u32 in Rust).
+  const base = typeof k === 'string' ? (k === 'count' ? 'number' : k) : Array.isArray(k) ? '?' : (k as Shape).name;
   return field.list ? `${base}[]` : base;
 }
 
@@ -147,7 +148,7 @@ test("the TypeScript layer's option interfaces have exactly the listed keys (tsO
 });
 
 test('the known keys check themselves: kinds are the ones the checker understands', () => {
-  const kinds: Kind[] = ['string', 'number', 'boolean', 'function', 'object', 'array', 'any'];
+  const kinds: Kind[] = ['string', 'number', 'count', 'boolean', 'function', 'object', 'array', 'any'];
   for (const s of ALL_SHAPES) {
     for (const field of Object.values(s.fields)) {
       const k = field.kind;

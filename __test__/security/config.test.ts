@@ -254,7 +254,11 @@ describe('a wrong JS type is refused naming the field; the raw value is nowhere'
   test('options: CONFIG naming the field (constructors fail as configuration)', () => {
     const cases: Array<[() => unknown, string, string]> = [
       [() => new SmsClient({ provider: 'eskiz', eskiz: { email: 'ops@example.uz', password: PHONE_DIGITS } } as never), 'eskiz.password must be a string', RAW],
-      [() => new SmsClient({ provider: 'console', timeoutMs: RAW } as never), 'timeoutMs must be a finite number', RAW],
+      [() => new SmsClient({ provider: 'console', timeoutMs: RAW } as never), 'timeoutMs must be a whole number from 0 to 4294967295', RAW],
+      // The addon alone would wrap -1 to 4294967295 ms (49 days) and cut 1.5 to 1.
+      [() => new SmsClient({ provider: 'console', timeoutMs: -1 } as never), 'timeoutMs must be a whole number from 0 to 4294967295', RAW],
+      [() => new SmsClient({ provider: 'console', console: { outboxSize: 1.5 } } as never), 'console.outboxSize must be a whole number from 0 to 4294967295', RAW],
+      [() => new OtpService({ sms: consoleSms(), secret: OTP_SECRET, maxAttempts: -5 } as never), 'maxAttempts must be a whole number from 0 to 4294967295', RAW],
       [() => new SmsClient({ provider: 'console', tokenStore: { type: 'file', path: PHONE_DIGITS } } as never), 'tokenStore.path must be a string', RAW],
       [() => new SmsClient({ provider: 'console', logger: RAW } as never), 'logger must be a function or an object', RAW],
       [() => new AmoCrmClient({ clientId: PHONE_DIGITS } as never), 'clientId must be a string', RAW],
