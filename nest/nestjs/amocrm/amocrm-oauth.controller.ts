@@ -130,7 +130,7 @@ export function createAmoCrmOAuthController(definition: Pick<AmoCrmOAuthOptions,
 
     /** The public reason; what really happened goes to the log, masked. */
     private refused(error: UzgateError, requestSecrets: Array<string | undefined>): OAuthFailureReason {
-      const reason = publicReason(error, true);
+      const reason = publicReason(error);
       const line = `amoCRM OAuth callback refused (${reason}): ${logDetails(error, requestSecrets)}`;
       if (reason === 'exchange_failed') this.logger.error(line);
       else this.logger.warn(line);

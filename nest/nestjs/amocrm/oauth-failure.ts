@@ -73,14 +73,14 @@ export function oauthFailureStatus(reason: OAuthFailureReason): number {
 /**
  * The reason a caller may see for an error of `exchangeCode`. The core's own reasons are kept
  * when they are about the request (declined, stale, reused); a bad request without one is
- * `invalid_callback`; anything on the way to amoCRM or from it (network, timeout, a refusal of
- * the integration's credentials) is `exchange_failed`.
+ * `invalid_callback` (a missing state cookie never gets this far); anything on the way to
+ * amoCRM or back (network, timeout, a refusal of the integration's credentials) is
+ * `exchange_failed`.
  */
-export function publicReason(error: UzgateError, hadStateCookie: boolean): OAuthFailureReason {
+export function publicReason(error: UzgateError): OAuthFailureReason {
   const reason = (error.details as { reason?: unknown } | undefined)?.reason;
   if (typeof reason === 'string' && SHOWN.has(reason) && reason !== 'exchange_failed') return reason as OAuthFailureReason;
-  if (error.code === 'INVALID_ARGUMENT') return hadStateCookie ? 'invalid_callback' : 'state_missing';
-  return 'exchange_failed';
+  return error.code === 'INVALID_ARGUMENT' ? 'invalid_callback' : 'exchange_failed';
 }
 
 /** Long runs of token characters: access and refresh tokens, codes, secrets. */
