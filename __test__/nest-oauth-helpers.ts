@@ -23,6 +23,8 @@ export function oauthApp(
           clientId: AMO.clientId,
           clientSecret: AMO.clientSecret,
           redirectUri: AMO.redirectUri,
+          // The sandbox's account (AMO.referer): the OAuth routes are for one configured account.
+          subdomain: AMO.referer.split('.')[0],
           baseUrl: sb.url,
           ...client,
           oauth: { apiKey: API_KEY, ...oauth },
