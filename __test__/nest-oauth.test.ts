@@ -7,8 +7,8 @@ import type { Sandbox } from '../nest';
 import { AMOCRM_STATE_COOKIE, AmoCrmModule, AmoCrmService, type AmoCrmOAuthOptions } from '../nest/nestjs';
 import { AMO, sandbox } from './helpers';
 import { closeApps, startApp } from './nest-helpers';
+import { API_KEY, authorize, callback as callbackTo, exchanges as exchangesOf, oauthApp as oauthAppOn } from './nest-oauth-helpers';
 
-const API_KEY = 'not-the-token-admin-key';
 let sb: Sandbox;
 
 beforeEach(async () => {
@@ -20,34 +20,9 @@ afterEach(async () => {
   await sb.close();
 });
 
-function oauthApp(oauth: AmoCrmOAuthOptions = {}): Promise<INestApplication> {
-  return startApp({
-    imports: [
-      AmoCrmModule.forRoot({
-        clientId: AMO.clientId,
-        clientSecret: AMO.clientSecret,
-        redirectUri: AMO.redirectUri,
-        baseUrl: sb.url,
-        oauth: { apiKey: API_KEY, ...oauth },
-      }),
-    ],
-  });
-}
-
-const exchanges = () => sb.stats().amocrm.codeExchanges + sb.stats().amocrm.codeFailures;
-
-/** GET /amocrm/authorize → the state cookie and the consent URL. */
-async function authorize(app: INestApplication, path = '/amocrm') {
-  const res = await request(app.getHttpServer()).get(`${path}/authorize`).expect(302);
-  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]!;
-  const state = /uzgate_amocrm_state=([^;]+)/.exec(setCookie)![1]!;
-  return { res, setCookie, state, consent: new URL(res.headers.location!) };
-}
-
-/** GET /amocrm/callback?{query} with the state cookie, as the browser back from consent sends it. */
-function callback(app: INestApplication, state: string, query = `code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`) {
-  return request(app.getHttpServer()).get(`/amocrm/callback?${query}`).set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`);
-}
+const oauthApp = (oauth: AmoCrmOAuthOptions = {}) => oauthAppOn(sb, oauth);
+const exchanges = () => exchangesOf(sb);
+const callback = (app: INestApplication, state: string, query?: string) => callbackTo(app, sb, state, query);
 
 test('authorize: 302 to the consent page, state in an HttpOnly SameSite=Lax cookie for 10 minutes', async () => {
   const app = await oauthApp();
@@ -104,11 +79,13 @@ test('wrong state: 400, no exchange', async () => {
   expect(app.get(AmoCrmService).tokenStatus().state).toBe('empty');
 });
 
-test('missing state cookie: 400 state_missing, no exchange', async () => {
+test('missing state cookie: 400 state_missing with the likely cause, no exchange', async () => {
   const app = await oauthApp();
   const { state } = await authorize(app);
   const res = await request(app.getHttpServer()).get(`/amocrm/callback?code=${sb.amocrmIssueCode()}&state=${state}`).expect(400);
   expect(res.body).toMatchObject({ ok: false, error: 'state_missing' });
+  expect(res.body.message).toMatch(/opened on another host than the redirect URI \(for example http:\/\/localhost:3000 while the redirect URI says http:\/\/127\.0\.0\.1:3000/);
+  expect(res.body.message).not.toMatch(/expectedState/);
   expect(exchanges()).toBe(0);
 });
 
@@ -149,14 +126,16 @@ test('a reused code: 400 with the reason from amoCRM', async () => {
   }
 });
 
-test('amoCRM failing during the exchange: the mapped status and the uzgate code', async () => {
+test('amoCRM failing during the exchange: 502 exchange_failed, no uzgate code or provider text', async () => {
   const app = await oauthApp();
   const { state } = await authorize(app);
   sb.setFault({ path: '/oauth2/access_token', kind: 'status', status: 502 });
   const res = await callback(app, state);
   // A 502 after the code was sent: amoCRM may have spent it, so uzgate does not repeat it.
-  expect(res.status).toBe(504);
-  expect(res.body).toMatchObject({ code: 'OUTCOME_UNKNOWN', provider: 'amocrm' });
+  expect(res.status).toBe(502);
+  expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'ok']);
+  expect(res.body).toMatchObject({ ok: false, error: 'exchange_failed' });
+  expect(sb.stats().faultsInjected).toBe(1);
 });
 
 describe('marketplace widget installs (from_widget, no state)', () => {

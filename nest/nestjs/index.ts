@@ -16,6 +16,9 @@ export { AmoCrmService } from './amocrm/amocrm.service';
 export { AMOCRM_CLIENT, AMOCRM_MODULE_OPTIONS } from './amocrm/amocrm.module-definition';
 export type { AmoCrmModuleOptions, AmoCrmOAuthOptions, AmoCrmOptionsFactory } from './amocrm/amocrm.options';
 export { STATE_COOKIE as AMOCRM_STATE_COOKIE } from './amocrm/amocrm-oauth.controller';
+export type { ExchangeBudgetOptions as AmoCrmExchangeBudgetOptions } from './amocrm/oauth-exchange-budget';
+export { oauthFailureMessage as amoCrmOAuthFailureMessage } from './amocrm/oauth-failure';
+export type { OAuthFailureReason as AmoCrmOAuthFailureReason } from './amocrm/oauth-failure';
 
 export { OtpModule } from './otp/otp.module';
 export type { OtpModuleAsyncOptions } from './otp/otp.module';

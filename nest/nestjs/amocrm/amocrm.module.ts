@@ -26,7 +26,6 @@ import {
   AmoCrmConfigurableModule,
 } from './amocrm.module-definition';
 import {
-  DEFAULT_OAUTH_PATH,
   resolveAmoCrmClientOptions,
   resolveAmoCrmOAuth,
   type AmoCrmModuleOptions,
@@ -80,7 +79,7 @@ export class AmoCrmModule extends AmoCrmConfigurableModule {
 
 function withRoutes(definition: DynamicModule, routes: AmoCrmRoutes): DynamicModule {
   return withControllers(definition, AMOCRM_ROUTES, routes, [
-    routes.oauth && createAmoCrmOAuthController(routes.oauth.path ?? DEFAULT_OAUTH_PATH),
+    routes.oauth && createAmoCrmOAuthController(routes.oauth),
     routes.metrics && createMetricsController(routes.metrics),
   ]);
 }

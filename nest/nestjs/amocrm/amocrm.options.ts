@@ -1,12 +1,15 @@
 /** What AmoCrmModule takes: the AmoCrmClient's options plus the opt-in HTTP routes. */
+import type { CanActivate, Type } from '@nestjs/common';
 import type { AmoCrmClientOptions, CustomTokenStore } from '../../index';
 import { amoCrmOptionsFromEnv } from '../config/env-options';
+import { configError } from '../config/env-reader';
 import { mergeDefined } from '../config/merge';
 import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { checkModuleOptions } from '../config/module-options';
 import { AMOCRM_CLIENT_OPTIONS } from '../../known-options';
+import { DEFAULT_EXCHANGE_BUDGET, type ExchangeBudgetOptions } from './oauth-exchange-budget';
 
 /** The OAuth controller (opt-in). */
 export interface AmoCrmOAuthOptions {
@@ -21,6 +24,24 @@ export interface AmoCrmOAuthOptions {
    * status route answers 404.
    */
   apiKey?: string;
+  /**
+   * The app's own guards (classes, or instances) for `GET {path}/authorize` and
+   * `GET {path}/status`, applied with `@UseGuards` — e.g. one that lets only a signed-in admin
+   * start connecting the account. Never applied to `/callback`: amoCRM sends the user's browser
+   * there, and the state cookie authenticates it. With guards, `/status` is served without an
+   * `apiKey` too (the guards decide); with both, both must pass. Part of the module's
+   * definition: with `forRootAsync`, give them in the `oauth` next to `useFactory`. A guard
+   * class is built by Nest inside this module, so what it injects must be global (or imported
+   * with `forRootAsync({ imports })`); otherwise pass an instance.
+   */
+  guards?: Array<Type<CanActivate> | CanActivate>;
+  /**
+   * How many callbacks (each may exchange a code at amoCRM) this app instance answers per window,
+   * default 5 per 60 s; past it `/callback` answers 429 with `Retry-After` and does nothing else.
+   * Its own budget: connecting never spends the amoCRM API rate limit, and a flood of callbacks
+   * cannot make the app hammer amoCRM's token endpoint.
+   */
+  exchangeBudget?: ExchangeBudgetOptions;
   /** Where the browser goes once connected; without it the callback answers JSON `{ ok: true, status }`. */
   successRedirect?: string;
   /** Where it goes on failure, with `?error=<reason>`; without it the callback answers 400 JSON. */
@@ -40,6 +61,22 @@ export interface AmoCrmOAuthOptions {
 /** `https://Example.amocrm.ru/` → `example.amocrm.ru`: amoCRM and users write hosts several ways. */
 export function accountHost(referer: string): string {
   return referer.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/** The callback budget with its defaults; a limit or window that is not a positive number is a CONFIG error. */
+export function exchangeBudgetOf(oauth: AmoCrmOAuthOptions): Required<ExchangeBudgetOptions> {
+  const budget = { ...DEFAULT_EXCHANGE_BUDGET, ...dropUndefined(oauth.exchangeBudget ?? {}) };
+  if (!Number.isInteger(budget.limit) || budget.limit < 1 || budget.limit > 1000) {
+    throw configError('oauth.exchangeBudget.limit must be a whole number of callbacks from 1 to 1000 (default 5)');
+  }
+  if (typeof budget.windowSeconds !== 'number' || !(budget.windowSeconds > 0) || budget.windowSeconds > 86_400) {
+    throw configError('oauth.exchangeBudget.windowSeconds must be a number of seconds above 0, at most 86400 (default 60)');
+  }
+  return budget;
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Startup check of `widgetInstalls`: a host, not a subdomain alone or an empty string. */
@@ -88,6 +125,11 @@ export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injecte
 export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {
   if (!routes.oauth) return null;
   const resolved = { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
+  if (options.oauth?.guards?.length && options.oauth.guards !== routes.oauth.guards) {
+    // Fail closed: the routes are already defined, so these guards could not protect them.
+    throw configError('oauth.guards must be given to forRootAsync next to useFactory (`oauth: { guards: [...] }`), not returned by the options factory');
+  }
   checkWidgetInstalls(resolved);
+  exchangeBudgetOf(resolved);
   return resolved;
 }

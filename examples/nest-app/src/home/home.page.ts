@@ -1,5 +1,6 @@
 /** The home page's HTML. Everything interpolated is escaped (`error` comes from the query string). */
 import type { TokenState } from 'uzgate';
+import { amoCrmOAuthFailureMessage } from 'uzgate/nestjs';
 
 export interface HomeView {
   amoState: TokenState;
@@ -17,7 +18,10 @@ export function renderHome(view: HomeView): string {
       (view.expiresAt ? ` (access token until ${esc(view.expiresAt.toISOString())}, refreshed automatically)` : '') +
       '</p>'
     : `<p id="amocrm-state">amoCRM: <strong>not connected</strong></p>`;
-  const error = view.error ? `<p id="amocrm-error">Connecting failed: ${esc(view.error)}</p>` : '';
+  // The reason comes from the OAuth routes' failureRedirect (`?error=state_mismatch`); the sentence is uzgate's.
+  const error = view.error
+    ? `<p id="amocrm-error">Connecting failed (<code>${esc(view.error)}</code>): ${esc(amoCrmOAuthFailureMessage(view.error))}</p>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>uzgate example</title></head>
