@@ -2,6 +2,7 @@
 import type { AmoCrmClientOptions, CustomTokenStore } from '../../index';
 import { amoCrmOptionsFromEnv } from '../config/env-options';
 import { mergeDefined } from '../config/merge';
+import { checkRouteSecret } from '../config/route-secret';
 import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
@@ -16,7 +17,7 @@ export interface AmoCrmOAuthOptions {
   path?: string;
   /**
    * Guards `GET {path}/status` (`X-API-KEY` header, compared in constant time). Without it the
-   * status route answers 404.
+   * status route answers 404. At least 16 characters (shorter is a CONFIG error at startup).
    */
   apiKey?: string;
   /** Where the browser goes once connected; without it the callback answers JSON `{ ok: true, status }`. */
@@ -86,5 +87,6 @@ export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOp
   if (!routes.oauth) return null;
   const resolved = { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
   checkWidgetInstalls(resolved);
+  checkRouteSecret('oauth.apiKey', resolved.apiKey);
   return resolved;
 }
