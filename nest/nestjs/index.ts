@@ -20,6 +20,7 @@ export { STATE_COOKIE as AMOCRM_STATE_COOKIE } from './amocrm/amocrm-oauth.contr
 export { OtpModule } from './otp/otp.module';
 export type { OtpModuleAsyncOptions } from './otp/otp.module';
 export { OtpService } from './otp/otp.service';
+export { publicVerifyResult, type OtpPublicVerifyResult } from './otp/otp-public-result';
 export { OTP_MODULE_OPTIONS } from './otp/otp.module-definition';
 export type { OtpModuleOptions, OtpOptionsFactory } from './otp/otp.options';
 
