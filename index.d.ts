@@ -158,6 +158,11 @@ export interface AmoCrmClientOptions {
   timeoutMs?: number
   /** Requests on the wire at once (default 256). */
   maxConcurrency?: number
+  /**
+   * Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
+   * call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
+   */
+  maxResponseBytes?: number
   /** Refresh this many ms before the access token expires (default 60000). */
   refreshMarginMs?: number
   /** Refresh at least this often even when idle (default one week; 0 turns it off). */
@@ -553,6 +558,11 @@ export interface SmsClientOptions {
    * timeout, so a burst never opens thousands of connections.
    */
   maxConcurrency?: number
+  /**
+   * Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
+   * call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
+   */
+  maxResponseBytes?: number
   /** Refresh this many ms before a known token expiry (default 60000). */
   refreshMarginMs?: number
   /** Minimum level passed to the logger (default `info`). */
@@ -650,6 +660,7 @@ export declare function validateTwilioJsonSignature(authToken: string, url: stri
 
 /**
  * Checks `X-Twilio-Signature` of a form callback (params as received, decoded) against the
- * full URL Twilio called, accepting the URL with or without its default port. Constant time.
+ * full URL Twilio called. Accepts exactly what twilio-node's `validateRequest` accepts (the URL
+ * with and without its port, as received and normalised). Constant time.
  */
 export declare function validateTwilioSignature(authToken: string, url: string, params: Record<string, string | string[]>, signature: string): boolean

@@ -40,9 +40,9 @@ test('exits 0 with `demo OK` as the last line, and no ✘', () => {
 test.each([
   ['OTP sent, no code in the answer', /✔ POST \/auth\/send-otp → 200 \{ expiresInSeconds: 300, resendInSeconds: 60 \} \(no code in the answer\)/],
   ['the SMS read from the inbox, code masked', /✔ the phone got \(sandbox inbox\): "MyShop tasdiqlash kodi: \d\d\*{4}\. Kodni hech kimga bermang\."/],
-  ['wrong code refused', /✔ POST \/auth\/verify-otp, wrong code → 400 invalid \(4 attempts left\)/],
+  ['wrong code refused', /✔ POST \/auth\/verify-otp, wrong code → 400 invalid_code \(nothing tells whether a code is pending\)/],
   ['right code accepted', /✔ POST \/auth\/verify-otp, right code → 200 \{ ok: true \}/],
-  ['a code works once', /✔ POST \/auth\/verify-otp, same code again → 400 not_found/],
+  ['a code works once', /✔ POST \/auth\/verify-otp, same code again → 400 invalid_code: a code works once, answered like a wrong one/],
   ['resend cooldown', /✔ POST \/auth\/send-otp again at once → 429 RATE_LIMITED, Retry-After: \d+ s/],
   ['a bad number never sent', /✔ POST \/auth\/send-otp \{ phone: "12345" \} → 400 INVALID_PHONE, nothing sent/],
   ['leads refused before connecting', /✔ POST \/leads before connecting → 502 REAUTHORIZATION_REQUIRED/],

@@ -150,10 +150,12 @@ describe('Twilio', () => {
   });
 });
 
-test('Twilio behind a proxy without publicUrl: the URL is rebuilt from X-Forwarded-Proto/Host', async () => {
+test('Twilio behind a trusted proxy without publicUrl: the URL is rebuilt from X-Forwarded-Proto/Host', async () => {
   const token = sb.twilioAccount().authToken;
   const reports: DeliveryReport[] = [];
-  const app = await startApp({ imports: [SmsModule.forRoot(twilioOptions({ onDelivery: (r) => void reports.push(r) }))] });
+  const app = await startApp({ imports: [SmsModule.forRoot(twilioOptions({ onDelivery: (r) => void reports.push(r) }))] }, undefined, (a) =>
+    a.getHttpAdapter().getInstance().set('trust proxy', 'loopback'),
+  );
   const params = { MessageSid: `SM${'3'.repeat(32)}`, MessageStatus: 'sent' };
   await request(app.getHttpServer())
     .post('/sms/callbacks/twilio')

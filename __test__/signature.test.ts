@@ -59,10 +59,13 @@ test('repeated keys are de-duplicated and sorted', () => {
   expect(validateTwilioSignature(TOKEN, URL_PLAIN, p, sign(URL_PLAIN, p))).toBe(true);
 });
 
-test("URLs with ' are accepted raw or percent-encoded", () => {
-  const raw = "https://hooks.example.net/it's";
-  const sig = sign(raw, params);
-  expect(validateTwilioSignature(TOKEN, 'https://hooks.example.net/it%27s', params, sig)).toBe(true);
+test("a ' in the query is accepted raw or percent-encoded; in the path only as received (as twilio-node)", () => {
+  const raw = "https://hooks.example.net/cb?name=it's";
+  expect(validateTwilioSignature(TOKEN, raw, params, sign('https://hooks.example.net/cb?name=it%27s', params))).toBe(true);
+  expect(validateTwilioSignature(TOKEN, 'https://hooks.example.net/cb?name=it%27s', params, sign(raw, params))).toBe(true);
+  const path = "https://hooks.example.net/it's";
+  expect(validateTwilioSignature(TOKEN, path, params, sign(path, params))).toBe(true);
+  expect(validateTwilioSignature(TOKEN, 'https://hooks.example.net/it%27s', params, sign(path, params))).toBe(false);
 });
 
 test('JSON-body variant: bodySHA256 in the URL must match the raw body', () => {

@@ -55,6 +55,11 @@ export interface AmoCrmClientOptions {
   timeoutMs?: number;
   /** Requests on the wire at once (default 256). */
   maxConcurrency?: number;
+  /**
+   * Largest provider answer read, in bytes (default 4 MiB = 4194304). A larger body is not read:
+   * the call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
+   */
+  maxResponseBytes?: number;
   /** Refresh this many ms before the access token expires (default 60000). */
   refreshMarginMs?: number;
   /** Refresh at least this often even when idle (default one week; 0 turns it off). */

@@ -78,6 +78,11 @@ export interface SmsClientOptions {
   connectTimeoutMs?: number;
   /** Requests on the wire at once (default 256); the rest wait their turn within their timeout. */
   maxConcurrency?: number;
+  /**
+   * Largest provider answer read, in bytes (default 4 MiB = 4194304). A larger body is not read:
+   * the call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
+   */
+  maxResponseBytes?: number;
   /** Refresh this many ms before a known token expiry (default 60000). */
   refreshMarginMs?: number;
   /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */

@@ -9,9 +9,11 @@ export type DeliveryReport = Native.DeliveryReport;
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /**
- * Validates `X-Twilio-Signature` in constant time, accepting the URL with or without its default
- * port. `params`: the decoded form fields of the callback — or, for Twilio's JSON-body variant
- * (the URL carries `bodySHA256`), the raw body bytes exactly as received.
+ * Validates `X-Twilio-Signature` in constant time. Accepts exactly what twilio-node's
+ * `validateRequest` (form fields) and `validateRequestWithBody` (JSON body) accept: the URL with
+ * and without its port, userinfo kept, as received and as normalised by `new URL()`.
+ * `params`: the decoded form fields of the callback — or, for Twilio's JSON-body variant (the
+ * URL carries `bodySHA256`), the raw body bytes exactly as received.
  */
 export function validateTwilioSignature(
   authToken: string,

@@ -47,6 +47,12 @@ fn build(
         }
         config.http.max_concurrency = n as usize;
     }
+    if let Some(n) = o.max_response_bytes {
+        if n == 0 {
+            return Err(CoreError::config("maxResponseBytes must be at least 1"));
+        }
+        config.http.max_response_bytes = n as usize;
+    }
     if let Some(ms) = o.refresh_margin_ms {
         config.manager.refresh_margin = Duration::from_millis(ms as u64);
     }

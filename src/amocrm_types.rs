@@ -30,6 +30,9 @@ pub struct AmoCrmClientOptions {
     pub timeout_ms: Option<u32>,
     /// Requests on the wire at once (default 256).
     pub max_concurrency: Option<u32>,
+    /// Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
+    /// call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
+    pub max_response_bytes: Option<u32>,
     /// Refresh this many ms before the access token expires (default 60000).
     pub refresh_margin_ms: Option<u32>,
     /// Refresh at least this often even when idle (default one week; 0 turns it off).

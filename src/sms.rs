@@ -44,6 +44,12 @@ fn build(
         }
         http.max_concurrency = n as usize;
     }
+    if let Some(n) = options.max_response_bytes {
+        if n == 0 {
+            return Err(CoreError::config("maxResponseBytes must be at least 1"));
+        }
+        http.max_response_bytes = n as usize;
+    }
     let mut manager = ManagerOptions::default();
     if let Some(ms) = options.refresh_margin_ms {
         manager.refresh_margin = Duration::from_millis(ms as u64);

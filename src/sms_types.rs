@@ -68,6 +68,9 @@ pub struct SmsClientOptions {
     /// Requests on the wire at once (default 256); the rest wait their turn within their
     /// timeout, so a burst never opens thousands of connections.
     pub max_concurrency: Option<u32>,
+    /// Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
+    /// call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
+    pub max_response_bytes: Option<u32>,
     /// Refresh this many ms before a known token expiry (default 60000).
     pub refresh_margin_ms: Option<u32>,
     /// Minimum level passed to the logger (default `info`).

@@ -43,7 +43,8 @@ fn scalar(v: &Value) -> Option<String> {
 }
 
 /// Checks `X-Twilio-Signature` of a form callback (params as received, decoded) against the
-/// full URL Twilio called, accepting the URL with or without its default port. Constant time.
+/// full URL Twilio called. Accepts exactly what twilio-node's `validateRequest` accepts (the URL
+/// with and without its port, as received and normalised). Constant time.
 #[napi]
 pub fn validate_twilio_signature(
     auth_token: String,

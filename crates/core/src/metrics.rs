@@ -36,6 +36,7 @@ struct Inner {
     refreshes: BTreeMap<(&'static str, &'static str), u64>,
     rate_limit_waits: BTreeMap<&'static str, (u64, f64)>,
     retries: BTreeMap<(&'static str, &'static str), u64>,
+    otp_verifications: BTreeMap<&'static str, u64>,
 }
 
 /// One per client. Cheap enough for the hot path: one short uncontended lock per request.
@@ -96,6 +97,17 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// `result`: `ok`, `invalid`, `not_found`, `expired`, `too_many_attempts`. The precise
+    /// outcome lives here and in the log; HTTP answers may merge them (no pending-code oracle).
+    pub fn otp_verify(&self, result: &'static str) {
+        *self
+            .inner
+            .lock()
+            .otp_verifications
+            .entry(result)
+            .or_default() += 1;
+    }
+
     pub fn render(&self) -> String {
         let inner = self.inner.lock();
         let mut out = String::new();
@@ -141,6 +153,12 @@ impl Metrics {
                 out,
                 "uzgate_retries_total{{provider=\"{p}\",reason=\"{r}\"}} {n}"
             );
+        }
+        if !inner.otp_verifications.is_empty() {
+            out.push_str("# HELP uzgate_otp_verifications_total OTP checks, by result.\n# TYPE uzgate_otp_verifications_total counter\n");
+            for (r, n) in &inner.otp_verifications {
+                let _ = writeln!(out, "uzgate_otp_verifications_total{{result=\"{r}\"}} {n}");
+            }
         }
         out
     }

@@ -4,6 +4,7 @@ import type { AmoCrmClientOptions, CustomTokenStore } from '../../index';
 import { amoCrmOptionsFromEnv } from '../config/env-options';
 import { configError } from '../config/env-reader';
 import { mergeDefined } from '../config/merge';
+import { checkRouteSecret } from '../config/route-secret';
 import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
@@ -21,7 +22,7 @@ export interface AmoCrmOAuthOptions {
   path?: string;
   /**
    * Guards `GET {path}/status` (`X-API-KEY` header, compared in constant time). Without it the
-   * status route answers 404.
+   * status route answers 404. At least 16 characters (shorter is a CONFIG error at startup).
    */
   apiKey?: string;
   /**
@@ -131,5 +132,6 @@ export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOp
   }
   checkWidgetInstalls(resolved);
   exchangeBudgetOf(resolved);
+  checkRouteSecret('oauth.apiKey', resolved.apiKey);
   return resolved;
 }

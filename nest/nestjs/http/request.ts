@@ -33,16 +33,6 @@ export function requestPath(req: HttpRequestLike): string {
   return req.originalUrl ?? req.url ?? '/';
 }
 
-/**
- * The absolute URL the caller used: `publicUrl` (origin plus any prefix a proxy strips) followed
- * by the path, or else rebuilt from the forwarded or own protocol and host.
- */
-export function absoluteUrl(req: HttpRequestLike, publicUrl?: string): string {
-  if (publicUrl) return publicUrl.replace(/\/+$/, '') + requestPath(req);
-  const host = header(req, 'x-forwarded-host') ?? header(req, 'host') ?? 'localhost';
-  return `${isHttps(req) ? 'https' : 'http'}://${host}${requestPath(req)}`;
-}
-
 /** The path of the request without its query and without `suffix` (e.g. `/authorize`). */
 export function pathWithout(req: HttpRequestLike, suffix: string): string {
   const path = requestPath(req).split('?')[0]!;

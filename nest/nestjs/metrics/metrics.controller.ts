@@ -11,6 +11,7 @@ import { SmsService } from '../sms/sms.service';
 import { safeEqual } from '../http/safe-equal';
 import { DEFAULT_METRICS_PATH, type MetricsRouteOptions } from './metrics.options';
 import { mergePrometheusTexts } from './prometheus-merge';
+import { checkRouteSecret } from '../config/route-secret';
 
 /** Express's `res` and Fastify's `reply` both have `header(name, value)`. */
 interface HeaderSetter {
@@ -23,9 +24,7 @@ interface MetricsSource {
 
 export function createMetricsController(options: MetricsRouteOptions): Type<unknown> {
   const { path = DEFAULT_METRICS_PATH, bearerToken } = options;
-  if (bearerToken !== undefined && bearerToken.length === 0) {
-    throw new Error('metrics.bearerToken must not be empty (leave it out for an open route)');
-  }
+  checkRouteSecret('metrics.bearerToken', bearerToken);
   @Controller(path)
   class UzgateMetricsController {
     constructor(private readonly moduleRef: ModuleRef) {}

@@ -8,6 +8,7 @@ import { OtpService as CoreOtpService, type OtpSendResult, type OtpVerifyResult 
 import { SmsService } from '../sms/sms.service';
 import { OTP_MODULE_OPTIONS } from './otp.module-definition';
 import { resolveOtpOptions, type OtpModuleOptions } from './otp.options';
+import { publicVerifyResult, type OtpPublicVerifyResult } from './otp-public-result';
 
 @Injectable()
 export class OtpService implements OnModuleDestroy {
@@ -22,9 +23,23 @@ export class OtpService implements OnModuleDestroy {
     return this.otp.send(phone);
   }
 
-  /** `{ ok: true }` once for the right code; otherwise `{ ok: false, reason, attemptsLeft? }`. */
+  /**
+   * `{ ok: true }` once for the right code; otherwise `{ ok: false, reason, attemptsLeft? }`.
+   * The reason tells whether a code is pending for the number: keep it out of HTTP answers and
+   * use `verifyForHttp` there.
+   */
   verify(phone: string, code: string): Promise<OtpVerifyResult> {
     return this.otp.verify(phone, code);
+  }
+
+  /**
+   * The same check, answered for an HTTP client: `{ ok: true }` or `{ ok: false, reason:
+   * 'invalid_code' }` whatever the failure (wrong, spent, expired, never sent, too many
+   * attempts), so the answer never reveals whether a code is pending for a number. The precise
+   * reason is logged (masked number) and counted in `uzgate_otp_verifications_total{result}`.
+   */
+  async verifyForHttp(phone: string, code: string): Promise<OtpPublicVerifyResult> {
+    return publicVerifyResult(await this.otp.verify(phone, code));
   }
 
   onModuleDestroy(): void {

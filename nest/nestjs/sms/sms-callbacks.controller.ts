@@ -2,7 +2,8 @@
  * Delivery-report webhooks, mounted by `SmsModule.forRoot({ callbacks })`:
  * - `POST {path}/eskiz/{eskizSecret}`: Eskiz does not sign callbacks, so the secret path segment
  *   is the check; a wrong one gets the same 404 as an unknown route.
- * - `POST {path}/twilio`: `X-Twilio-Signature` is verified against the public URL; 403 otherwise.
+ * - `POST {path}/twilio`: `X-Twilio-Signature` is verified against the public URL (`publicUrl`,
+ *   or forwarded headers from a proxy Express trusts, or the raw Host); 403 otherwise.
  * Both accept JSON and form bodies and answer 200 once the report is recorded, whether or not the
  * message id is known (providers retry on anything else).
  */
@@ -10,7 +11,8 @@ import { Controller, ForbiddenException, Headers, HttpCode, Inject, Param, Post,
 import { parseDeliveryReport, validateTwilioSignature, type DeliveryReport } from '../../index';
 import { readCallbackBody, formFields } from '../http/callback-body';
 import { routeNotFound } from '../http/not-found';
-import { absoluteUrl, type HttpRequestLike } from '../http/request';
+import type { HttpRequestLike } from '../http/request';
+import { signedRequestUrl, type ProxyAwareRequest } from '../http/signed-url';
 import { safeEqual } from '../http/safe-equal';
 import { toHttpException } from '../errors/uzgate-http-exception';
 import { SMS_CALLBACK_SETTINGS } from './sms.module-definition';
@@ -37,11 +39,12 @@ export function createSmsCallbacksController(path: string): Type<unknown> {
 
     @Post('twilio')
     @HttpCode(200)
-    async twilio(@Req() req: HttpRequestLike, @Headers('x-twilio-signature') signature?: string): Promise<void> {
+    async twilio(@Req() req: ProxyAwareRequest, @Headers('x-twilio-signature') signature?: string): Promise<void> {
       const authToken = this.settings.twilioAuthToken;
       if (!authToken) throw routeNotFound(req, 'POST');
       const body = await readCallbackBody(req);
-      const url = absoluteUrl(req, this.settings.publicUrl);
+      // Forwarded headers only from a proxy the app trusts (`trust proxy`), or the configured URL.
+      const url = signedRequestUrl(req, this.settings.publicUrl);
       // Twilio's JSON variant signs the URL, which carries the body's SHA-256, not the fields.
       const jsonVariant = new URL(url).searchParams.has('bodySHA256');
       const signed = jsonVariant ? body.raw : formFields(body);

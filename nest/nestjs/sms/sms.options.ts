@@ -3,6 +3,7 @@ import type { CustomTokenStore, DeliveryReport, SmsClientOptions } from '../../i
 import { loggerOrDefault } from '../logger';
 import { smsOptionsFromEnv } from '../config/env-options';
 import { mergeDefined } from '../config/merge';
+import { checkRouteSecret } from '../config/route-secret';
 import { withInjectedStore } from '../config/token-store.token';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { checkModuleOptions } from '../config/module-options';
@@ -17,7 +18,8 @@ export interface SmsCallbacksOptions {
   path?: string;
   /**
    * The secret path segment of the Eskiz route (Eskiz does not sign its callbacks). Without it
-   * the Eskiz route answers 404. Use a long random value.
+   * the Eskiz route answers 404. At least 16 characters (shorter is a CONFIG error at startup):
+   * use a random value such as `openssl rand -hex 16`.
    */
   eskizSecret?: string;
   /**
@@ -28,7 +30,8 @@ export interface SmsCallbacksOptions {
   /**
    * The public origin Twilio calls (plus any path prefix your proxy strips), e.g.
    * `https://api.example.uz`: the signed URL is rebuilt from it. Without it the URL is rebuilt
-   * from `X-Forwarded-Proto`/`X-Forwarded-Host` or the request itself.
+   * from `X-Forwarded-Proto`/`X-Forwarded-Host` only when Express trusts the proxy
+   * (`app.set('trust proxy', …)`), else from the raw `Host` header and the socket's scheme.
    */
   publicUrl?: string;
   /**
@@ -82,6 +85,7 @@ export function resolveSmsCallbacks(
 ): SmsCallbacksOptions | null {
   if (!routes.callbacks) return null;
   const merged = mergeDefined(routes.callbacks, options.callbacks ?? {});
+  checkRouteSecret('callbacks.eskizSecret', merged.eskizSecret);
   return {
     ...merged,
     path: routes.callbacks.path ?? DEFAULT_CALLBACKS_PATH,

@@ -12,6 +12,7 @@
 //!
 //! Everything else (2xx, other 4xx) is returned for the provider to interpret.
 
+use super::body::{read_capped, BodyError};
 use super::{Deadline, HttpClient, Request, Response};
 use crate::auth::RequestAuth;
 use crate::error::{Error, ErrorCode, Result};
@@ -33,6 +34,9 @@ enum Transport {
     Invalid(String),
     /// The call's time ran out while it waited for a free slot: never sent.
     Queued,
+    /// The answer's body passed `max_response_bytes`: it was (maybe) processed, but its answer
+    /// is abandoned unread. Repeating would fetch the same oversized body.
+    TooLarge { status: u16, cap: usize },
 }
 
 /// Time kept in reserve for an attempt after a wait; a retry that cannot get this much is not
@@ -97,7 +101,10 @@ pub async fn execute(
                 let wait = http.retry.backoff(attempt);
                 if safe
                     && retries_left
-                    && !matches!(transport, Transport::Invalid(_))
+                    && !matches!(
+                        transport,
+                        Transport::Invalid(_) | Transport::TooLarge { .. }
+                    )
                     && deadline.allows(wait, MIN_ATTEMPT)
                 {
                     http.metrics.retry(name, label);
@@ -110,6 +117,10 @@ pub async fn execute(
                     tokio::time::sleep(wait).await;
                     continue;
                 }
+                let err = match transport {
+                    Transport::TooLarge { status, .. } => err.with_status(status),
+                    _ => err,
+                };
                 return Err(err.with_provider(provider));
             }
         };
@@ -271,6 +282,25 @@ fn transport_error(t: &Transport, idempotent: bool) -> (&'static str, Error) {
             .with_retryable(false),
         ),
         Transport::Invalid(why) => ("invalid", Error::internal(why.clone())),
+        Transport::TooLarge { cap, .. } if idempotent => (
+            "too_large",
+            Error::new(
+                ErrorCode::ProviderUnavailable,
+                format!(
+                    "the answer's body is larger than maxResponseBytes ({cap}); it was not read. Raise maxResponseBytes if the provider legitimately sends more"
+                ),
+            ),
+        ),
+        Transport::TooLarge { cap, .. } => (
+            "too_large",
+            Error::new(
+                ErrorCode::OutcomeUnknown,
+                format!(
+                    "the answer's body is larger than maxResponseBytes ({cap}) and was not read; the request may or may not have been processed"
+                ),
+            )
+            .with_retryable(false),
+        ),
         Transport::Queued => (
             "queued",
             Error::new(
@@ -306,12 +336,20 @@ async fn send_once(
         .build()
         .map_err(|e| Transport::Invalid(e.to_string()))?;
 
+    let cap = http.options.max_response_bytes;
     let exchange = async {
-        let resp = http.reqwest().execute(request).await?;
+        let resp = http
+            .reqwest()
+            .execute(request)
+            .await
+            .map_err(|e| classify(&e))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
-        Ok::<_, reqwest::Error>(Response {
+        let body = read_capped(resp, cap).await.map_err(|e| match e {
+            BodyError::TooLarge => Transport::TooLarge { status, cap },
+            BodyError::Transport(e) => classify(&e),
+        })?;
+        Ok(Response {
             status,
             headers,
             body,
@@ -319,8 +357,7 @@ async fn send_once(
     };
     match tokio::time::timeout_at(deadline.at(), exchange).await {
         Err(_) => Err(Transport::TimedOut),
-        Ok(Ok(resp)) => Ok(resp),
-        Ok(Err(e)) => Err(classify(&e)),
+        Ok(result) => result,
     }
 }
 

@@ -2,11 +2,13 @@
 //! execution loop ([`exec`]) that applies auth, rate limits, retries and the time budget.
 
 mod backoff;
+mod body;
 mod deadline;
 pub mod exec;
 pub mod limit;
 
 pub use backoff::{parse_retry_after, RetryPolicy};
+pub use body::DEFAULT_MAX_RESPONSE_BYTES;
 pub use deadline::Deadline;
 
 use crate::error::{Error, Provider, Result};
@@ -28,6 +30,9 @@ pub struct HttpOptions {
     /// time budget). Each one in flight holds a connection: without a cap, 10,000 concurrent
     /// calls open 10,000 sockets to the provider.
     pub max_concurrency: usize,
+    /// Largest response body read, in bytes; past it the call fails (`PROVIDER_UNAVAILABLE` for
+    /// reads, `OUTCOME_UNKNOWN` for sends) and the connection is dropped.
+    pub max_response_bytes: usize,
 }
 
 impl Default for HttpOptions {
@@ -37,6 +42,7 @@ impl Default for HttpOptions {
             connect_timeout: Duration::from_secs(5),
             user_agent: concat!("uzgate/", env!("CARGO_PKG_VERSION")).to_string(),
             max_concurrency: 256,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }

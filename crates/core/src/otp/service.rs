@@ -239,9 +239,31 @@ impl OtpService {
         })
     }
 
+    /// Checks a code. The precise outcome (`invalid`, `not_found`, `expired`,
+    /// `too_many_attempts`) goes to the log (masked number) and to metrics as well as to the
+    /// caller; HTTP layers answer one public result for all of them (see the Nest `OtpService`).
     pub async fn verify(&self, phone_input: &str, candidate: &str) -> Result<VerifyOutcome> {
         let phone = phone::normalize(phone_input, &self.config.default_region)?;
-        let candidate = candidate.trim();
+        let outcome = self.check(&phone, candidate.trim()).await?;
+        let result = outcome.reason.unwrap_or("ok");
+        self.sms.metrics_registry().otp_verify(result);
+        if outcome.ok {
+            self.log
+                .info(format_args!("code verified for {}", phone.masked()));
+        } else {
+            let left = outcome
+                .attempts_left
+                .map(|n| format!(" ({n} attempt(s) left)"))
+                .unwrap_or_default();
+            self.log.info(format_args!(
+                "code check for {} failed: {result}{left}",
+                phone.masked()
+            ));
+        }
+        Ok(outcome)
+    }
+
+    async fn check(&self, phone: &phone::Phone, candidate: &str) -> Result<VerifyOutcome> {
         // A malformed code cannot be right; it costs no attempt and tells nothing.
         if candidate.len() != self.config.length as usize
             || !candidate.bytes().all(|b| b.is_ascii_digit())
@@ -262,10 +284,6 @@ impl OtpService {
             candidate,
         );
         if !ct::eq(expected.as_bytes(), digest.as_bytes()) {
-            self.log.info(format_args!(
-                "wrong code for {} ({left} attempt(s) left)",
-                phone.masked()
-            ));
             return Ok(if left == 0 {
                 VerifyOutcome::fail("too_many_attempts", Some(0))
             } else {
@@ -274,8 +292,6 @@ impl OtpService {
         }
         // Right code: exactly one concurrent verifier gets to consume it.
         if self.store.consume(&phone.e164, &id).await? {
-            self.log
-                .info(format_args!("code verified for {}", phone.masked()));
             Ok(VerifyOutcome {
                 ok: true,
                 reason: None,

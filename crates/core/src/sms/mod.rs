@@ -238,6 +238,11 @@ impl SmsClient {
         }
     }
 
+    /// The counters of this client, shared with services built on it (OTP).
+    pub(crate) fn metrics_registry(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     pub fn metrics(&self) -> String {
         self.metrics.render()
     }

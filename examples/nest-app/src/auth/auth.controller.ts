@@ -1,7 +1,9 @@
 /**
  * OTP login: `send-otp` texts a code through the configured SMS provider, `verify-otp` checks
- * it. A wrong, expired or spent code is a 400, a burned one (too many guesses) or a resend
- * inside the cooldown a 429; the code itself is never in an answer (unless OTP_DEV_MODE).
+ * it. Every failed check (wrong, expired, spent, never sent, too many guesses) is the same 400
+ * `{ ok: false, reason: 'invalid_code' }`, so the answer never tells whether a code is pending
+ * for a number; the precise reason is in uzgate's log and metrics. A resend inside the cooldown
+ * is a 429; the code itself is never in an answer (unless OTP_DEV_MODE).
  */
 import { Body, Controller, HttpCode, HttpException, HttpStatus, Post } from '@nestjs/common';
 import { OtpService } from 'uzgate/nestjs';
@@ -21,11 +23,8 @@ export class AuthController {
   @Post('verify-otp')
   @HttpCode(HttpStatus.OK)
   async verifyOtp(@Body() body: unknown) {
-    const result = await this.otp.verify(requiredString(body, 'phone'), requiredString(body, 'code'));
-    if (!result.ok) {
-      const status = result.reason === 'too_many_attempts' ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.BAD_REQUEST;
-      throw new HttpException({ statusCode: status, ok: false, reason: result.reason, attemptsLeft: result.attemptsLeft }, status);
-    }
+    const result = await this.otp.verifyForHttp(requiredString(body, 'phone'), requiredString(body, 'code'));
+    if (!result.ok) throw new HttpException({ statusCode: HttpStatus.BAD_REQUEST, ...result }, HttpStatus.BAD_REQUEST);
     // A real app signs the user in here (session, JWT…).
     return { ok: true };
   }

@@ -4,6 +4,7 @@
 
 mod errors;
 pub mod signature;
+mod signed_url;
 
 use crate::auth::StaticAuth;
 use crate::error::{Error, ErrorCode, Provider, Result};

@@ -1,8 +1,12 @@
 //! `X-Twilio-Signature` (reference §5): base64(HMAC-SHA1(auth token, URL + sorted params)),
-//! compared in constant time against every URL form Twilio may have signed (with and without
-//! the default port, `'` raw or as `%27`). The JSON-body variant signs the URL alone, which
-//! carries `bodySHA256` = hex SHA-256 of the raw body.
+//! compared in constant time against every URL form twilio-node's validator tries
+//! (`signed_url.rs`). The JSON-body variant signs the URL alone, which carries `bodySHA256` =
+//! lowercase hex SHA-256 of the raw body (compared as given, like twilio-node: uppercase hex is
+//! not the digest Twilio sends). Verdicts match twilio-node's `validateRequest` /
+//! `validateRequestWithBody` for the same inputs; `__test__/security/twilio-signature.test.ts`
+//! holds the two side by side.
 
+use super::signed_url;
 use crate::ct;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -39,47 +43,15 @@ pub fn compute(auth_token: &str, url: &str, params: &[(String, String)]) -> Stri
     STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// The URL forms a valid signature may be over.
-fn url_variants(url: &str) -> Vec<String> {
-    let mut forms = vec![url.to_string()];
-    if let Ok(parsed) = url::Url::parse(url) {
-        let default = match parsed.scheme() {
-            "https" => Some(443),
-            "http" => Some(80),
-            _ => None,
-        };
-        if let (Some(port), Some(host)) = (default, parsed.host_str()) {
-            let scheme_host = format!("{}://{}", parsed.scheme(), host);
-            let rest = &url[url.find(host).map_or(0, |i| i + host.len())..];
-            match rest.strip_prefix(&format!(":{port}")) {
-                // Explicit default port → also try without it.
-                Some(after) => forms.push(format!("{scheme_host}{after}")),
-                // No port → also try with the default one.
-                None if !rest.starts_with(':') => forms.push(format!("{scheme_host}:{port}{rest}")),
-                None => {}
-            }
-        }
-    }
-    let mut all = forms.clone();
-    for f in &forms {
-        if f.contains('\'') {
-            all.push(f.replace('\'', "%27"));
-        }
-        if f.contains("%27") {
-            all.push(f.replace("%27", "'"));
-        }
-    }
-    all
-}
-
-/// Form-encoded callbacks (and GET webhooks, with no params).
+/// Form-encoded callbacks (and GET webhooks, with no params). The header is compared as given
+/// (no trimming), against every URL form twilio-node tries.
 pub fn validate(auth_token: &str, url: &str, params: &[(String, String)], signature: &str) -> bool {
     let mut ok = false;
-    for u in url_variants(url) {
-        // No early exit: every variant is checked, in constant time each.
+    for u in signed_url::candidates(url) {
+        // No early exit: every form is checked, in constant time each.
         ok |= ct::eq(
             compute(auth_token, &u, params).as_bytes(),
-            signature.trim().as_bytes(),
+            signature.as_bytes(),
         );
     }
     ok
@@ -94,7 +66,7 @@ pub fn validate_json(auth_token: &str, url: &str, raw_body: &[u8], signature: &s
     let Some(expected) = parsed
         .query_pairs()
         .find(|(k, _)| k == "bodySHA256")
-        .map(|(_, v)| v.to_ascii_lowercase())
+        .map(|(_, v)| v.into_owned())
     else {
         return false;
     };
