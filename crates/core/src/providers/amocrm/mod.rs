@@ -204,6 +204,11 @@ impl AmoCrmClient {
         self.tokens.stored_status().await
     }
 
+    /// The one-time migration of the stored token to the current record format.
+    pub async fn seal_stored_token(&self) -> Result<crate::store::Sealing> {
+        self.tokens.seal_stored().await
+    }
+
     pub async fn refresh_token(&self) -> Result<TokenStatus> {
         self.ensure_long_lived().await?;
         self.tokens.force_refresh().await?;
