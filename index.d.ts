@@ -40,6 +40,12 @@ export declare class AmoCrmClient {
    * makes no request.
    */
   storedTokenStatus(): Promise<TokenStatus>
+  /**
+   * The one-time migration after setting an `encryptionKey` or upgrading: rewrites the stored
+   * tokens in the current sealed format (bound to their key and version) and moves tokens
+   * found under the older default key.
+   */
+  sealStoredToken(): Promise<SealReport>
   /** Refreshes now (joins a refresh already running). */
   refreshToken(): Promise<TokenStatus>
   /** Prometheus text of this client's counters. */
@@ -125,6 +131,12 @@ export declare class SmsClient {
    * makes no request.
    */
   storedTokenStatus(): Promise<TokenStatus | null>
+  /**
+   * The one-time migration after setting an `encryptionKey` or upgrading: rewrites the stored
+   * token in the current sealed format (bound to its key and version) and moves a token found
+   * under the older default key. `null` for providers that keep no token.
+   */
+  sealStoredToken(): Promise<SealReport | null>
   /** Refreshes the token now (joins a refresh already running). */
   refreshToken(): Promise<TokenStatus | null>
   /** Prometheus text exposition of this client's counters. */
@@ -228,6 +240,13 @@ export interface ClientHooks {
    * still `expectedVersion`; resolve `false` when someone else wrote first.
    */
   storeSave?: (arg: SaveRecord) => Promise<boolean>
+  /**
+   * `custom` token store, optional: take the refresh lock of `key` for `leaseMs` unless
+   * someone holds it; resolve a unique owner string when taken, null when held.
+   */
+  storeLock?: (arg: LockRequest) => Promise<string | undefined | null>
+  /** `custom` token store, with `storeLock`: release the lock of `key` if `owner` holds it. */
+  storeUnlock?: (arg: UnlockRequest) => Promise<undefined>
   /** Token lifecycle events (refreshed, refresh failed, re-authorisation required). */
   onEvent?: (arg: TokenEventInfo) => void
 }
@@ -414,6 +433,13 @@ export interface ListLeadsQuery {
   with?: Array<string>
 }
 
+/** What a custom store's `lock` receives. */
+export interface LockRequest {
+  key: string
+  /** How long the lock may be held before it frees itself (a dead holder blocks nobody longer). */
+  leaseMs: number
+}
+
 export interface LogLine {
   /** `debug` | `info` | `warn` | `error` */
   level: string
@@ -516,6 +542,19 @@ export interface SaveRecord {
    */
   expectedVersion: number
   data: string
+}
+
+/** What `sealStoredToken()` did to the stored record. */
+export interface SealReport {
+  /**
+   * `nothing` (no record), `current` (already in the current format, untouched), `sealed`
+   * (rewritten in the current format), `moved` (taken from the older default key).
+   */
+  outcome: 'nothing' | 'current' | 'sealed' | 'moved'
+  /** The record's version afterwards. */
+  version?: number
+  /** What a rewritten record was before: `plain` (JSON in clear), `enc:v1`, `enc:v2`. */
+  from?: string
 }
 
 export interface SendInput {
@@ -627,8 +666,13 @@ export interface TokenStoreOptions {
   url?: string
   /** AES-256-GCM key (32 bytes, hex or base64) sealing tokens at rest. */
   encryptionKey?: string
-  /** Lease of the cross-process refresh lock in ms (default 30000). */
+  /**
+   * Lease of the cross-process refresh lock in ms (default 30000); must be longer than
+   * `refreshTimeoutMs`, or the constructor throws `CONFIG`.
+   */
   lockLeaseMs?: number
+  /** Upper bound of one token refresh (the provider call) in ms (default 10000). */
+  refreshTimeoutMs?: number
   /** How long to wait for that lock in ms (default 35000). */
   lockWaitMs?: number
 }
@@ -653,6 +697,12 @@ export interface TwilioOptions {
   baseUrl?: string
   /** Region of numbers written without `+`; none: numbers must be E.164. */
   defaultRegion?: string
+}
+
+/** What a custom store's `unlock` receives: release only if `owner` still holds the lock. */
+export interface UnlockRequest {
+  key: string
+  owner: string
 }
 
 /** The JSON-body variant: `url` carries `bodySHA256`; `rawBody` must be the bytes received. */

@@ -96,7 +96,7 @@ for (const [kind, makeStore] of stores) {
   run(`${kind} store: a process killed while holding the refresh lock blocks the others only briefly`, async () => {
     const store = makeStore();
     await authorizeInto(store);
-    const extra = { tokenStore: { ...store, lockLeaseMs: 1500 } };
+    const extra = { tokenStore: { ...store, lockLeaseMs: 1500, refreshTimeoutMs: 1000 } };
     const [victim, ...others] = await start(4, store, extra);
     await Promise.all([victim, ...others].map((w) => w.run(1, 1)));
     // The victim's refresh request will hang at the sandbox, unprocessed.

@@ -32,7 +32,7 @@ test('file store: the token is persisted with mode 0600 and sealed when a key is
   const doc = JSON.parse(raw);
   const entry = Object.values(doc.entries)[0] as { version: number; data: string };
   expect(entry.version).toBe(1);
-  expect(entry.data).toMatch(/^enc:v1:/);
+  expect(entry.data).toMatch(/^enc:v2:/);
   expect(client.tokenStatus()).toMatchObject({ store: 'file', logins: 1 });
 });
 
@@ -80,7 +80,7 @@ test('custom store: JS callbacks keep versioned, sealed records', async () => {
   expect(saves).toEqual([0, 1]);
   const [record] = [...table.values()];
   expect(record.version).toBe(2);
-  expect(record.data).toMatch(/^enc:v1:/);
+  expect(record.data).toMatch(/^enc:v2:/);
   expect(record.data).not.toMatch(/eyJ/);
   expect(client.tokenStatus()).toMatchObject({ store: 'custom', refreshes: 1 });
 });

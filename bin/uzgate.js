@@ -15,6 +15,9 @@ Usage:
   uzgate token status [--provider sms|amocrm] the token's state (never the token); no request
   uzgate token refresh [--provider sms|amocrm]
                                                refresh now and print the new state
+  uzgate token seal [--provider sms|amocrm]   once, after setting UZGATE_ENCRYPTION_KEY or
+                                               upgrading: seal the stored token in the current
+                                               format (and move it from the older default key)
   uzgate send <phone> <text> [--from SENDER]  send one SMS with the configured provider
   uzgate help                                 this text
 
@@ -81,6 +84,22 @@ function printStatus(status) {
   }
 }
 
+function printSeal(report) {
+  const what = {
+    nothing: 'No stored token to seal (nothing under the key or the older default key).',
+    current: 'The stored token is already in the current format; nothing changed.',
+    sealed: 'The stored token was rewritten in the current format.',
+    moved: 'The stored token was moved from the older default key to the current one.',
+  };
+  if (!report) {
+    console.log('This provider has no token (static credentials or the console provider).');
+    return;
+  }
+  console.log(what[report.outcome] ?? report.outcome);
+  if (report.from) console.log(`was          ${report.from}`);
+  if (report.version !== undefined) console.log(`version      ${report.version}`);
+}
+
 async function sandbox(flags, lib) {
   const options = flags.config ? JSON.parse(flags.config) : {};
   if (flags.port !== undefined) {
@@ -111,10 +130,11 @@ function client(lib, env, provider) {
 async function token(sub, flags, lib, env) {
   const provider = flags.provider ?? 'sms';
   if (!['sms', 'amocrm'].includes(provider)) throw new UsageError('--provider must be sms or amocrm');
-  if (!['status', 'refresh'].includes(sub)) throw new UsageError('token needs `status` or `refresh`');
+  if (!['status', 'refresh', 'seal'].includes(sub)) throw new UsageError('token needs `status`, `refresh` or `seal`');
   const c = client(lib, env, provider);
   try {
-    printStatus(sub === 'status' ? await c.storedTokenStatus() : await c.refreshToken());
+    if (sub === 'seal') printSeal(await c.sealStoredToken());
+    else printStatus(sub === 'status' ? await c.storedTokenStatus() : await c.refreshToken());
   } finally {
     await c.close();
   }

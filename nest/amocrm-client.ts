@@ -16,7 +16,7 @@ import { eventForwarder } from './events';
 import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
 import { checkArgument, checkShape, optional, required, requiredList } from './option-shape';
-import { toNativeStore, type TokenStoreOptions } from './token-store';
+import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
 export type LeadInput = Native.LeadInput;
@@ -174,6 +174,14 @@ export class AmoCrmClient extends EventEmitter {
   /** `tokenStatus()` completed from the token store when this process holds no token yet (no request). */
   async storedTokenStatus(): Promise<TokenStatus> {
     return toTokenStatus(await call(() => this.native.storedTokenStatus()));
+  }
+
+  /**
+   * The one-time migration after setting `encryptionKey` or upgrading: rewrites the stored
+   * tokens sealed in the current format and moves tokens found under the older default key.
+   */
+  async sealStoredToken(): Promise<SealReport> {
+    return call(() => this.native.sealStoredToken());
   }
 
   async refreshToken(): Promise<TokenStatus> {

@@ -49,7 +49,7 @@ export type {
   AuthorizationUrl,
   ExchangeCodeInput,
 } from './amocrm-client';
-export type { TokenStoreOptions, CustomTokenStore, StoredRecord } from './token-store';
+export type { TokenStoreOptions, CustomTokenStore, StoredRecord, SealReport } from './token-store';
 export type { TokenEvent, TokenEventType } from './events';
 export { OtpService } from './otp-service';
 export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';

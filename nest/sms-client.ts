@@ -9,7 +9,7 @@ import { eventForwarder } from './events';
 import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
 import { checkArgument, checkShape, optional, required, requiredList } from './option-shape';
-import { toNativeStore, type TokenStoreOptions } from './token-store';
+import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
 export type SendInput = Native.SendInput;
@@ -203,6 +203,15 @@ export class SmsClient extends EventEmitter {
   async refreshToken(): Promise<TokenStatus | null> {
     const s = await call(() => this.native.refreshToken());
     return s ? toTokenStatus(s) : null;
+  }
+
+  /**
+   * The one-time migration after setting `encryptionKey` or upgrading: rewrites the stored token
+   * sealed in the current format and moves one found under the older default key. `null` for
+   * providers that keep no token.
+   */
+  async sealStoredToken(): Promise<SealReport | null> {
+    return (await call(() => this.native.sealStoredToken())) ?? null;
   }
 
   /** Prometheus text of this client's counters. */

@@ -4,9 +4,11 @@
  * - `memory` (default): this process only.
  * - `file`: one host; flock-guarded, atomic rename, mode 0600; a corrupt file is an error.
  * - `redis`: every replica; lock with SET NX PX + owner, compare-and-set saves.
- * - `custom`: your own storage (a Postgres/Prisma table…) through `load` and `save`.
+ * - `custom`: your own storage (a Postgres/Prisma table…) through `load` and `save`, plus a
+ *   `lock`/`unlock` pair that replicas sharing the store need (rotating refresh tokens).
  *
- * `encryptionKey` (32 bytes, hex or base64) seals tokens at rest with AES-256-GCM.
+ * `encryptionKey` (32 bytes, hex or base64) seals tokens at rest with AES-256-GCM, bound to the
+ * record's key and version; with it, a record that is not sealed is refused (`STORE_ERROR`).
  */
 import type { Native } from './native';
 
@@ -15,8 +17,10 @@ interface Common {
   key?: string;
   /** AES-256-GCM key, 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
   encryptionKey?: string;
-  /** Lease of the cross-process refresh lock in ms (default 30000). */
+  /** Lease of the cross-process refresh lock in ms (default 30000); longer than `refreshTimeoutMs`. */
   lockLeaseMs?: number;
+  /** Upper bound of one token refresh in ms (default 10000). */
+  refreshTimeoutMs?: number;
   /** How long to wait for that lock in ms (default 35000). */
   lockWaitMs?: number;
 }
@@ -36,26 +40,44 @@ export interface CustomTokenStore {
    * Resolve `false` when someone else wrote first.
    */
   save(key: string, expectedVersion: number, data: string): Promise<boolean> | boolean;
+  /**
+   * Optional, and needed when several processes share the store: take the refresh lock of
+   * `key` for `leaseMs` unless someone else holds an unexpired one, without waiting. Resolve a
+   * unique owner string (e.g. `randomUUID()`) when taken, `null` when held — e.g.
+   * `INSERT … ON CONFLICT (key) DO UPDATE SET owner = $owner, until = now() + $lease WHERE locks.until < now()`.
+   */
+  lock?(key: string, leaseMs: number): Promise<string | null> | string | null;
+  /** With `lock`: release the lock of `key` only if `owner` still holds it (compare-and-delete). */
+  unlock?(key: string, owner: string): Promise<void> | void;
 }
+
+/** What `sealStoredToken()` did: see the README's "Encryption at rest". */
+export type SealReport = Native.SealReport;
 
 export type TokenStoreOptions =
   | ({ type: 'memory' } & Pick<Common, 'key'>)
   | ({ type: 'file'; path: string } & Common)
   | ({ type: 'redis'; url: string } & Common)
-  | ({ type: 'custom'; store: CustomTokenStore } & Omit<Common, 'lockLeaseMs' | 'lockWaitMs'>);
+  | ({ type: 'custom'; store: CustomTokenStore } & Common);
 
 /** Splits the public options into the native options and the custom store's callbacks. */
 export function toNativeStore(
   options?: TokenStoreOptions,
-): { store?: Native.TokenStoreOptions; hooks: Pick<Native.ClientHooks, 'storeLoad' | 'storeSave'> } {
+): {
+  store?: Native.TokenStoreOptions;
+  hooks: Pick<Native.ClientHooks, 'storeLoad' | 'storeSave' | 'storeLock' | 'storeUnlock'>;
+} {
   if (!options) return { hooks: {} };
   if (options.type === 'custom') {
     const { store, ...rest } = options;
+    const { lock, unlock } = store;
     return {
       store: rest,
       hooks: {
         storeLoad: async (key) => (await store.load(key)) ?? null,
         storeSave: async (r) => Boolean(await store.save(r.key, r.expectedVersion, r.data)),
+        ...(lock && { storeLock: async (r) => (await lock.call(store, r.key, r.leaseMs)) ?? null }),
+        ...(unlock && { storeUnlock: async (r) => void (await unlock.call(store, r.key, r.owner)) }),
       },
     };
   }

@@ -69,7 +69,9 @@ fn build(
     config.store = built.store.clone();
     config.store_key = built.key.clone();
     if o.shared_rate_limit == Some(true) {
-        let bucket = format!("uzgate:ratelimit:amocrm:{}", config.client_id.trim());
+        // Named like the store keys: no client id in clear.
+        let bucket =
+            uzgate_core::store::default_key("uzgate:ratelimit:amocrm", config.client_id.trim());
         config.shared_limiter = Some(built.shared_limiter(bucket, config.rate_limit_per_second)?);
     }
     CoreClient::new(
@@ -235,6 +237,18 @@ impl AmoCrmClient {
     pub fn stored_token_status<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, TokenStatus>> {
         let inner = self.inner.clone();
         promise(env, async move { inner.stored_token_status().await })
+    }
+
+    /// The one-time migration after setting an `encryptionKey` or upgrading: rewrites the stored
+    /// tokens in the current sealed format (bound to their key and version) and moves tokens
+    /// found under the older default key.
+    #[napi(ts_return_type = "Promise<SealReport>")]
+    pub fn seal_stored_token<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, crate::store::SealReport>> {
+        let inner = self.inner.clone();
+        promise(env, async move { inner.seal_stored_token().await })
     }
 
     /// Refreshes now (joins a refresh already running).

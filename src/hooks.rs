@@ -2,7 +2,7 @@
 //! the core's sinks. All are weak thread-safe functions, released on `close()`.
 
 use crate::logger::{logger, JsLogSink, LogLine};
-use crate::store::{SaveRecord, StoredRecord};
+use crate::store::{LockRequest, SaveRecord, StoredRecord, UnlockRequest};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use parking_lot::Mutex;
@@ -19,6 +19,11 @@ pub struct ClientHooks<'a> {
     /// `custom` token store: write `data` as `expectedVersion + 1` if the stored version is
     /// still `expectedVersion`; resolve `false` when someone else wrote first.
     pub store_save: Option<Function<'a, SaveRecord, Promise<bool>>>,
+    /// `custom` token store, optional: take the refresh lock of `key` for `leaseMs` unless
+    /// someone holds it; resolve a unique owner string when taken, null when held.
+    pub store_lock: Option<Function<'a, LockRequest, Promise<Option<String>>>>,
+    /// `custom` token store, with `storeLock`: release the lock of `key` if `owner` holds it.
+    pub store_unlock: Option<Function<'a, UnlockRequest, Promise<()>>>,
     /// Token lifecycle events (refreshed, refresh failed, re-authorisation required).
     pub on_event: Option<Function<'a, TokenEventInfo, ()>>,
 }
@@ -132,7 +137,12 @@ impl<'a> ClientHooks<'a> {
             },
             Some(h) => SplitHooks {
                 custom_store: match (h.store_load, h.store_save) {
-                    (Some(load), Some(save)) => Some(crate::store::CustomCallbacks { load, save }),
+                    (Some(load), Some(save)) => Some(crate::store::CustomCallbacks {
+                        load,
+                        save,
+                        lock: h.store_lock,
+                        unlock: h.store_unlock,
+                    }),
                     _ => None,
                 },
                 logger: h.logger,

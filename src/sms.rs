@@ -287,6 +287,23 @@ impl SmsClient {
         })
     }
 
+    /// The one-time migration after setting an `encryptionKey` or upgrading: rewrites the stored
+    /// token in the current sealed format (bound to its key and version) and moves a token found
+    /// under the older default key. `null` for providers that keep no token.
+    #[napi(ts_return_type = "Promise<SealReport | null>")]
+    pub fn seal_stored_token<'e>(
+        &self,
+        env: &'e Env,
+    ) -> Result<PromiseRaw<'e, Option<crate::store::SealReport>>> {
+        let inner = self.inner.clone();
+        promise(env, async move {
+            inner
+                .seal_stored_token()
+                .await
+                .map(|s| s.map(crate::store::SealReport::from))
+        })
+    }
+
     /// Refreshes the token now (joins a refresh already running).
     #[napi(ts_return_type = "Promise<TokenStatus | null>")]
     pub fn refresh_token<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Option<TokenStatus>>> {

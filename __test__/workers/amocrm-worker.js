@@ -1,6 +1,7 @@
 /**
  * A separate process with its own AmoCrmClient sharing a token store with its siblings.
- * argv[2]: JSON options for AmoCrmClient. Commands over IPC:
+ * argv[2]: JSON options for AmoCrmClient (`sharedFileStore` builds a custom store, see
+ * shared-file-store.js). Commands over IPC:
  *   { cmd: 'run', count, concurrency, op }  → { ok, done, errors: [code…] }
  *   { cmd: 'status' }                        → { ok, status }
  *   { cmd: 'close' }                         → closes the client and exits
@@ -9,7 +10,15 @@
 
 const { AmoCrmClient } = require('../../dist');
 
+const { sharedFileStore } = require('./shared-file-store');
+
 const options = JSON.parse(process.argv[2]);
+// `sharedFileStore: { file, lock }`: a custom store (JS callbacks) shared through one file.
+if (options.sharedFileStore) {
+  const { file, lock, ...common } = options.sharedFileStore;
+  options.tokenStore = { type: 'custom', ...common, store: sharedFileStore(file, lock) };
+  delete options.sharedFileStore;
+}
 const client = new AmoCrmClient(options);
 
 const ops = {

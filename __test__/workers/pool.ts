@@ -61,11 +61,14 @@ export async function closeWorkers(workers: Worker[]): Promise<void> {
     workers.map(async (w) => {
       if (w.child.exitCode !== null || w.child.signalCode !== null) return;
       const exited = new Promise((r) => w.child.once('exit', r));
+      let timer: NodeJS.Timeout | undefined;
       try {
         w.child.send({ cmd: 'close' });
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
       } catch {
         /* already gone */
+      } finally {
+        clearTimeout(timer);
       }
       w.kill();
     }),

@@ -20,7 +20,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::Deadline;
 use crate::log::Logger;
 use crate::metrics::Metrics;
-use crate::store::{unix_now_ms, Saved, StoredToken, TokenStore, Versioned};
+use crate::store::{unix_now_ms, Saved, StoreKey, StoredToken, TokenStore, Versioned};
 use arc_swap::ArcSwapOption;
 use futures::future::{BoxFuture, Shared};
 use futures::FutureExt;
@@ -58,6 +58,28 @@ pub struct ManagerOptions {
     pub close_grace: Duration,
 }
 
+impl ManagerOptions {
+    /// A lease that can run out while its holder is still inside the provider call lets a
+    /// second process refresh with the same (single-use) refresh token: refused at construction.
+    pub fn validate(&self) -> Result<()> {
+        if self.refresh_timeout.is_zero() {
+            return Err(Error::config(
+                "tokenStore.refreshTimeoutMs must be positive",
+            ));
+        }
+        if self.lock_lease <= self.refresh_timeout {
+            return Err(Error::config(format!(
+                "tokenStore.lockLeaseMs ({} ms) must be longer than the refresh timeout ({} ms, \
+                 tokenStore.refreshTimeoutMs): otherwise the lock can expire while its holder is \
+                 still refreshing; use e.g. 3 × the refresh timeout (defaults 30000 and 10000)",
+                self.lock_lease.as_millis(),
+                self.refresh_timeout.as_millis()
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Default for ManagerOptions {
     fn default() -> Self {
         ManagerOptions {
@@ -84,6 +106,9 @@ struct Counters {
 
 pub struct TokenManager {
     pub(super) key: String,
+    /// Where an older release kept this token; looked at while the key holds nothing, until
+    /// found empty once.
+    legacy_key: Mutex<Option<String>>,
     auth: Arc<dyn Authenticator>,
     store: Arc<dyn TokenStore>,
     pub(super) options: ManagerOptions,
@@ -105,7 +130,7 @@ pub struct TokenManager {
 
 impl TokenManager {
     pub fn new(
-        key: String,
+        key: StoreKey,
         auth: Arc<dyn Authenticator>,
         store: Arc<dyn TokenStore>,
         options: ManagerOptions,
@@ -113,7 +138,8 @@ impl TokenManager {
         metrics: Arc<Metrics>,
     ) -> Arc<Self> {
         Arc::new(TokenManager {
-            key,
+            key: key.current,
+            legacy_key: Mutex::new(key.legacy),
             auth,
             store,
             options,
@@ -247,7 +273,7 @@ impl TokenManager {
         let current = self.current.load_full();
         let our_version = current.as_ref().map_or(0, |s| s.store_version);
 
-        let stored = self.store.load(&self.key).await?;
+        let stored = self.load_stored().await?;
         if let Some(v) = adoptable(stored.as_ref(), our_version) {
             return self.publish(v.clone(), IssueKind::Adopted);
         }
@@ -262,7 +288,7 @@ impl TokenManager {
             .await?;
         let result = async {
             let stored = if guard.is_some() {
-                self.store.load(&self.key).await?
+                self.load_stored().await?
             } else {
                 stored
             };
@@ -316,6 +342,56 @@ impl TokenManager {
         result
     }
 
+    /// The stored token. While the key holds nothing, a record an older release left under the
+    /// legacy default key is moved under the key (compare-and-set: of several processes doing
+    /// it at once, one writes and the others read what it wrote) and the old record removed.
+    async fn load_stored(&self) -> Result<Option<Versioned>> {
+        let stored = self.store.load(&self.key).await?;
+        if stored.is_some() {
+            return Ok(stored);
+        }
+        let Some(legacy) = self.legacy_key.lock().clone() else {
+            return Ok(None);
+        };
+        // The legacy key names the account: keep it out of the error.
+        let old = self.store.load(&legacy).await.map_err(|mut e| {
+            e.message = e.message.replace(&legacy, "(the previous default key)");
+            e
+        })?;
+        let Some(old) = old else {
+            *self.legacy_key.lock() = None;
+            return Ok(None);
+        };
+        let moved = match self.store.save(&self.key, 0, &old.token).await? {
+            Saved::Written(version) => Some(Versioned {
+                version,
+                token: old.token,
+            }),
+            Saved::Conflict(now) => now,
+        };
+        self.store.clear(&legacy).await?;
+        *self.legacy_key.lock() = None;
+        self.log.info(format_args!(
+            "{} token moved from the older default store key to {}",
+            self.provider_name(),
+            self.key
+        ));
+        Ok(moved)
+    }
+
+    /// The one-time migration of this manager's record (see `store::seal_record`).
+    pub async fn seal_stored(&self) -> Result<crate::store::Sealing> {
+        let key = StoreKey {
+            current: self.key.clone(),
+            legacy: self.legacy_key.lock().clone(),
+        };
+        let done = crate::store::seal_record(self.store.as_ref(), &key).await?;
+        if matches!(done, crate::store::Sealing::Moved { .. }) {
+            *self.legacy_key.lock() = None;
+        }
+        Ok(done)
+    }
+
     /// Puts a token into the store and in front of every request (an exchanged authorisation
     /// code, a long-lived token). Ends a `reauthorization_required` state.
     pub async fn install(
@@ -326,7 +402,7 @@ impl TokenManager {
         if self.is_closed() {
             return Err(Error::closed());
         }
-        let mut expected = self.store.load(&self.key).await?.map_or(0, |v| v.version);
+        let mut expected = self.load_stored().await?.map_or(0, |v| v.version);
         for _ in 0..5 {
             match self.store.save(&self.key, expected, &token).await? {
                 Saved::Written(version) => {
@@ -489,7 +565,7 @@ impl TokenManager {
     pub async fn stored_status(&self) -> Result<TokenStatus> {
         let mut status = self.status();
         if self.current.load().is_none() {
-            if let Some(v) = self.store.load(&self.key).await? {
+            if let Some(v) = self.load_stored().await? {
                 status.state = if v.token.expired_within(Duration::ZERO) {
                     "expired"
                 } else {

@@ -384,3 +384,53 @@ async fn a_manual_refresh_in_a_fresh_process_replaces_the_stored_token() {
     assert_eq!(access(&m), "token-1");
     assert_eq!(store.load("test-key").await.unwrap().unwrap().version, 2);
 }
+
+#[test]
+fn a_lock_lease_not_longer_than_the_refresh_timeout_is_a_config_error() {
+    let options = |lease_ms, timeout_ms| ManagerOptions {
+        lock_lease: Duration::from_millis(lease_ms),
+        refresh_timeout: Duration::from_millis(timeout_ms),
+        ..Default::default()
+    };
+    assert!(ManagerOptions::default().validate().is_ok());
+    assert!(options(1500, 1000).validate().is_ok());
+    for (lease, timeout) in [(10_000, 10_000), (5_000, 10_000), (1_000, 0)] {
+        assert_eq!(
+            options(lease, timeout).validate().unwrap_err().code,
+            ErrorCode::Config
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_under_the_legacy_default_key_is_adopted_once_and_moved() {
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let key = crate::store::StoreKey::derived("uzgate:eskiz", "ops@example.uz");
+    let legacy = key.legacy.clone().unwrap();
+    let old = StoredToken {
+        access_token: "legacy-access".into(),
+        refresh_token: None,
+        expires_at_ms: None,
+        obtained_at_ms: unix_now_ms(),
+        meta: Default::default(),
+    };
+    store.save(&legacy, 0, &old).await.unwrap();
+    let auth = Scripted::new(Duration::from_millis(10), None);
+    let m = TokenManager::new(
+        key.clone(),
+        auth.clone(),
+        store.clone(),
+        ManagerOptions {
+            proactive: false,
+            ..Default::default()
+        },
+        Logger::default(),
+        Arc::new(Metrics::new()),
+    );
+    m.credential(far()).await.unwrap();
+    assert_eq!(auth.calls(), 0, "adopted, no login");
+    assert_eq!(access(&m), "legacy-access");
+    let moved = store.load(&key.current).await.unwrap().unwrap();
+    assert_eq!((moved.version, moved.token), (1, old));
+    assert_eq!(store.load(&legacy).await.unwrap(), None);
+}

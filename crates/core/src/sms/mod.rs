@@ -227,6 +227,15 @@ impl SmsClient {
         }
     }
 
+    /// The one-time migration of the stored token to the current record format (`None`: this
+    /// provider keeps no token).
+    pub async fn seal_stored_token(&self) -> Result<Option<crate::store::Sealing>> {
+        match &self.backend {
+            Backend::Eskiz(c) => Ok(Some(c.tokens().seal_stored().await?)),
+            Backend::Twilio(_) | Backend::Console(_) => Ok(None),
+        }
+    }
+
     pub async fn refresh_token(&self) -> Result<Option<TokenStatus>> {
         self.open()?;
         match &self.backend {

@@ -138,7 +138,7 @@ impl FileStore {
     fn decode(&self, key: &str, entry: &Entry) -> Result<Versioned> {
         Ok(Versioned {
             version: entry.version,
-            token: self.codec.decode(key, &entry.data)?,
+            token: self.codec.decode(key, entry.version, &entry.data)?,
         })
     }
 
@@ -197,7 +197,7 @@ impl TokenStore for FileStore {
     fn save(&self, key: &str, expected: u64, token: &StoredToken) -> BoxFuture<'_, Result<Saved>> {
         let path = self.path.clone();
         let key = key.to_string();
-        let data = self.codec.encode(&key, token);
+        let data = self.codec.encode(&key, expected + 1, token);
         async move {
             let data = data?;
             let k = key.clone();
@@ -236,6 +236,46 @@ impl TokenStore for FileStore {
                         Self::write_atomically(&path, &doc)?;
                     }
                     Ok(())
+                })
+            })
+            .await
+        }
+        .boxed()
+    }
+
+    fn codec(&self) -> Option<&Codec> {
+        Some(&self.codec)
+    }
+
+    fn load_raw(&self, key: &str) -> BoxFuture<'_, Result<Option<(u64, String)>>> {
+        let path = self.path.clone();
+        let key = key.to_string();
+        async move {
+            blocking(move || {
+                Ok(Self::read(&path)?
+                    .entries
+                    .remove(&key)
+                    .map(|e| (e.version, e.data)))
+            })
+            .await
+        }
+        .boxed()
+    }
+
+    fn save_raw(&self, key: &str, expected: u64, data: String) -> BoxFuture<'_, Result<bool>> {
+        let path = self.path.clone();
+        let key = key.to_string();
+        async move {
+            blocking(move || {
+                Self::with_write_lock(&path, || {
+                    let mut doc = Self::read(&path)?;
+                    if doc.entries.get(&key).map_or(0, |e| e.version) != expected {
+                        return Ok(false);
+                    }
+                    let version = expected + 1;
+                    doc.entries.insert(key, Entry { version, data });
+                    Self::write_atomically(&path, &doc)?;
+                    Ok(true)
                 })
             })
             .await

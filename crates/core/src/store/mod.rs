@@ -4,18 +4,23 @@
 mod codec;
 mod custom;
 mod file;
+mod keys;
 mod memory;
 mod redis;
+mod seal;
 
-pub use codec::Codec;
+pub use codec::{Codec, Format, SEAL_HINT};
 pub use custom::{CustomStore, RawStore};
 pub use file::FileStore;
+pub use keys::{default_key, legacy_key, StoreKey};
 pub use memory::MemoryStore;
 pub(crate) use redis::redis_error;
 pub use redis::{RedisConnection, RedisStore};
+pub use seal::{seal_record, Sealing};
 
 use crate::error::Result;
 use futures::future::BoxFuture;
+use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -107,6 +112,23 @@ pub trait TokenStore: Send + Sync {
         lease: Duration,
         wait: Duration,
     ) -> BoxFuture<'_, Result<Option<Box<dyn LockGuard>>>>;
+
+    /// How records are written, for the one-time migration ([`seal_record`]); `None` for a
+    /// store that persists nothing (memory).
+    fn codec(&self) -> Option<&Codec> {
+        None
+    }
+
+    /// The record under `key` as stored (`(version, data)`), for the migration only.
+    fn load_raw(&self, _key: &str) -> BoxFuture<'_, Result<Option<(u64, String)>>> {
+        async { Ok(None) }.boxed()
+    }
+
+    /// Writes `data` as `expected + 1` if the stored version is still `expected`, for the
+    /// migration only.
+    fn save_raw(&self, _key: &str, _expected: u64, _data: String) -> BoxFuture<'_, Result<bool>> {
+        async { Ok(false) }.boxed()
+    }
 }
 
 pub use crate::time::unix_now_ms;

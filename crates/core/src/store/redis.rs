@@ -86,6 +86,16 @@ impl RedisStore {
     }
 
     async fn read(&self, key: &str) -> Result<Option<Versioned>> {
+        match self.read_raw(key).await? {
+            Some((version, data)) => Ok(Some(Versioned {
+                version,
+                token: self.codec.decode(key, version, &data)?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    async fn read_raw(&self, key: &str) -> Result<Option<(u64, String)>> {
         let mut c = self.conn.get().await?;
         let (v, data): (Option<u64>, Option<String>) = redis::cmd("HMGET")
             .arg(key)
@@ -94,13 +104,10 @@ impl RedisStore {
             .query_async(&mut c)
             .await
             .map_err(|e| redis_error("HMGET", e))?;
-        match (v, data) {
-            (Some(version), Some(data)) => Ok(Some(Versioned {
-                version,
-                token: self.codec.decode(key, &data)?,
-            })),
-            _ => Ok(None),
-        }
+        Ok(match (v, data) {
+            (Some(version), Some(data)) => Some((version, data)),
+            _ => None,
+        })
     }
 }
 
@@ -141,9 +148,30 @@ impl TokenStore for RedisStore {
 
     fn save(&self, key: &str, expected: u64, token: &StoredToken) -> BoxFuture<'_, Result<Saved>> {
         let key = key.to_string();
-        let data = self.codec.encode(&key, token);
+        let data = self.codec.encode(&key, expected + 1, token);
         async move {
             let data = data?;
+            if self.save_raw(&key, expected, data).await? {
+                Ok(Saved::Written(expected + 1))
+            } else {
+                Ok(Saved::Conflict(self.read(&key).await?))
+            }
+        }
+        .boxed()
+    }
+
+    fn codec(&self) -> Option<&Codec> {
+        Some(&self.codec)
+    }
+
+    fn load_raw(&self, key: &str) -> BoxFuture<'_, Result<Option<(u64, String)>>> {
+        let key = key.to_string();
+        async move { self.read_raw(&key).await }.boxed()
+    }
+
+    fn save_raw(&self, key: &str, expected: u64, data: String) -> BoxFuture<'_, Result<bool>> {
+        let key = key.to_string();
+        async move {
             let mut c = self.conn.get().await?;
             let written: i64 = CAS_SAVE
                 .key(&key)
@@ -153,11 +181,7 @@ impl TokenStore for RedisStore {
                 .invoke_async(&mut c)
                 .await
                 .map_err(|e| redis_error("token save", e))?;
-            if written == 1 {
-                Ok(Saved::Written(expected + 1))
-            } else {
-                Ok(Saved::Conflict(self.read(&key).await?))
-            }
+            Ok(written == 1)
         }
         .boxed()
     }

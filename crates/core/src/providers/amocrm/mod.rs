@@ -25,7 +25,7 @@ use crate::log::Logger;
 use crate::metrics::Metrics;
 use crate::ratelimit::LocalLimiter;
 use crate::secret::Secret;
-use crate::store::{unix_now_ms, MemoryStore, StoredToken, TokenStore};
+use crate::store::{unix_now_ms, MemoryStore, StoreKey, StoredToken, TokenStore};
 use auth::AmoAuth;
 use breaker::Breaker;
 use http::Method;
@@ -151,9 +151,9 @@ impl AmoCrmClient {
             )?
             .with_limiter(limiter),
         );
-        let store_key = config
-            .store_key
-            .unwrap_or_else(|| format!("uzgate:amocrm:{}", config.client_id.trim()));
+        config.manager.validate()?;
+        let store_key =
+            StoreKey::chosen_or_derived(config.store_key, "uzgate:amocrm", config.client_id.trim());
         let store = config
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn TokenStore>);
@@ -166,10 +166,11 @@ impl AmoCrmClient {
             follow_base_domain: config.base_url.is_none(),
         });
         let registry_key = format!(
-            "amocrm|{}|{}|{}|{store_key}",
+            "amocrm|{}|{}|{}|{}",
             config.base_url.as_deref().unwrap_or(""),
             config.client_id.trim(),
-            store.kind()
+            store.kind(),
+            store_key.current
         );
         let manager_options = config.manager;
         let (a, l, m) = (auth.clone(), log.clone(), metrics.clone());
@@ -201,6 +202,11 @@ impl AmoCrmClient {
     /// `token_status`, completed from the store when this process has no token yet (no request).
     pub async fn stored_token_status(&self) -> Result<TokenStatus> {
         self.tokens.stored_status().await
+    }
+
+    /// The one-time migration of the stored token to the current record format.
+    pub async fn seal_stored_token(&self) -> Result<crate::store::Sealing> {
+        self.tokens.seal_stored().await
     }
 
     pub async fn refresh_token(&self) -> Result<TokenStatus> {

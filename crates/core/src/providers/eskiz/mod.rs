@@ -17,7 +17,7 @@ use crate::log::Logger;
 use crate::metrics::Metrics;
 use crate::secret::Secret;
 use crate::sms::validate;
-use crate::store::{MemoryStore, TokenStore};
+use crate::store::{MemoryStore, StoreKey, TokenStore};
 use auth::EskizAuth;
 use std::sync::Arc;
 
@@ -35,7 +35,8 @@ pub struct EskizConfig {
     pub http: HttpOptions,
     pub manager: ManagerOptions,
     pub store: Option<Arc<dyn TokenStore>>,
-    /// Key of the token in the store; defaults to `uzgate:eskiz:<email>`.
+    /// Key of the token in the store; defaults to `uzgate:eskiz:` + a short SHA-256 of the
+    /// e-mail (see `store::StoreKey`).
     pub store_key: Option<String>,
 }
 
@@ -75,18 +76,22 @@ impl EskizClient {
             metrics.clone(),
             log.clone(),
         )?);
-        let store_key = config
-            .store_key
-            .unwrap_or_else(|| format!("uzgate:eskiz:{}", config.email.trim().to_lowercase()));
+        config.manager.validate()?;
+        let store_key = StoreKey::chosen_or_derived(
+            config.store_key,
+            "uzgate:eskiz",
+            &config.email.trim().to_lowercase(),
+        );
         let store = config
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn TokenStore>);
         // One manager per (account, API root, store): same-account clients share it.
         let registry_key = format!(
-            "eskiz|{}|{}|{}|{store_key}",
+            "eskiz|{}|{}|{}|{}",
             http.base_url(),
             config.email.trim().to_lowercase(),
-            store.kind()
+            store.kind(),
+            store_key.current
         );
         let authenticator = Arc::new(EskizAuth {
             http: http.clone(),
