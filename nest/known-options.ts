@@ -46,6 +46,7 @@ export const TOKEN_STORE_OPTIONS = shape(
     encryptionKey: optional('string'),
     lockLeaseMs: optional('count'),
     lockWaitMs: optional('count'),
+    refreshTimeoutMs: optional('count'),
     /** `custom`: the object with `load`/`save`. */
     store: optional('object'),
   },
@@ -65,6 +66,7 @@ export const SMS_CLIENT_OPTIONS = shape(
     timeoutMs: optional('count'),
     connectTimeoutMs: optional('count'),
     maxConcurrency: optional('count'),
+    maxResponseBytes: optional('count'),
     refreshMarginMs: optional('count'),
     logLevel: LOG_LEVEL,
     logger: LOGGER,
@@ -87,6 +89,7 @@ export const AMOCRM_CLIENT_OPTIONS = shape(
     sharedRateLimit: optional('boolean'),
     timeoutMs: optional('count'),
     maxConcurrency: optional('count'),
+    maxResponseBytes: optional('count'),
     refreshMarginMs: optional('count'),
     keepAliveMs: optional('number'),
     blockCooldownMs: optional('count'),
