@@ -1,6 +1,8 @@
 /** What AmoCrmModule takes: the AmoCrmClient's options plus the opt-in HTTP routes. */
 import type { AmoCrmClientOptions, CustomTokenStore } from '../../index';
+import { native } from '../../native';
 import { amoCrmOptionsFromEnv } from '../config/env-options';
+import { configError } from '../config/env-reader';
 import { mergeDefined } from '../config/merge';
 import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
@@ -35,16 +37,32 @@ export interface AmoCrmOAuthOptions {
   widgetInstalls?: { referer: string };
 }
 
-/** `https://Example.amocrm.ru/` → `example.amocrm.ru`: amoCRM and users write hosts several ways. */
-export function accountHost(referer: string): string {
-  return referer.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+/**
+ * `https://Example.amocrm.ru/` → `example.amocrm.ru` (amoCRM and users write hosts several ways);
+ * `undefined` for anything that is not an amoCRM account host. The core's rule decides.
+ */
+export function accountHost(referer: string): string | undefined {
+  return native.amocrmAccountHost(referer) ?? undefined;
 }
 
-/** Startup check of `widgetInstalls`: a host, not a subdomain alone or an empty string. */
+/** Startup check of `widgetInstalls`: an account host, not a subdomain alone or an empty string. */
 export function checkWidgetInstalls(oauth: AmoCrmOAuthOptions): void {
   const referer = oauth.widgetInstalls?.referer;
-  if (oauth.widgetInstalls && (typeof referer !== 'string' || !accountHost(referer).includes('.'))) {
-    throw new Error('oauth.widgetInstalls.referer must be the account host, e.g. example.amocrm.ru');
+  if (oauth.widgetInstalls && (typeof referer !== 'string' || !referer.includes('.') || !accountHost(referer))) {
+    throw configError('oauth.widgetInstalls.referer must be the account host, e.g. example.amocrm.ru');
+  }
+}
+
+/**
+ * Startup check of the OAuth routes: the callback is public, so the account whose code may be
+ * exchanged (and where the client secret goes) must come from the configuration.
+ */
+export function checkOAuthAccount(client: Pick<AmoCrmClientOptions, 'subdomain' | 'baseUrl' | 'allowAnyAccount'>): void {
+  if (!client.subdomain && !client.baseUrl && client.allowAnyAccount !== true) {
+    throw configError(
+      'AmoCrmModule oauth routes need the amoCRM account: set `subdomain` (AMOCRM_SUBDOMAIN) for the one account this app serves, ' +
+        '`baseUrl` for a sandbox or proxy, or `allowAnyAccount: true` (AMOCRM_ALLOW_ANY_ACCOUNT=true) to accept installs from any account',
+    );
   }
 }
 
@@ -69,11 +87,16 @@ export interface AmoCrmRoutes {
 
 export const DEFAULT_OAUTH_PATH = 'amocrm';
 
-export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
+/** The client's options as given, completed from the environment when `clientId` is absent. */
+function completeClientOptions(options: AmoCrmModuleOptions): AmoCrmClientOptions {
   const { oauth: _oauth, metrics: _metrics, ...client } = options;
-  const complete: AmoCrmClientOptions = client.clientId
+  return client.clientId
     ? (client as AmoCrmClientOptions)
     : mergeDefined(amoCrmOptionsFromEnv(process.env), client as Partial<AmoCrmClientOptions>);
+}
+
+export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
+  const complete = completeClientOptions(options);
   return {
     ...complete,
     tokenStore: withInjectedStore(complete.tokenStore, injectedStore),
@@ -85,6 +108,7 @@ export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injecte
 export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {
   if (!routes.oauth) return null;
   const resolved = { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
+  checkOAuthAccount(completeClientOptions(options));
   checkWidgetInstalls(resolved);
   return resolved;
 }
