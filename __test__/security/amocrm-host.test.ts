@@ -351,9 +351,12 @@ describe('Nest AmoCrmModule', () => {
     expect(evil.connections()).toBe(0);
   });
 
-  test('a widget-install account that is not an account host is a startup error', async () => {
+  test('a widget-install account that is not an account host, or not the configured one, is a startup error', async () => {
     await expect(
       startApp({ imports: [AmoCrmModule.forRoot({ ...base, subdomain: 'myshop', oauth: { widgetInstalls: { referer: `127.0.0.1:${evil.port}` } } })] }),
     ).rejects.toMatchObject({ code: 'CONFIG' });
+    await expect(
+      startApp({ imports: [AmoCrmModule.forRoot({ ...base, subdomain: 'myshop', oauth: { widgetInstalls: { referer: 'other.amocrm.ru' } } })] }),
+    ).rejects.toMatchObject({ code: 'CONFIG', message: expect.stringContaining(ACCOUNT) });
   });
 });

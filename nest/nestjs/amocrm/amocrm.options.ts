@@ -53,6 +53,16 @@ export function checkWidgetInstalls(oauth: AmoCrmOAuthOptions): void {
   }
 }
 
+/** With a configured account, widget installs can only come from that account. */
+function checkWidgetAccount(oauth: AmoCrmOAuthOptions, client: Pick<AmoCrmClientOptions, 'subdomain' | 'domain'>): void {
+  const referer = oauth.widgetInstalls?.referer;
+  if (!referer || !client.subdomain) return;
+  const configured = native.amocrmAccountHost(client.subdomain, client.domain);
+  if (configured && accountHost(referer) !== configured) {
+    throw configError(`oauth.widgetInstalls.referer must be the configured account ${configured} (subdomain)`);
+  }
+}
+
 /**
  * Startup check of the OAuth routes: the callback is public, so the account whose code may be
  * exchanged (and where the client secret goes) must come from the configuration.
@@ -108,7 +118,9 @@ export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injecte
 export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOptions): AmoCrmOAuthOptions | null {
   if (!routes.oauth) return null;
   const resolved = { ...mergeDefined(routes.oauth, options.oauth ?? {}), path: routes.oauth.path ?? DEFAULT_OAUTH_PATH };
-  checkOAuthAccount(completeClientOptions(options));
+  const client = completeClientOptions(options);
+  checkOAuthAccount(client);
   checkWidgetInstalls(resolved);
+  checkWidgetAccount(resolved, client);
   return resolved;
 }
