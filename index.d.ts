@@ -145,13 +145,34 @@ export declare class SmsClient {
   close(): Promise<void>
 }
 
+/**
+ * The account host a callback `referer` names (`example`, `https://Example.amocrm.ru/` →
+ * `example.amocrm.ru`), judged by the same rule as the client's; `null` when it is not an
+ * amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`).
+ */
+export declare function amocrmAccountHost(referer: string, domain?: 'amocrm.ru' | 'amocrm.com' | 'kommo.com'): string | null
+
 export interface AmoCrmClientOptions {
-  /** `example` of `example.amocrm.ru`; optional when the account comes from the OAuth callback. */
+  /**
+   * `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
+   * stored tokens are accepted; any other account is refused before a request is made.
+   */
   subdomain?: string
-  /** `amocrm.ru` (default) or `kommo.com`. */
-  domain?: 'amocrm.ru' | 'kommo.com'
-  /** Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`). */
+  /** `amocrm.ru` (default), `amocrm.com` or `kommo.com`. */
+  domain?: 'amocrm.ru' | 'amocrm.com' | 'kommo.com'
+  /**
+   * Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`,
+   * a proxy). Fixed for the client's life: no callback or stored token moves it.
+   */
   baseUrl?: string
+  /**
+   * Multi-account installs, without `subdomain` and `baseUrl`: accept a code exchange for any
+   * amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`). The
+   * callback's `referer` then chooses where your client secret is sent, so opt in only for a
+   * public integration installed by many accounts. Without it, and without `subdomain` or
+   * `baseUrl`, `exchangeCode` fails with `CONFIG`.
+   */
+  allowAnyAccount?: boolean
   /** The integration id. */
   clientId: string
   /** The integration's secret key. Never logged. */

@@ -839,6 +839,7 @@ module.exports.AmoCrmClient = nativeBinding.AmoCrmClient
 module.exports.OtpService = nativeBinding.OtpService
 module.exports.Sandbox = nativeBinding.Sandbox
 module.exports.SmsClient = nativeBinding.SmsClient
+module.exports.amocrmAccountHost = nativeBinding.amocrmAccountHost
 module.exports.deliveryAcceptsUpdate = nativeBinding.deliveryAcceptsUpdate
 module.exports.parseDeliveryReport = nativeBinding.parseDeliveryReport
 module.exports.startSandbox = nativeBinding.startSandbox

@@ -37,12 +37,22 @@ export interface AmoCrmClientOptions {
   clientSecret?: string;
   /** The redirect URI registered for the integration. */
   redirectUri?: string;
-  /** `example` of `example.amocrm.ru`; optional when the account comes from the callback. */
+  /**
+   * `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
+   * stored tokens are accepted; any other account is refused before a request is made.
+   */
   subdomain?: string;
-  /** `amocrm.ru` (default) or `kommo.com`. */
-  domain?: 'amocrm.ru' | 'kommo.com';
-  /** Root replacing `https://{subdomain}.amocrm.ru` and the consent host (a sandbox's `url`). */
+  /** `amocrm.ru` (default), `amocrm.com` or `kommo.com`. */
+  domain?: 'amocrm.ru' | 'amocrm.com' | 'kommo.com';
+  /** Root replacing `https://{subdomain}.amocrm.ru` and the consent host (a sandbox's `url`, a proxy); fixed. */
   baseUrl?: string;
+  /**
+   * Multi-account installs (no `subdomain`, no `baseUrl`): accept a code exchange for any amoCRM
+   * account host. The callback's `referer` then chooses where the client secret is sent, so opt
+   * in only for a public integration installed by many accounts. Without it (and without
+   * `subdomain` or `baseUrl`) `exchangeCode` fails with `CONFIG`.
+   */
+  allowAnyAccount?: boolean;
   /** A private integration's long-lived token (no OAuth, no refresh). */
   longLivedToken?: string;
   /** Rotating refresh tokens need a persistent store (`file`, `redis`, `custom`) in production. */

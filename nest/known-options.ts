@@ -80,6 +80,7 @@ export const AMOCRM_CLIENT_OPTIONS = shape(
     subdomain: optional('string'),
     domain: optional('string'),
     baseUrl: optional('string'),
+    allowAnyAccount: optional('boolean'),
     clientId: required('string'),
     clientSecret: optional('string'),
     redirectUri: optional('string'),

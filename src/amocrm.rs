@@ -11,7 +11,9 @@ use napi::Env;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
-use uzgate_core::providers::amocrm::{AmoCrmClient as CoreClient, AmoCrmConfig, AmoDomain};
+use uzgate_core::providers::amocrm::{
+    AccountHost, AmoCrmClient as CoreClient, AmoCrmConfig, AmoDomain,
+};
 use uzgate_core::{Error as CoreError, Secret};
 
 #[napi]
@@ -34,6 +36,7 @@ fn build(
     config.domain = domain;
     config.subdomain = o.subdomain;
     config.base_url = o.base_url;
+    config.allow_any_account = o.allow_any_account.unwrap_or(false);
     config.long_lived_token = o.long_lived_token.map(Secret::from);
     if let Some(ms) = o.timeout_ms {
         if ms == 0 {
@@ -276,4 +279,16 @@ impl AmoCrmClient {
             Ok(())
         })
     }
+}
+
+/// The account host a callback `referer` names (`example`, `https://Example.amocrm.ru/` →
+/// `example.amocrm.ru`), judged by the same rule as the client's; `null` when it is not an
+/// amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`).
+#[napi(catch_unwind)]
+pub fn amocrm_account_host(
+    referer: String,
+    #[napi(ts_arg_type = "'amocrm.ru' | 'amocrm.com' | 'kommo.com'")] domain: Option<String>,
+) -> Option<String> {
+    let domain = AmoDomain::parse(domain.as_deref().unwrap_or("amocrm.ru")).ok()?;
+    AccountHost::from_referer(&referer, domain).map(|h| h.as_str().to_string())
 }

@@ -5,13 +5,21 @@ use uzgate_core::providers::amocrm as core;
 
 #[napi(object)]
 pub struct AmoCrmClientOptions {
-    /// `example` of `example.amocrm.ru`; optional when the account comes from the OAuth callback.
+    /// `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
+    /// stored tokens are accepted; any other account is refused before a request is made.
     pub subdomain: Option<String>,
-    /// `amocrm.ru` (default) or `kommo.com`.
-    #[napi(ts_type = "'amocrm.ru' | 'kommo.com'")]
+    /// `amocrm.ru` (default), `amocrm.com` or `kommo.com`.
+    #[napi(ts_type = "'amocrm.ru' | 'amocrm.com' | 'kommo.com'")]
     pub domain: Option<String>,
-    /// Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`).
+    /// Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`,
+    /// a proxy). Fixed for the client's life: no callback or stored token moves it.
     pub base_url: Option<String>,
+    /// Multi-account installs, without `subdomain` and `baseUrl`: accept a code exchange for any
+    /// amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`). The
+    /// callback's `referer` then chooses where your client secret is sent, so opt in only for a
+    /// public integration installed by many accounts. Without it, and without `subdomain` or
+    /// `baseUrl`, `exchangeCode` fails with `CONFIG`.
+    pub allow_any_account: Option<bool>,
     /// The integration id.
     pub client_id: String,
     /// The integration's secret key. Never logged.

@@ -1,6 +1,7 @@
 /** What AmoCrmModule takes: the AmoCrmClient's options plus the opt-in HTTP routes. */
 import type { CanActivate, Type } from '@nestjs/common';
 import type { AmoCrmClientOptions, CustomTokenStore } from '../../index';
+import { native } from '../../native';
 import { amoCrmOptionsFromEnv } from '../config/env-options';
 import { configError } from '../config/env-reader';
 import { mergeDefined } from '../config/merge';
@@ -59,9 +60,12 @@ export interface AmoCrmOAuthOptions {
   widgetInstalls?: { referer: string };
 }
 
-/** `https://Example.amocrm.ru/` → `example.amocrm.ru`: amoCRM and users write hosts several ways. */
-export function accountHost(referer: string): string {
-  return referer.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+/**
+ * `https://Example.amocrm.ru/` → `example.amocrm.ru` (amoCRM and users write hosts several ways);
+ * `undefined` for anything that is not an amoCRM account host. The core's rule decides.
+ */
+export function accountHost(referer: string): string | undefined {
+  return native.amocrmAccountHost(referer) ?? undefined;
 }
 
 /** The callback budget with its defaults; a limit or window that is not a positive number is a CONFIG error. */
@@ -80,11 +84,34 @@ function dropUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Startup check of `widgetInstalls`: a host, not a subdomain alone or an empty string. */
+/** Startup check of `widgetInstalls`: an account host, not a subdomain alone or an empty string. */
 export function checkWidgetInstalls(oauth: AmoCrmOAuthOptions): void {
   const referer = oauth.widgetInstalls?.referer;
-  if (oauth.widgetInstalls && (typeof referer !== 'string' || !accountHost(referer).includes('.'))) {
-    throw new Error('oauth.widgetInstalls.referer must be the account host, e.g. example.amocrm.ru');
+  if (oauth.widgetInstalls && (typeof referer !== 'string' || !referer.includes('.') || !accountHost(referer))) {
+    throw configError('oauth.widgetInstalls.referer must be the account host, e.g. example.amocrm.ru');
+  }
+}
+
+/** With a configured account, widget installs can only come from that account. */
+function checkWidgetAccount(oauth: AmoCrmOAuthOptions, client: Pick<AmoCrmClientOptions, 'subdomain' | 'domain'>): void {
+  const referer = oauth.widgetInstalls?.referer;
+  if (!referer || !client.subdomain) return;
+  const configured = native.amocrmAccountHost(client.subdomain, client.domain);
+  if (configured && accountHost(referer) !== configured) {
+    throw configError(`oauth.widgetInstalls.referer must be the configured account ${configured} (subdomain)`);
+  }
+}
+
+/**
+ * Startup check of the OAuth routes: the callback is public, so the account whose code may be
+ * exchanged (and where the client secret goes) must come from the configuration.
+ */
+export function checkOAuthAccount(client: Pick<AmoCrmClientOptions, 'subdomain' | 'baseUrl' | 'allowAnyAccount'>): void {
+  if (!client.subdomain && !client.baseUrl && client.allowAnyAccount !== true) {
+    throw configError(
+      'AmoCrmModule oauth routes need the amoCRM account: set `subdomain` (AMOCRM_SUBDOMAIN) for the one account this app serves, ' +
+        '`baseUrl` for a sandbox or proxy, or `allowAnyAccount: true` (AMOCRM_ALLOW_ANY_ACCOUNT=true) to accept installs from any account',
+    );
   }
 }
 
@@ -109,12 +136,17 @@ export interface AmoCrmRoutes {
 
 export const DEFAULT_OAUTH_PATH = 'amocrm';
 
-export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
-  checkModuleOptions('AmoCrmModuleOptions', AMOCRM_CLIENT_OPTIONS, ['oauth', 'metrics'], options);
+/** The client's options as given, completed from the environment when `clientId` is absent. */
+function completeClientOptions(options: AmoCrmModuleOptions): AmoCrmClientOptions {
   const { oauth: _oauth, metrics: _metrics, ...client } = options;
-  const complete: AmoCrmClientOptions = client.clientId
+  return client.clientId
     ? (client as AmoCrmClientOptions)
     : mergeDefined(amoCrmOptionsFromEnv(process.env), client as Partial<AmoCrmClientOptions>);
+}
+
+export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
+  checkModuleOptions('AmoCrmModuleOptions', AMOCRM_CLIENT_OPTIONS, ['oauth', 'metrics'], options);
+  const complete = completeClientOptions(options);
   return {
     ...complete,
     tokenStore: withInjectedStore(complete.tokenStore, injectedStore),
@@ -130,7 +162,10 @@ export function resolveAmoCrmOAuth(routes: AmoCrmRoutes, options: AmoCrmModuleOp
     // Fail closed: the routes are already defined, so these guards could not protect them.
     throw configError('oauth.guards must be given to forRootAsync next to useFactory (`oauth: { guards: [...] }`), not returned by the options factory');
   }
+  const client = completeClientOptions(options);
+  checkOAuthAccount(client);
   checkWidgetInstalls(resolved);
+  checkWidgetAccount(resolved, client);
   exchangeBudgetOf(resolved);
   checkRouteSecret('oauth.apiKey', resolved.apiKey);
   return resolved;

@@ -98,7 +98,8 @@ function sid(env: EnvReader, name: string, prefix: string, required: boolean): s
 /**
  * `AMOCRM_CLIENT_ID`, and either `AMOCRM_LONG_LIVED_TOKEN` (a private integration) or
  * `AMOCRM_CLIENT_SECRET` + `AMOCRM_REDIRECT_URI` (OAuth); `AMOCRM_SUBDOMAIN`, `AMOCRM_DOMAIN`,
- * `AMOCRM_BASE_URL` optional; the `UZGATE_*` token store.
+ * `AMOCRM_BASE_URL`, `AMOCRM_ALLOW_ANY_ACCOUNT` (multi-account installs) optional; the `UZGATE_*`
+ * token store.
  */
 export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmClientOptions {
   const env = new EnvReader(source).refuseUnknown(['AMOCRM_', 'UZGATE_']);
@@ -114,8 +115,9 @@ export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmCli
     clientSecret: longLivedToken ? env.optional('AMOCRM_CLIENT_SECRET') : env.required('AMOCRM_CLIENT_SECRET', why),
     redirectUri: env.url('AMOCRM_REDIRECT_URI') ?? (longLivedToken ? undefined : env.required('AMOCRM_REDIRECT_URI', why)),
     subdomain,
-    domain: env.oneOf('AMOCRM_DOMAIN', ['amocrm.ru', 'kommo.com'] as const),
+    domain: env.oneOf('AMOCRM_DOMAIN', ['amocrm.ru', 'amocrm.com', 'kommo.com'] as const),
     baseUrl: env.url('AMOCRM_BASE_URL'),
+    allowAnyAccount: env.boolean('AMOCRM_ALLOW_ANY_ACCOUNT'),
     longLivedToken,
     tokenStore: tokenStoreFromEnv(env),
   };

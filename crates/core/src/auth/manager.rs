@@ -273,7 +273,7 @@ impl TokenManager {
         let current = self.current.load_full();
         let our_version = current.as_ref().map_or(0, |s| s.store_version);
 
-        let stored = self.load_stored().await?;
+        let stored = self.load_checked().await?;
         if let Some(v) = adoptable(stored.as_ref(), our_version) {
             return self.publish(v.clone(), IssueKind::Adopted);
         }
@@ -288,7 +288,7 @@ impl TokenManager {
             .await?;
         let result = async {
             let stored = if guard.is_some() {
-                self.load_stored().await?
+                self.load_checked().await?
             } else {
                 stored
             };
@@ -325,7 +325,7 @@ impl TokenManager {
                 },
                 Err(e) if e.code == ErrorCode::ReauthorizationRequired => {
                     // A peer may have rotated the refresh token meanwhile: re-read first.
-                    let now = self.store.load(&self.key).await?;
+                    let now = self.load_checked().await?;
                     if let Some(v) = adoptable(now.as_ref(), expected) {
                         return self.publish(v.clone(), IssueKind::Adopted);
                     }
@@ -362,6 +362,8 @@ impl TokenManager {
             *self.legacy_key.lock() = None;
             return Ok(None);
         };
+        // A record that names a host it may not is refused before it is moved.
+        self.auth.check_stored(&old.token)?;
         let moved = match self.store.save(&self.key, 0, &old.token).await? {
             Saved::Written(version) => Some(Versioned {
                 version,
@@ -402,7 +404,8 @@ impl TokenManager {
         if self.is_closed() {
             return Err(Error::closed());
         }
-        let mut expected = self.load_stored().await?.map_or(0, |v| v.version);
+        // Only the version is read: a refused record may be replaced by a fresh authorisation.
+        let mut expected = self.store.load(&self.key).await?.map_or(0, |v| v.version);
         for _ in 0..5 {
             match self.store.save(&self.key, expected, &token).await? {
                 Saved::Written(version) => {
@@ -416,6 +419,16 @@ impl TokenManager {
             ErrorCode::StoreError,
             "the token store kept changing while a new token was installed",
         ))
+    }
+
+    /// Every read of the stored record goes through here: what the authenticator refuses is
+    /// never adopted, refreshed from or reported.
+    async fn load_checked(&self) -> Result<Option<Versioned>> {
+        let stored = self.load_stored().await?;
+        if let Some(v) = &stored {
+            self.auth.check_stored(&v.token)?;
+        }
+        Ok(stored)
     }
 
     fn publish(self: &Arc<Self>, v: Versioned, how: IssueKind) -> Result<Arc<Snapshot>> {
@@ -565,7 +578,7 @@ impl TokenManager {
     pub async fn stored_status(&self) -> Result<TokenStatus> {
         let mut status = self.status();
         if self.current.load().is_none() {
-            if let Some(v) = self.load_stored().await? {
+            if let Some(v) = self.load_checked().await? {
                 status.state = if v.token.expired_within(Duration::ZERO) {
                     "expired"
                 } else {

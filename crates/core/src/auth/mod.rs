@@ -91,6 +91,12 @@ pub trait Authenticator: Send + Sync + 'static {
     fn header(&self, access_token: &str) -> Result<HeaderValue> {
         bearer(access_token)
     }
+
+    /// Refuses a record read back from the store that this client must not use (amoCRM: an
+    /// account host other than the configured one). The record itself stays as it is.
+    fn check_stored(&self, _token: &StoredToken) -> Result<()> {
+        Ok(())
+    }
 }
 
 pub fn bearer(access_token: &str) -> Result<HeaderValue> {

@@ -237,6 +237,26 @@ impl HttpClient {
         self
     }
 
+    /// A client for token requests at another root: it shares this client's connection pool,
+    /// metrics and log, but not its root, its rate limiter or its request slots, so a token
+    /// request neither moves nor spends what the API calls use.
+    pub fn token_target(&self, base: &str) -> Result<HttpClient> {
+        Ok(HttpClient {
+            client: self.client.clone(),
+            base: arc_swap::ArcSwap::from_pointee(normalize_base_url(base)?),
+            provider: self.provider,
+            options: self.options.clone(),
+            metrics: self.metrics.clone(),
+            log: self.log.clone(),
+            limiter: None,
+            retry: self.retry,
+            // Token answers are not the API's rate limit: no `rate_limited` events from here.
+            events: crate::auth::Sinks::default(),
+            in_flight: tokio::sync::Semaphore::new(1),
+            parsed: parking_lot::Mutex::new(std::collections::HashMap::new()),
+        })
+    }
+
     pub fn base_url(&self) -> String {
         self.base.load().as_ref().clone()
     }

@@ -2,7 +2,12 @@
 //! `POST {account host}/oauth2/access_token`. Refresh tokens rotate on every use and are
 //! single-use: the manager persists the new pair before anyone can use it, and a refused refresh
 //! token is terminal (`REAUTHORIZATION_REQUIRED`), never retried in a loop.
+//!
+//! Token requests go to a target of their own, chosen by the [`AccountPolicy`] for each grant:
+//! they never move the API client's host and never spend its rate budget.
 
+use super::account_host::AccountHost;
+use super::account_policy::AccountPolicy;
 use super::errors::oauth_reason;
 use crate::auth::{Authenticator, IssueKind, Issued};
 use crate::error::{Error, ErrorCode, Provider, Result};
@@ -22,13 +27,15 @@ pub const META_BASE_DOMAIN: &str = "baseDomain";
 pub const META_LONG_LIVED: &str = "longLived";
 
 pub struct AmoAuth {
-    pub http: Arc<HttpClient>,
+    /// The API client: token targets share its connection pool, nothing else.
+    pub api: Arc<HttpClient>,
+    /// The token target known from the configuration (`baseUrl` or the configured account).
+    pub fixed_target: Option<Arc<HttpClient>>,
+    pub policy: Arc<AccountPolicy>,
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
     pub timeout: Duration,
-    /// Follow the account host saved with the token (no explicit `baseUrl` configured).
-    pub follow_base_domain: bool,
 }
 
 #[derive(Deserialize)]
@@ -60,8 +67,11 @@ impl Authenticator for AmoAuth {
             let Some(refresh) = current.refresh_token.clone() else {
                 return Err(reauthorization("no amoCRM refresh token is stored", "no_refresh_token"));
             };
-            self.point_at(&current)?;
-            let (resp, started_ms) = self.grant("refresh_token", "refresh_token", &refresh).await?;
+            let host = self.policy.admit_stored(&current.meta)?;
+            let target = self.target(host.as_ref())?;
+            let (resp, started_ms) = self
+                .grant(&target, "refresh_token", "refresh_token", &refresh)
+                .await?;
             if !resp.is_success() {
                 return Err(refresh_refused(&resp));
             }
@@ -73,26 +83,34 @@ impl Authenticator for AmoAuth {
         }
         .boxed()
     }
+
+    fn check_stored(&self, token: &StoredToken) -> Result<()> {
+        self.policy.admit_stored(&token.meta).map(|_| ())
+    }
 }
 
 impl AmoAuth {
-    /// Token requests go to the account's own host.
-    pub fn point_at(&self, token: &StoredToken) -> Result<()> {
-        if self.follow_base_domain {
-            if let Some(domain) = token.meta.get(META_BASE_DOMAIN).and_then(Value::as_str) {
-                self.http.set_base_url(&format!("https://{domain}"))?;
-            }
+    /// The token endpoint's client for an admitted account host: the fixed one, or (multi-
+    /// account installs) one of its own for that host, sharing only the connection pool.
+    fn target(&self, host: Option<&AccountHost>) -> Result<Arc<HttpClient>> {
+        let origin = self.policy.origin_for(host)?;
+        match &self.fixed_target {
+            Some(fixed) if fixed.base_url() == origin => Ok(fixed.clone()),
+            _ => Ok(Arc::new(self.api.token_target(&origin)?)),
         }
-        Ok(())
     }
 
-    /// `grant_type=authorization_code`.
+    /// `grant_type=authorization_code`, at the host the policy admitted for this callback.
     pub async fn exchange(
         &self,
+        host: Option<&AccountHost>,
         code: &str,
         meta: serde_json::Map<String, Value>,
     ) -> Result<StoredToken> {
-        let (resp, started_ms) = self.grant("authorization_code", "code", code).await?;
+        let target = self.target(host)?;
+        let (resp, started_ms) = self
+            .grant(&target, "authorization_code", "code", code)
+            .await?;
         if !resp.is_success() {
             return Err(exchange_refused(&resp));
         }
@@ -102,7 +120,13 @@ impl AmoAuth {
     /// `POST /oauth2/access_token` with one grant; the answer and when the request started
     /// (expiry counts from then). Never repeated once it may have landed: a code and a refresh
     /// token are both single-use.
-    async fn grant(&self, grant_type: &str, field: &str, value: &str) -> Result<(Response, u64)> {
+    async fn grant(
+        &self,
+        target: &HttpClient,
+        grant_type: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<(Response, u64)> {
         let mut body = json!({
             "client_id": self.client_id,
             "client_secret": self.client_secret.expose(),
@@ -114,7 +138,7 @@ impl AmoAuth {
             .idempotent(false)
             .json(&body);
         let started_ms = unix_now_ms();
-        let resp = exec::execute(&self.http, &req, None, Deadline::after(self.timeout)).await?;
+        let resp = exec::execute(target, &req, None, Deadline::after(self.timeout)).await?;
         Ok((resp, started_ms))
     }
 }

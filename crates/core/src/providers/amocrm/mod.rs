@@ -1,8 +1,12 @@
 //! amoCRM / Kommo API v4 with OAuth 2.0 and rotating, single-use refresh tokens
 //! (see reference/amocrm.md). Tokens go through the shared token manager and a persistent store;
 //! requests through a rate limiter (7/s by default, optionally one budget shared through Redis)
-//! and a breaker that stops every call once amoCRM has blocked the account (403).
+//! and a breaker that stops every call once amoCRM has blocked the account (403). Which host the
+//! secrets go to is decided by the configuration only (`account_policy.rs`).
 
+mod account_host;
+mod account_policy;
+mod api_path;
 mod auth;
 mod breaker;
 mod errors;
@@ -10,22 +14,24 @@ mod leads;
 mod oauth;
 pub mod types;
 
+pub use account_host::AccountHost;
 pub use auth::{META_BASE_DOMAIN, META_LONG_LIVED};
 pub use oauth::AmoDomain;
 pub use types::*;
 
 use crate::auth::{
-    shared_manager, IssueKind, ManagerOptions, TokenHandle, TokenManager, TokenStatus,
+    shared_manager, IssueKind, ManagerOptions, RequestAuth, TokenHandle, TokenManager, TokenStatus,
 };
 use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::http::limit::Limiter;
-use crate::http::{exec, HttpClient, HttpOptions, Request, Response};
+use crate::http::{exec, Deadline, HttpClient, HttpOptions, Request, Response};
 use crate::jwt;
 use crate::log::Logger;
 use crate::metrics::Metrics;
 use crate::ratelimit::LocalLimiter;
 use crate::secret::Secret;
 use crate::store::{unix_now_ms, MemoryStore, StoreKey, StoredToken, TokenStore};
+use account_policy::AccountPolicy;
 use auth::AmoAuth;
 use breaker::Breaker;
 use http::Method;
@@ -34,12 +40,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub struct AmoCrmConfig {
-    /// `example` of `example.amocrm.ru`; optional when the account is learnt from the OAuth
-    /// callback's `referer` or `base_url` is given.
+    /// `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
+    /// stored tokens are accepted.
     pub subdomain: Option<String>,
     pub domain: AmoDomain,
-    /// Root replacing `https://{subdomain}.amocrm.ru` (and the consent host): the sandbox.
+    /// Root replacing `https://{subdomain}.amocrm.ru` (and the consent host): a sandbox or a
+    /// proxy. Fixed for the client's life.
     pub base_url: Option<String>,
+    /// Multi-account installs (no `subdomain`, no `base_url`): the callback's referer, judged
+    /// by the account-host rule, chooses the host the client secret is sent to.
+    pub allow_any_account: bool,
     pub client_id: String,
     pub client_secret: Secret,
     pub redirect_uri: String,
@@ -63,6 +73,7 @@ impl AmoCrmConfig {
             subdomain: None,
             domain: AmoDomain::AmoCrmRu,
             base_url: None,
+            allow_any_account: false,
             client_id,
             client_secret,
             redirect_uri,
@@ -89,6 +100,7 @@ pub struct AmoCrmClient {
     tokens: TokenHandle,
     domain: AmoDomain,
     explicit_base: Option<String>,
+    policy: Arc<AccountPolicy>,
     client_id: String,
     long_lived: Option<Secret>,
     breaker: Breaker,
@@ -96,12 +108,9 @@ pub struct AmoCrmClient {
     log: Logger,
 }
 
-fn valid_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !s.starts_with('-')
-}
+/// The API client's root while no account is known (multi-account installs before the first
+/// exchange): a reserved name that never resolves, and no request is ever sent there.
+const NO_ACCOUNT_YET: &str = "https://account-not-yet-known.invalid";
 
 impl AmoCrmClient {
     /// Validates the configuration; no I/O.
@@ -123,19 +132,20 @@ impl AmoCrmClient {
                 ));
             }
         }
-        if let Some(s) = &config.subdomain {
-            if !valid_subdomain(s) {
-                return Err(Error::config(format!(
-                    "subdomain {s:?} is not an amoCRM subdomain"
-                )));
-            }
-        }
-        let base = match (&config.base_url, &config.subdomain) {
-            (Some(b), _) => b.clone(),
-            (None, Some(s)) => format!("https://{s}.{}", config.domain.tld()),
-            // Unknown until a callback's referer (or a stored token) names the account.
-            (None, None) => format!("https://unknown-account.{}", config.domain.tld()),
-        };
+        let base_url = config
+            .base_url
+            .as_deref()
+            .map(crate::http::normalize_base_url)
+            .transpose()?;
+        let policy = Arc::new(AccountPolicy::new(
+            config.subdomain.as_deref(),
+            config.domain,
+            base_url,
+            config.allow_any_account,
+        )?);
+        let base = policy
+            .fixed_origin()
+            .unwrap_or_else(|| NO_ACCOUNT_YET.to_string());
         let log = log.scoped("uzgate:amocrm");
         let limiter: Arc<dyn Limiter> = match config.shared_limiter {
             Some(l) => l,
@@ -157,17 +167,25 @@ impl AmoCrmClient {
         let store = config
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn TokenStore>);
+        let fixed_target = policy
+            .fixed_origin()
+            .map(|origin| http.token_target(&origin).map(Arc::new))
+            .transpose()?;
         let auth = Arc::new(AmoAuth {
-            http: http.clone(),
+            api: http.clone(),
+            fixed_target,
+            policy: policy.clone(),
             client_id: config.client_id.trim().to_string(),
             client_secret: config.client_secret,
             redirect_uri: config.redirect_uri,
             timeout: config.manager.refresh_timeout,
-            follow_base_domain: config.base_url.is_none(),
         });
+        // Clients serving different accounts never share a manager (and its authenticator).
         let registry_key = format!(
-            "amocrm|{}|{}|{}|{}",
+            "amocrm|{}|{}|{}|{}|{}|{}",
             config.base_url.as_deref().unwrap_or(""),
+            policy.account().map(AccountHost::as_str).unwrap_or(""),
+            config.allow_any_account,
             config.client_id.trim(),
             store.kind(),
             store_key.current
@@ -183,6 +201,7 @@ impl AmoCrmClient {
             tokens,
             domain: config.domain,
             explicit_base: config.base_url,
+            policy,
             client_id: config.client_id.trim().to_string(),
             long_lived: config.long_lived_token,
             breaker: Breaker::new(config.block_cooldown),
@@ -239,27 +258,19 @@ impl AmoCrmClient {
         oauth::authorization_url(&consent, &self.client_id, mode)
     }
 
-    /// Checks the callback, exchanges the code, persists the tokens (with the account host) and
-    /// ends any `reauthorization_required` state.
+    /// Checks the callback and the account it names (before any request), exchanges the code
+    /// at that account's token endpoint, persists the tokens (with the account host) and ends
+    /// any `reauthorization_required` state. The API client's host is not touched: in
+    /// multi-account installs it follows the stored token once the exchange has succeeded.
     pub async fn exchange_code(&self, input: ExchangeInput) -> Result<TokenStatus> {
+        self.policy.check_configured()?;
         let code = oauth::check_callback(&input)?;
+        let host = self.policy.admit_referer(input.referer.as_deref())?;
         let mut meta = serde_json::Map::new();
-        match input.referer.as_deref().filter(|r| !r.is_empty()) {
-            Some(r) => {
-                let domain = oauth::normalize_referer(r, self.domain)?;
-                if self.explicit_base.is_none() {
-                    self.http.set_base_url(&format!("https://{domain}"))?;
-                }
-                meta.insert(META_BASE_DOMAIN.into(), json!(domain));
-            }
-            None if self.explicit_base.is_none() && self.http.base_url().contains("unknown-account.") => {
-                return Err(Error::invalid(
-                    "referer is required: the account host is not configured (subdomain or baseUrl)",
-                ))
-            }
-            None => {}
+        if let Some(h) = &host {
+            meta.insert(META_BASE_DOMAIN.into(), json!(h.as_str()));
         }
-        let token = self.auth.exchange(&code, meta).await?;
+        let token = self.auth.exchange(host.as_ref(), &code, meta).await?;
         self.tokens.install(token, IssueKind::Exchange).await?;
         self.log.info(format_args!("amoCRM integration authorised"));
         Ok(self.tokens.status())
@@ -295,18 +306,10 @@ impl AmoCrmClient {
         }
         self.breaker.check()?;
         self.ensure_long_lived().await?;
-        if self.explicit_base.is_none() {
-            if let Some(domain) = self.tokens.current().and_then(|s| {
-                s.meta
-                    .get(META_BASE_DOMAIN)
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            }) {
-                self.http.set_base_url(&format!("https://{domain}"))?;
-            }
-        }
         let auth: &Arc<TokenManager> = &self.tokens;
-        let resp = exec::execute(&self.http, &req, Some(auth), self.http.deadline()).await?;
+        let deadline = self.http.deadline();
+        self.follow_account(auth, deadline).await?;
+        let resp = exec::execute(&self.http, &req, Some(auth), deadline).await?;
         if resp.status == 403 {
             self.breaker.trip();
             self.log.warn(format_args!(
@@ -315,6 +318,22 @@ impl AmoCrmClient {
             ));
         }
         Ok(resp)
+    }
+
+    /// Multi-account installs: the API host is the one the current token was issued for (an
+    /// admitted host, checked again here). Otherwise the host is fixed and this does nothing;
+    /// with no account configured at all, nothing is sent.
+    async fn follow_account(&self, auth: &Arc<TokenManager>, deadline: Deadline) -> Result<()> {
+        if !self.policy.follows_account() {
+            return self.policy.origin_for(None).map(|_| ());
+        }
+        if self.tokens.current().is_none() {
+            auth.credential(deadline).await?;
+        }
+        let snapshot = self.tokens.current().ok_or_else(Error::closed)?;
+        let host = self.policy.admit_stored(&snapshot.meta)?;
+        let origin = self.policy.origin_for(host.as_ref())?;
+        self.http.set_base_url(&origin)
     }
 
     pub async fn account(&self) -> Result<Value> {
@@ -348,15 +367,7 @@ impl AmoCrmClient {
                 )))
             }
         };
-        if !path.starts_with("/api/v4/")
-            || path.contains("..")
-            || path.contains("://")
-            || path.contains('#')
-        {
-            return Err(Error::invalid(
-                "path must be an amoCRM v4 path like /api/v4/contacts",
-            ));
-        }
+        let path = api_path::check_api_path(path)?;
         if body.is_some() && method == Method::GET {
             return Err(Error::invalid("a GET request has no body"));
         }

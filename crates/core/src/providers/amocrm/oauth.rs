@@ -1,6 +1,6 @@
 //! The consent round trip: the consent URL with a fresh `state`, and the callback's checks before
-//! the code is exchanged (state compared in constant time, `error=access_denied`, the account
-//! host taken from `referer`).
+//! the code is exchanged (state compared in constant time, `error=access_denied`). The account
+//! host a callback names is judged in `account_host.rs` and `account_policy.rs`.
 
 use super::types::{AuthorizationUrl, ExchangeInput};
 use crate::ct;
@@ -10,10 +10,12 @@ use base64::Engine;
 use rand::RngCore;
 use serde_json::json;
 
-/// amoCRM (Russia) or Kommo (international): same API, other hosts.
+/// amoCRM (Russia), amoCRM international (`amocrm.com`, now Kommo) or Kommo: same API, other
+/// hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AmoDomain {
     AmoCrmRu,
+    AmoCrmCom,
     KommoCom,
 }
 
@@ -21,9 +23,10 @@ impl AmoDomain {
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "amocrm.ru" => Ok(AmoDomain::AmoCrmRu),
+            "amocrm.com" => Ok(AmoDomain::AmoCrmCom),
             "kommo.com" => Ok(AmoDomain::KommoCom),
             other => Err(Error::config(format!(
-                "domain {other:?} must be 'amocrm.ru' or 'kommo.com'"
+                "domain {other:?} must be 'amocrm.ru', 'amocrm.com' or 'kommo.com'"
             ))),
         }
     }
@@ -31,6 +34,7 @@ impl AmoDomain {
     pub fn tld(self) -> &'static str {
         match self {
             AmoDomain::AmoCrmRu => "amocrm.ru",
+            AmoDomain::AmoCrmCom => "amocrm.com",
             AmoDomain::KommoCom => "kommo.com",
         }
     }
@@ -38,6 +42,7 @@ impl AmoDomain {
     pub fn consent_base(self) -> &'static str {
         match self {
             AmoDomain::AmoCrmRu => "https://www.amocrm.ru",
+            AmoDomain::AmoCrmCom => "https://www.amocrm.com",
             AmoDomain::KommoCom => "https://www.kommo.com",
         }
     }
@@ -81,35 +86,6 @@ pub fn authorization_url(
         url: url.to_string(),
         state,
     })
-}
-
-/// `example`, `example.amocrm.ru`, `https://example.amocrm.ru/` → `example.amocrm.ru`.
-pub fn normalize_referer(referer: &str, domain: AmoDomain) -> Result<String> {
-    let r = referer.trim();
-    let r = r
-        .strip_prefix("https://")
-        .or_else(|| r.strip_prefix("http://"))
-        .unwrap_or(r);
-    let host = r
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let valid = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
-    if !valid {
-        return Err(Error::invalid(format!(
-            "referer {referer:?} is not an account host"
-        )));
-    }
-    if host.contains('.') {
-        Ok(host)
-    } else {
-        Ok(format!("{host}.{}", domain.tld()))
-    }
 }
 
 /// The callback's checks, before any request: the user's decision, the state, the code.
@@ -180,27 +156,6 @@ mod tests {
                 .unwrap_or_default()
         );
         assert!(authorization_url("https://www.amocrm.ru", "x", Some("iframe")).is_err());
-    }
-
-    #[test]
-    fn referers_are_normalised() {
-        for r in [
-            "example",
-            "example.amocrm.ru",
-            "https://example.amocrm.ru/",
-            "EXAMPLE.amocrm.ru",
-        ] {
-            assert_eq!(
-                normalize_referer(r, AmoDomain::AmoCrmRu).unwrap(),
-                "example.amocrm.ru"
-            );
-        }
-        assert_eq!(
-            normalize_referer("shop", AmoDomain::KommoCom).unwrap(),
-            "shop.kommo.com"
-        );
-        assert!(normalize_referer("", AmoDomain::AmoCrmRu).is_err());
-        assert!(normalize_referer("evil host", AmoDomain::AmoCrmRu).is_err());
     }
 
     #[test]
