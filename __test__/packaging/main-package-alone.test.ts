@@ -26,7 +26,8 @@ beforeAll(() => {
   tarball = path.join(work, info.filename);
   packedFiles = info.files.map((f: { path: string }) => f.path);
   fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error', tarball], { cwd: work, stdio: 'pipe' });
+  // --offline: uzgate has no dependencies, and its platform packages must not come from anywhere
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error', tarball], { cwd: work, stdio: 'pipe' });
 }, 120_000);
 
 afterAll(() => {
