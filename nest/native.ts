@@ -13,6 +13,7 @@ function load(): typeof Native {
     throw new Error(
       `uzgate: the native addon could not be loaded for ${process.platform}-${process.arch} (${reason}). ` +
         'In a clone of the repository run `npm run build`; from npm, reinstall so the platform package is fetched.',
+      { cause },
     );
   }
 }

@@ -1,0 +1,47 @@
+// ESLint for the TypeScript layer and the scripts around it (`npm run lint`, after rustfmt, clippy
+// and tsc). TypeScript files get typescript-eslint's strict type-checked rules against the root
+// tsconfig.json (which includes nest/, __test__/, examples/ and bench/, with `uzgate` mapped to the
+// sources, so linting needs no build); plain JavaScript workers and scripts get ESLint's
+// recommended rules. Rules are turned off only narrowly, each with the reason next to it.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    // Generated (napi: index.js, index.d.ts) or build output.
+    ignores: ['dist/**', 'examples/nest-app/dist/**', 'target/**', 'npm/**', 'index.js', 'index.d.ts', 'coverage/**'],
+  },
+  {
+    files: ['nest/**/*.ts', '__test__/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.strictTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        project: './tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // Numbers print as expected in messages and URLs; objects, undefined and null stay refused.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // `const { a: _a, ...rest } = x` is how an object is copied without some keys.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ['nest/**/*.js', '__test__/**/*.js', 'examples/**/*.js', 'bench/**/*.js', 'bin/**/*.js', 'scripts/**/*.js', '*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { ...globals.node },
+    },
+  },
+  {
+    files: ['scripts/**/*.mjs', '*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { ...globals.node },
+    },
+  },
+);
