@@ -26,7 +26,16 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // `const { a: _a, ...rest } = x` is how an object is copied without some keys.
       '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // A Nest module is an empty class carrying its @Module() decorator.
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
     },
+  },
+  {
+    // Nest declares its application option bags as classes (NestApplicationOptions extends the
+    // class NestApplicationContextOptions) and takes them as object literals; these files create
+    // Nest applications.
+    files: ['examples/nest-app/src/create-app.ts', '__test__/nest-callbacks.test.ts'],
+    rules: { '@typescript-eslint/no-unsafe-class-instance-assignment': 'off' },
   },
   {
     files: ['nest/**/*.js', '__test__/**/*.js', 'examples/**/*.js', 'bench/**/*.js', 'bin/**/*.js', 'scripts/**/*.js', '*.js'],
