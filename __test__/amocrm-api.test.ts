@@ -1,6 +1,6 @@
 /** amoCRM v4 calls against the sandbox: leads, notes, pagination, errors, limits, blocks. */
 import { type Sandbox } from '../nest';
-import { amo, authorize, closeAll, sandbox } from './helpers';
+import { amo, authorize, closeAll, rejection, sandbox } from './helpers';
 
 let sb: Sandbox;
 
@@ -35,7 +35,7 @@ test('createLead: lead + contact (PHONE/EMAIL) + tags + note in the account', as
   expect(created.contactId).toBeGreaterThan(0);
   expect(created.noteId).toBeGreaterThan(0);
   expect(created.noteError).toBeFalsy();
-  const [stored] = sb.amocrmLeads() as any[];
+  const [stored] = sb.amocrmLeads();
   expect(stored.id).toBe(created.id);
   expect(stored.name).toBe('Saytdan ariza');
   expect(JSON.stringify(stored)).toContain('+998901234567');
@@ -59,14 +59,12 @@ test('createLeads sends chunks of at most 50', async () => {
 test('validation errors come back field by field', async () => {
   const client = await ready();
   const pipelines = await client.request('GET', '/api/v4/leads/pipelines');
-  const pipelineId = (pipelines.body as any)._embedded.pipelines[0].id as number;
-  const err = await client
-    .createLead({ ...lead, pipelineId, statusId: 999999 })
-    .catch((e) => e);
+  const pipelineId = pipelines.body._embedded.pipelines[0].id as number;
+  const err = await rejection(client.createLead({ ...lead, pipelineId, statusId: 999999 }));
   expect(err).toMatchObject({ code: 'PROVIDER_REJECTED', provider: 'amocrm', status: 400, retryable: false });
-  expect(err.details.validationErrors).toEqual(
-    expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining('status_id') })]),
-  );
+  expect(err.details).toMatchObject({
+    validationErrors: expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining('status_id') })]),
+  });
   expect(sb.stats().amocrm.leadsCreated).toBe(0);
 });
 
@@ -114,7 +112,7 @@ test('addNote and request() for any v4 endpoint', async () => {
   expect(noteId).toBeGreaterThan(0);
   const pipelines = await client.request('GET', '/api/v4/leads/pipelines');
   expect(pipelines.status).toBe(200);
-  expect((pipelines.body as any)._embedded.pipelines.length).toBeGreaterThan(0);
+  expect(pipelines.body._embedded.pipelines.length).toBeGreaterThan(0);
   const missing = await client.request('GET', '/api/v4/leads/987654321');
   expect(missing.status).toBe(204);
   expect(missing.body).toBeUndefined();
@@ -132,7 +130,7 @@ test('429s are honoured; a 403 block opens the breaker: no more requests', async
   // Far above the sandbox's 2/s: the client is told to wait (retry_after), then runs out of time
   // or is blocked once the sandbox has seen enough violations.
   const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.account()));
-  const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as any).code : 'OK'));
+  const codes = results.map((r) => (r.status === 'rejected' ? r.reason.code : 'OK'));
   expect(codes).toEqual(expect.arrayContaining(['OK']));
   expect(sb.stats().amocrm.rateLimited).toBeGreaterThan(0);
   sb.configure({ amocrm: { rateLimitPerSecond: 0 } });

@@ -85,7 +85,7 @@ for (const [kind, makeStore] of stores) {
     expect(stats.refreshes).toBe(3);
     expect(stats.revokedReuses).toBe(0);
     expect(stats.refreshFailures).toBe(0);
-    const statuses = await Promise.all(pool.map((w) => w.request<{ status: any }>({ cmd: 'status' })));
+    const statuses = await Promise.all(pool.map((w) => w.request<{ status: { refreshes: number; adopted: number } }>({ cmd: 'status' })));
     const refreshedHere = statuses.reduce((n, s) => n + s.status.refreshes, 0);
     const adopted = statuses.reduce((n, s) => n + s.status.adopted, 0);
     expect(refreshedHere).toBe(3);

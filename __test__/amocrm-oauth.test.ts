@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UzgateError, type Sandbox, type TokenEvent } from '../nest';
-import { AMO, amo, authorize, closeAll, sandbox } from './helpers';
+import { AMO, amo, authorize, closeAll, rejection, sandbox } from './helpers';
 
 let sb: Sandbox;
 
@@ -40,9 +40,9 @@ test('authorizationUrl → consent → callback → exchangeCode → calls work'
 test('a state mismatch is refused before any request', async () => {
   const client = amo(sb);
   client.authorizationUrl();
-  const err = await client
-    .exchangeCode({ code: sb.amocrmIssueCode(), state: 'forged', expectedState: 'issued-state', referer: AMO.referer })
-    .catch((e) => e);
+  const err = await rejection(
+    client.exchangeCode({ code: sb.amocrmIssueCode(), state: 'forged', expectedState: 'issued-state', referer: AMO.referer }),
+  );
   expect(err).toBeInstanceOf(UzgateError);
   expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', details: { reason: 'state_mismatch' } });
   expect(sb.stats().amocrm.codeExchanges + sb.stats().amocrm.codeFailures).toBe(0);
@@ -51,7 +51,7 @@ test('a state mismatch is refused before any request', async () => {
 test('access_denied is a typed error with no request', async () => {
   const client = amo(sb);
   const { state } = client.authorizationUrl();
-  const err = await client.exchangeCode({ error: 'access_denied', state, expectedState: state }).catch((e) => e);
+  const err = await rejection(client.exchangeCode({ error: 'access_denied', state, expectedState: state }));
   expect(err).toMatchObject({ code: 'AUTH_FAILED', provider: 'amocrm', details: { reason: 'access_denied' } });
   expect(sb.stats().amocrm.requests + sb.stats().amocrm.codeFailures).toBe(0);
 });
@@ -61,7 +61,7 @@ test('a reused code is refused with its reason', async () => {
   const code = sb.amocrmIssueCode();
   const s = client.authorizationUrl().state;
   await client.exchangeCode({ code, state: s, expectedState: s, referer: AMO.referer });
-  const err = await client.exchangeCode({ code, state: s, expectedState: s, referer: AMO.referer }).catch((e) => e);
+  const err = await rejection(client.exchangeCode({ code, state: s, expectedState: s, referer: AMO.referer }));
   expect(err).toMatchObject({ code: 'AUTH_FAILED', status: 400, details: { reason: 'code_revoked' } });
   expect(err.providerMessage).toBeTruthy();
 });
@@ -72,7 +72,7 @@ test('an expired code is refused with its reason', async () => {
   const code = sb.amocrmIssueCode();
   await new Promise((r) => setTimeout(r, 1100));
   const s = client.authorizationUrl().state;
-  const err = await client.exchangeCode({ code, state: s, expectedState: s, referer: AMO.referer }).catch((e) => e);
+  const err = await rejection(client.exchangeCode({ code, state: s, expectedState: s, referer: AMO.referer }));
   expect(err).toMatchObject({ code: 'AUTH_FAILED', details: { reason: 'code_expired' } });
 });
 
@@ -92,7 +92,7 @@ test('refresh token revoked: reauthorization_required, an event, no loop, then a
   client.on('reauthorization_required', (e: TokenEvent) => events.push(e));
   await authorize(client, sb);
   sb.revokeTokens('amocrm');
-  const err = await client.account().catch((e) => e);
+  const err = await rejection(client.account());
   expect(err).toMatchObject({ code: 'REAUTHORIZATION_REQUIRED', provider: 'amocrm' });
   expect(client.tokenStatus().state).toBe('reauthorization_required');
   const refreshAttempts = sb.stats().amocrm.refreshes + sb.stats().amocrm.refreshFailures;

@@ -90,11 +90,11 @@ test('sandbox runs until SIGTERM and prints its URL', async () => {
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(d));
       if (m) resolve(m[1]);
     });
-    child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    child.once('exit', (code) => { reject(new Error(`exited ${code}`)); });
   });
   const res = await fetch(`${url}/__sandbox/stats`);
   expect(res.status).toBe(200);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => { r(code); }));
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
 });

@@ -1,6 +1,6 @@
 /** Every Eskiz operation end to end against the sandbox, and what happens when Eskiz misbehaves. */
 import { type Sandbox } from '../nest';
-import { closeAll, eskiz, eventually, logCollector, sandbox, sleep } from './helpers';
+import { closeAll, eskiz, eventually, logCollector, rejection, sandbox, sleep } from './helpers';
 
 const UZ = '+998 90 123-45-67';
 let sb: Sandbox;
@@ -83,7 +83,7 @@ test('account endpoints: user, balance, templates, submitTemplate, messages', as
 test('moderation refusal: PROVIDER_REJECTED with Eskiz text, not retried', async () => {
   sb.configure({ eskiz: { moderation: true } });
   const client = eskiz(sb);
-  const err = await client.send({ to: UZ, text: 'Not approved' }).catch((e) => e);
+  const err = await rejection(client.send({ to: UZ, text: 'Not approved' }));
   expect(err).toMatchObject({ code: 'PROVIDER_REJECTED', provider: 'eskiz', status: 400, retryable: false });
   expect(err.providerMessage).toMatch(/модерацию/);
   expect(sb.stats().eskiz.sends).toBe(0);
@@ -97,7 +97,7 @@ test('a timeout after the request was sent is OUTCOME_UNKNOWN and the SMS is not
   const client = eskiz(sb, { timeoutMs: 500 });
   await client.balance();
   sb.setFault({ path: '/message/sms/send', kind: 'timeout', phase: 'after', latencyMs: 2000, times: 1 });
-  const err = await client.send({ to: UZ, text: 'Bir marta' }).catch((e) => e);
+  const err = await rejection(client.send({ to: UZ, text: 'Bir marta' }));
   expect(err).toMatchObject({ code: 'OUTCOME_UNKNOWN', provider: 'eskiz', retryable: false });
   expect(sb.stats().eskiz.sends).toBe(1);
   await sleep(100);

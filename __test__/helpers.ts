@@ -7,6 +7,7 @@ import {
   type LogLine,
   type Sandbox,
   type SmsClientOptions,
+  UzgateError,
 } from '../nest';
 
 /** The sandbox's default Eskiz account (a fake, accepted only by the local sandbox). */
@@ -104,4 +105,14 @@ export function twilio(sb: Sandbox, overrides: Partial<NonNullable<SmsClientOpti
       },
     }),
   );
+}
+
+/** What `promise` rejected with; fails the test when it resolves or rejects with anything but an UzgateError. */
+export async function rejection(promise: Promise<unknown>): Promise<UzgateError> {
+  const outcome = await promise.then(
+    () => 'resolved',
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof UzgateError)) throw new Error(`expected a rejection with an UzgateError, got ${String(outcome)}`);
+  return outcome;
 }

@@ -67,14 +67,14 @@ const CONFIG_VARIABLE = /^(SMS_PROVIDER|ESKIZ_|TWILIO_|AMOCRM_|OTP_|UZGATE_(TOKE
 export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
   const restore = () => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    for (const key of Object.keys(process.env)) if (!(key in saved)) Reflect.deleteProperty(process.env, key);
     Object.assign(process.env, saved);
   };
   for (const key of Object.keys(process.env)) {
-    if (CONFIG_VARIABLE.test(key)) delete process.env[key];
+    if (CONFIG_VARIABLE.test(key)) Reflect.deleteProperty(process.env, key);
   }
   for (const [key, value] of Object.entries(vars)) {
-    if (value === undefined) delete process.env[key];
+    if (value === undefined) Reflect.deleteProperty(process.env, key);
     else process.env[key] = value;
   }
   try {

@@ -44,12 +44,17 @@ export function exchanges(sb: Sandbox): number {
 /** GET {path}/authorize → the state cookie and the consent URL. */
 export async function authorize(app: INestApplication, path = '/amocrm') {
   const res = await request(app.getHttpServer()).get(`${path}/authorize`).expect(302);
-  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]!;
-  const state = /uzgate_amocrm_state=([^;]+)/.exec(setCookie)![1]!;
-  return { res, setCookie, state, consent: new URL(res.headers.location!) };
+  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0];
+  const state = /uzgate_amocrm_state=([^;]+)/.exec(setCookie)![1];
+  return { res, setCookie, state, consent: new URL(res.headers.location) };
 }
 
 /** GET /amocrm/callback?{query} with the state cookie, as the browser back from consent sends it. */
 export function callback(app: INestApplication, sb: Sandbox, state: string, query = `code=${sb.amocrmIssueCode()}&state=${state}&referer=${AMO.referer}`) {
   return request(app.getHttpServer()).get(`/amocrm/callback?${query}`).set('Cookie', `${AMOCRM_STATE_COOKIE}=${state}`);
+}
+
+/** The `Set-Cookie` header as one string: supertest types headers as strings, but this one arrives as an array. */
+export function setCookieText(res: request.Response): string {
+  return [res.headers['set-cookie'] as string | string[] | undefined].flat().join(',');
 }

@@ -7,7 +7,7 @@ import type { Sandbox } from '../nest';
 import { AMOCRM_STATE_COOKIE, AmoCrmModule, AmoCrmService, type AmoCrmOAuthOptions } from '../nest/nestjs';
 import { AMO, sandbox } from './helpers';
 import { closeApps, startApp } from './nest-helpers';
-import { API_KEY, authorize, callback as callbackTo, exchanges as exchangesOf, oauthApp as oauthAppOn } from './nest-oauth-helpers';
+import { API_KEY, authorize, callback as callbackTo, exchanges as exchangesOf, oauthApp as oauthAppOn, setCookieText } from './nest-oauth-helpers';
 
 let sb: Sandbox;
 
@@ -36,10 +36,10 @@ test('authorize: 302 to the consent page, state in an HttpOnly SameSite=Lax cook
 test('authorize behind an https proxy: the cookie is Secure; a custom path and mode are honoured', async () => {
   const app = await oauthApp({ path: 'integrations/amo', mode: 'popup' });
   const res = await request(app.getHttpServer()).get('/integrations/amo/authorize').set('X-Forwarded-Proto', 'https').expect(302);
-  const cookie = String(res.headers['set-cookie']);
+  const cookie = setCookieText(res);
   expect(cookie).toContain('Path=/integrations/amo;');
   expect(cookie).toMatch(/; Secure$/);
-  expect(new URL(res.headers.location!).searchParams.get('mode')).toBe('popup');
+  expect(new URL(res.headers.location).searchParams.get('mode')).toBe('popup');
 });
 
 test('callback with the right state (full consent round trip): tokens stored, JSON answer', async () => {
@@ -55,7 +55,7 @@ test('callback with the right state (full consent round trip): tokens stored, JS
     .expect(200);
   expect(res.body).toMatchObject({ ok: true, status: { provider: 'amocrm', state: 'valid', logins: 1 } });
   expect(res.body.status).not.toHaveProperty('accessToken');
-  expect(String(res.headers['set-cookie'])).toContain(`${AMOCRM_STATE_COOKIE}=; Path=/amocrm; Max-Age=0`);
+  expect(setCookieText(res)).toContain(`${AMOCRM_STATE_COOKIE}=; Path=/amocrm; Max-Age=0`);
   expect(sb.stats().amocrm.codeExchanges).toBe(1);
   await expect(app.get(AmoCrmService).account()).resolves.toMatchObject({ subdomain: 'uzgate' });
 });
@@ -229,7 +229,7 @@ test('the cookie path follows a global prefix', async () => {
   await app.init();
   try {
     const res = await request(app.getHttpServer()).get('/api/amocrm/authorize').expect(302);
-    expect(String(res.headers['set-cookie'])).toContain('Path=/api/amocrm;');
+    expect(setCookieText(res)).toContain('Path=/api/amocrm;');
   } finally {
     await app.close();
   }

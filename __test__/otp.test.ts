@@ -1,6 +1,6 @@
 /** OtpService: single use, expiry, attempts, cooldown, cap, dev mode — in one process and across two. */
 import { OtpService, SmsClient, UzgateError, type OtpVerifyResult, type Sandbox } from '../nest';
-import { closeAll, eskiz, eventually, logCollector, sandbox, sleep, track } from './helpers';
+import { closeAll, eskiz, eventually, logCollector, rejection, sandbox, sleep, track } from './helpers';
 import { closeWorkers, spawnWorker, type Worker } from './workers/pool';
 
 const PHONE = '+998901234567';
@@ -10,7 +10,7 @@ const redisTest = REDIS ? test : test.skip;
 
 const opened: Array<{ close(): void }> = [];
 afterEach(async () => {
-  opened.splice(0).forEach((o) => o.close());
+  opened.splice(0).forEach((o) => { o.close(); });
   await closeAll();
 });
 
@@ -49,7 +49,7 @@ test('codes expire', async () => {
 test('resend cooldown and hourly cap are RATE_LIMITED with retryAfterMs', async () => {
   const { sms, otp } = consoleOtp();
   await otp.send(PHONE);
-  const err = await otp.send(PHONE).catch((e) => e);
+  const err = await rejection(otp.send(PHONE));
   expect(err).toBeInstanceOf(UzgateError);
   expect(err).toMatchObject({ code: 'RATE_LIMITED', provider: 'otp', details: { reason: 'cooldown' } });
   expect(err.retryAfterMs).toBeGreaterThan(58_000);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Sandbox, type StoredRecord } from '../nest';
-import { closeAll, eskiz, sandbox } from './helpers';
+import { closeAll, eskiz, rejection, sandbox } from './helpers';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 let sb: Sandbox;
@@ -98,7 +98,7 @@ test('custom store: a throwing callback is a STORE_ERROR, not a crash', async ()
       },
     },
   });
-  const err = await client.send(send).catch((e) => e);
+  const err = await rejection(client.send(send));
   expect(err).toMatchObject({ code: 'STORE_ERROR' });
   expect(err.message).toContain('database is down');
   expect(sb.stats().eskiz.logins).toBe(0);

@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { validateTwilioSignature, type Sandbox } from '../nest';
-import { closeAll, sandbox, sleep, twilio } from './helpers';
+import { closeAll, rejection, sandbox, sleep, twilio } from './helpers';
 
 let sb: Sandbox;
 
@@ -53,7 +53,7 @@ test.each([
   ['+15005550003', 'PROVIDER_REJECTED', 21408],
 ])('magic To %s → %s (Twilio %i)', async (to, code, twilioCode) => {
   const client = twilio(sb);
-  const err = await client.send({ to, text: 'x' }).catch((e) => e);
+  const err = await rejection(client.send({ to, text: 'x' }));
   expect(err).toMatchObject({ code, provider: 'twilio', status: 400, retryable: false, details: { twilioCode } });
   expect(err.message).not.toContain(to.slice(1));
   expect(sb.stats().twilio.messages).toBe(0);
@@ -69,7 +69,7 @@ test('a From the account does not own → PROVIDER_REJECTED 21606', async () => 
 
 test('wrong auth token → AUTH_FAILED (20003)', async () => {
   const client = twilio(sb, { authToken: 'not-the-token' });
-  const err = await client.send({ to: '+998901234567', text: 'x' }).catch((e) => e);
+  const err = await rejection(client.send({ to: '+998901234567', text: 'x' }));
   expect(err).toMatchObject({ code: 'AUTH_FAILED', provider: 'twilio', status: 401 });
   expect(err.message).not.toContain('not-the-token');
 });
@@ -133,7 +133,9 @@ test('signed status callbacks validate; tampered ones do not', async () => {
   const received: Array<{ url: string; params: Record<string, string>; signature: string }> = [];
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => (body += c));
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       received.push({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${req.url}`,

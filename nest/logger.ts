@@ -26,7 +26,9 @@ export type UzgateLogger = ((line: LogLine) => void) | LoggerLike;
 export function toNativeLogger(logger?: UzgateLogger): ((line: Native.LogLine) => void) | undefined {
   if (!logger) return undefined;
   if (typeof logger === 'function') {
-    return (line) => logger(line as LogLine);
+    return (line) => {
+      logger(line as LogLine);
+    };
   }
   // The scope goes into the text, not a second argument: a Nest `Logger` created with its own
   // context prints extra arguments as further messages.

@@ -58,7 +58,7 @@ export function checkShape(s: Shape, value: unknown, code: UzgateErrorCode, path
     }
   }
   for (const [key, field] of Object.entries(s.fields)) {
-    checkField(field, (value as Record<string, unknown>)[key], code, join(path, key), what);
+    checkField(field, value[key], code, join(path, key), what);
   }
 }
 
@@ -72,13 +72,21 @@ function checkField(field: Field, value: unknown, code: UzgateErrorCode, path: s
     if (!field.optional) throw new UzgateError(`${path} is required`, { code });
     return;
   }
-  if (!field.list) return checkKind(field.kind, value, code, path, what);
+  if (!field.list) {
+    checkKind(field.kind, value, code, path, what);
+    return;
+  }
   if (!Array.isArray(value)) throw new UzgateError(`${path} must be an array`, { code });
-  value.forEach((item, i) => checkKind(field.kind, item, code, `${path}[${i}]`, what));
+  value.forEach((item, i) => {
+    checkKind(field.kind, item, code, `${path}[${i}]`, what);
+  });
 }
 
 function checkKind(kind: Field['kind'], value: unknown, code: UzgateErrorCode, path: string, what: string): void {
-  if (isShape(kind)) return checkShape(kind, value, code, path, what);
+  if (isShape(kind)) {
+    checkShape(kind, value, code, path, what);
+    return;
+  }
   const kinds: readonly Kind[] = typeof kind === 'string' ? [kind] : kind;
   if (kinds.some((k) => hasKind(k, value))) return;
   throw new UzgateError(`${path} must be ${kinds.map(article).join(' or ')}`, { code });

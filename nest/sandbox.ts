@@ -176,7 +176,9 @@ export class Sandbox {
   }
 
   clearInbox(): void {
-    callSync(() => this.native.clearInbox());
+    callSync(() => {
+      this.native.clearInbox();
+    });
   }
 
   /** Changes options while running, e.g. `{ eskiz: { refreshEnabled: false } }`. */
@@ -185,7 +187,9 @@ export class Sandbox {
     amocrm?: AmoCrmSandboxOptions;
     twilio?: TwilioSandboxOptions;
   }): void {
-    callSync(() => this.native.configure(patch));
+    callSync(() => {
+      this.native.configure(patch);
+    });
   }
 
   setFault(fault: SandboxFault): number {
@@ -193,20 +197,28 @@ export class Sandbox {
   }
 
   clearFaults(): void {
-    callSync(() => this.native.clearFaults());
+    callSync(() => {
+      this.native.clearFaults();
+    });
   }
 
   /** Every token issued so far is expired from now on. */
   expireTokens(provider: 'eskiz' | 'amocrm' | 'all' = 'eskiz'): void {
-    callSync(() => this.native.expireTokens(provider));
+    callSync(() => {
+      this.native.expireTokens(provider);
+    });
   }
 
   revokeTokens(provider: 'eskiz' | 'amocrm' | 'all' = 'eskiz'): void {
-    callSync(() => this.native.revokeTokens(provider));
+    callSync(() => {
+      this.native.revokeTokens(provider);
+    });
   }
 
   resetStats(): void {
-    callSync(() => this.native.resetStats());
+    callSync(() => {
+      this.native.resetStats();
+    });
   }
 
   /** An amoCRM authorization code, as if a user had approved the consent page. */
@@ -216,7 +228,9 @@ export class Sandbox {
 
   /** Lifts the 403 block (real amoCRM: only its support can). */
   amocrmUnblock(): void {
-    callSync(() => this.native.amocrmUnblock());
+    callSync(() => {
+      this.native.amocrmUnblock();
+    });
   }
 
   /** Leads created in the sandbox's amoCRM account. */

@@ -230,7 +230,8 @@ export class SmsClient extends EventEmitter {
  * wrong type is a CONFIG error naming it, before anything is built.
  */
 function checkSmsClientOptions(options: SmsClientOptions): void {
-  const provider = (options as Partial<SmsClientOptions> | undefined)?.provider;
+  // JavaScript callers can pass anything, null included.
+  const provider: unknown = (options as Partial<SmsClientOptions> | null | undefined)?.provider;
   if (provider === undefined || provider === null) {
     throw new UzgateError(
       "provider is required: 'eskiz' (with eskiz: { email, password }), 'twilio' (with twilio: { accountSid, authToken }) " +

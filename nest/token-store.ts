@@ -70,14 +70,23 @@ export function toNativeStore(
   if (!options) return { hooks: {} };
   if (options.type === 'custom') {
     const { store, ...rest } = options;
-    const { lock, unlock } = store;
+    const lock = store.lock?.bind(store);
+    const unlock = store.unlock?.bind(store);
     return {
       store: rest,
       hooks: {
         storeLoad: async (key) => (await store.load(key)) ?? null,
-        storeSave: async (r) => Boolean(await store.save(r.key, r.expectedVersion, r.data)),
-        ...(lock && { storeLock: async (r) => (await lock.call(store, r.key, r.leaseMs)) ?? null }),
-        ...(unlock && { storeUnlock: async (r) => void (await unlock.call(store, r.key, r.owner)) }),
+        storeSave: async (r) => {
+          // A JavaScript store may resolve any truthy value for "saved".
+          const saved: unknown = await store.save(r.key, r.expectedVersion, r.data);
+          return Boolean(saved);
+        },
+        ...(lock && { storeLock: async (r) => (await lock(r.key, r.leaseMs)) ?? null }),
+        ...(unlock && {
+          storeUnlock: async (r) => {
+            await unlock(r.key, r.owner);
+          },
+        }),
       },
     };
   }

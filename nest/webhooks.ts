@@ -45,7 +45,7 @@ export class DeliveryTracker {
   apply(report: DeliveryReport): boolean {
     const key = `${report.provider}:${report.messageId}`;
     const previous = this.states.get(key);
-    if (!native.deliveryAcceptsUpdate(previous?.status as DeliveryStatus | undefined)) return false;
+    if (!native.deliveryAcceptsUpdate(previous?.status)) return false;
     this.states.delete(key);
     this.states.set(key, report);
     if (this.states.size > this.capacity) {

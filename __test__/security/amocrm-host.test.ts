@@ -19,6 +19,7 @@ import { AmoCrmClient, type AmoCrmClientOptions, type Sandbox } from '../../nest
 import { AMOCRM_STATE_COOKIE, AmoCrmModule, AmoCrmService } from '../../nest/nestjs';
 import { AMO, closeAll, sandbox, track } from '../helpers';
 import { closeApps, startApp } from '../nest-helpers';
+import { setCookieText } from '../nest-oauth-helpers';
 
 const ACCOUNT = 'myshop.amocrm.ru';
 
@@ -46,7 +47,7 @@ async function attacker(): Promise<Attacker> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
 }
@@ -304,7 +305,7 @@ describe('Nest AmoCrmModule', () => {
 
   async function stateOf(app: INestApplication): Promise<string> {
     const res = await request(app.getHttpServer()).get('/amocrm/authorize').expect(302);
-    return /uzgate_amocrm_state=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!;
+    return /uzgate_amocrm_state=([^;]+)/.exec(setCookieText(res))![1];
   }
 
   async function callback(app: INestApplication, referer: string, code = 'attacker-code') {

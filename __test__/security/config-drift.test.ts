@@ -28,7 +28,7 @@ function interfaces(file: string): Map<string, Map<string, Property>> {
     if (!ts.isInterfaceDeclaration(node)) return;
     const props = new Map<string, Property>();
     for (const member of node.members) {
-      if (!ts.isPropertySignature(member) || !member.name) continue;
+      if (!ts.isPropertySignature(member)) continue;
       props.set(member.name.getText(source), { optional: member.questionToken !== undefined, kind: kindOf(member.type, source) });
     }
     found.set(node.name.text, props);
@@ -85,7 +85,7 @@ function driftOf(s: Shape, declared: Map<string, Property>, where: string, tsOnl
   const problems: string[] = [];
   const listed = Object.keys(s.fields).filter((k) => tsOnlyExpected || !s.tsOnly.includes(k));
   for (const [key, prop] of declared) {
-    const field = s.fields[key];
+    const field = s.fields[key] as Field | undefined;
     if (!field) {
       problems.push(`${where} interface ${s.name} has \`${key}\`: add \`${suggestion(key, prop)}\` to the ${s.name} shape in ${KNOWN_OPTIONS}`);
       continue;

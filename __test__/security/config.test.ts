@@ -36,7 +36,7 @@ async function listener(): Promise<{ url: string; connections: () => number; clo
   return {
     url: `http://127.0.0.1:${port}`,
     connections: () => count,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => server.close(() => { resolve(); })),
   };
 }
 
@@ -81,7 +81,7 @@ describe('an option-key typo is CONFIG before any request, never traffic to a de
   });
 
   const typos: Array<[string, () => unknown, string]> = [
-    ['eskiz.baseUrll', () => new SmsClient(eskiz({ baseUrll: target.url } as object)), 'unknown option eskiz.baseUrll (did you mean baseUrl?)'],
+    ['eskiz.baseUrll', () => new SmsClient(eskiz({ baseUrll: target.url })), 'unknown option eskiz.baseUrll (did you mean baseUrl?)'],
     [
       'twilio.baseUrll',
       () => new SmsClient({ provider: 'twilio', twilio: { accountSid: SID, authToken: TOKEN, baseUrll: target.url } as never }),
@@ -243,7 +243,7 @@ describe('a wrong JS type is refused naming the field; the raw value is nowhere'
         () => {
           throw new Error(`resolved; expected ${message}`);
         },
-        (err: UzgateError) => err,
+        (err: unknown) => err as UzgateError,
       );
       expectClean(e, 'INVALID_ARGUMENT', message, RAW);
     }
@@ -258,7 +258,7 @@ describe('a wrong JS type is refused naming the field; the raw value is nowhere'
       // The addon alone would wrap -1 to 4294967295 ms (49 days) and cut 1.5 to 1.
       [() => new SmsClient({ provider: 'console', timeoutMs: -1 } as never), 'timeoutMs must be a whole number from 0 to 4294967295', RAW],
       [() => new SmsClient({ provider: 'console', console: { outboxSize: 1.5 } } as never), 'console.outboxSize must be a whole number from 0 to 4294967295', RAW],
-      [() => new OtpService({ sms: consoleSms(), secret: OTP_SECRET, maxAttempts: -5 } as never), 'maxAttempts must be a whole number from 0 to 4294967295', RAW],
+      [() => new OtpService({ sms: consoleSms(), secret: OTP_SECRET, maxAttempts: -5 }), 'maxAttempts must be a whole number from 0 to 4294967295', RAW],
       [() => new SmsClient({ provider: 'console', tokenStore: { type: 'file', path: PHONE_DIGITS } } as never), 'tokenStore.path must be a string', RAW],
       [() => new SmsClient({ provider: 'console', logger: RAW } as never), 'logger must be a function or an object', RAW],
       [() => new AmoCrmClient({ clientId: PHONE_DIGITS } as never), 'clientId must be a string', RAW],
@@ -271,7 +271,7 @@ describe('a wrong JS type is refused naming the field; the raw value is nowhere'
     const raw = native as unknown as { SmsClient: new (o: object) => { send(m: object): unknown } };
     const client = new raw.SmsClient({ provider: 'console' });
     const napiError = thrown(() => client.send({ to: PHONE_DIGITS, text: 'x' }));
-    expect(String((napiError as Error).message)).toContain(RAW); // what napi says on its own
+    expect((napiError as Error).message).toContain(RAW); // what napi says on its own
     expectClean(UzgateError.from(napiError), 'INVALID_ARGUMENT', 'SendInput.to has the wrong type', RAW);
     expectClean(UzgateError.from(napiError, 'CONFIG'), 'CONFIG', 'SendInput.to has the wrong type', RAW);
     const missing = thrown(() => client.send({ text: 'x' }));

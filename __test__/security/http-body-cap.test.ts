@@ -28,7 +28,7 @@ async function fakeEskiz(mode: Mode): Promise<Listener> {
   const token = crypto.randomBytes(24).toString('hex');
   const chunk = Buffer.alloc(256 * 1024, 0x20);
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = (req.url ?? '/').split('?')[0];
     hits.set(path, (hits.get(path) ?? 0) + 1);
     req.resume();
     if (path === '/auth/login') {
@@ -68,7 +68,7 @@ async function fakeEskiz(mode: Mode): Promise<Listener> {
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
-        server.close(() => r());
+        server.close(() => { r(); });
       }),
   };
 }

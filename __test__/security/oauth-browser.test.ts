@@ -95,7 +95,7 @@ async function countingListener(): Promise<{ port: number; connections: () => nu
   return {
     port: (server.address() as net.AddressInfo).port,
     connections: () => count,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
   };
 }
 
@@ -105,15 +105,17 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => { resolve(port); });
     });
   });
 }
 
 function compileExample(): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/nest-app/tsconfig.json'], { cwd: ROOT }, (error, stdout, stderr) =>
-      error ? reject(new Error(`the example app does not compile (run \`npm run build\` first):\n${stdout}${stderr}`)) : resolve(),
+    execFile(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/nest-app/tsconfig.json'], { cwd: ROOT }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the example app does not compile (run \`npm run build\` first):\n${stdout}${stderr}`));
+      else resolve();
+    },
     );
   });
 }
@@ -172,10 +174,13 @@ describeWithChromium('the amoCRM connect flow in headless Chromium', () => {
   }, 90_000);
 
   afterAll(async () => {
+    // beforeAll may have failed before assigning these.
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition */
     await context?.close();
     await app?.stop();
     await sandbox?.close();
     await attacker?.close();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     for (const dir of [profile, tokenDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -186,7 +191,7 @@ describeWithChromium('the amoCRM connect flow in headless Chromium', () => {
   const stateOnPage = () => page.locator('#amocrm-state').innerText();
   const errorOnPage = () => page.locator('#amocrm-error');
   const tokenStatus = async () => {
-    const res = await fetch(`${app.url}/amocrm/status`, { headers: { 'x-api-key': env.vars.ADMIN_API_KEY! } });
+    const res = await fetch(`${app.url}/amocrm/status`, { headers: { 'x-api-key': env.vars.ADMIN_API_KEY } });
     return (await res.json()) as { state: string; logins: number };
   };
 
@@ -212,7 +217,7 @@ describeWithChromium('the amoCRM connect flow in headless Chromium', () => {
   });
 
   test('the same browser replaying that callback (stale state, spent code) → the refusal page, no exchange', async () => {
-    const stale = callbacks[0]!;
+    const stale = callbacks[0];
     // A new connection is under way in this browser (its cookie holds a fresh state)...
     await page.goto(`${app.url}/amocrm/authorize`);
     await page.waitForURL((url) => url.origin === sandbox.url);

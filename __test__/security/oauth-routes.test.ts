@@ -11,7 +11,7 @@ import type { Sandbox } from '../../nest';
 import { AMOCRM_STATE_COOKIE, AmoCrmModule } from '../../nest/nestjs';
 import { AMO, sandbox } from '../helpers';
 import { closeApps, CollectingLogger, startApp } from '../nest-helpers';
-import { API_KEY, authorize, callback, exchanges, oauthApp } from '../nest-oauth-helpers';
+import { API_KEY, authorize, callback, exchanges, oauthApp, setCookieText } from '../nest-oauth-helpers';
 
 const SESSION_HEADER = 'x-test-admin-session';
 
@@ -52,7 +52,7 @@ describe('the app\'s own guards on /authorize and /status', () => {
     const app = await oauthApp(sb, { guards: [AdminSessionGuard] });
     const server = app.getHttpServer();
     const res = await request(server).get('/amocrm/authorize').set(SESSION_HEADER, 'admin').expect(302);
-    const state = /uzgate_amocrm_state=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!;
+    const state = /uzgate_amocrm_state=([^;]+)/.exec(setCookieText(res))![1];
     // The browser coming back from amoCRM carries no admin header: the state cookie is its proof.
     const back = await callback(app, sb, state).expect(200);
     expect(back.body).toMatchObject({ ok: true, status: { state: 'valid' } });
@@ -156,7 +156,7 @@ async function tcpListener(onSocket: (socket: net.Socket) => void): Promise<Host
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
 }
@@ -182,7 +182,7 @@ const HOSTILE: Record<string, () => Promise<Hostile>> = {
     return {
       url: `http://127.0.0.1:${port}`,
       connections: () => count,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })),
     };
   },
 };
@@ -215,7 +215,7 @@ test('an exchange failing at the network level: the same answer whatever the fai
   };
   for (const [name, answer] of Object.entries(answers)) {
     expect({ name, status: answer.status, body: answer.body }).toEqual({ name, ...expected });
-    expect({ name, headers: answer.headers }).toEqual({ name, headers: answers['a closed port']!.headers });
+    expect({ name, headers: answer.headers }).toEqual({ name, headers: answers['a closed port'].headers });
   }
   expect(Object.keys(answers)).toHaveLength(Object.keys(HOSTILE).length);
 });

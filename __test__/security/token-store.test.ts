@@ -80,7 +80,7 @@ async function expectRefusedUntouched(client: AmoCrmClient) {
   const requestsBefore = sb.stats().amocrm.requests;
   const err = await client.account().then(
     () => null,
-    (e) => e,
+    (e: unknown) => e,
   );
   expect(err).toMatchObject({ code: 'STORE_ERROR' });
   expect(fs.readFileSync(file).equals(before)).toBe(true);

@@ -120,7 +120,7 @@ function formRows(): Row[] {
           rows.push({ url, signedUrl, params, signature, tamper: 'none' });
         }
         // Tampered variants against the URL that was signed.
-        const first = Object.keys(params)[0];
+        const first = Object.keys(params).at(0);
         if (first !== undefined) {
           rows.push({ url: signedUrl, signedUrl, params: { ...params, [first]: 'other' }, signature, tamper: 'value' });
         }

@@ -10,26 +10,26 @@ export interface RunReply {
 }
 
 export class Worker {
-  private pending: Array<(msg: any) => void> = [];
+  private pending: Array<(msg: unknown) => void> = [];
   readonly ready: Promise<void>;
 
   constructor(readonly child: ChildProcess) {
     this.ready = new Promise((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-      this.pending.push(() => resolve());
+      child.once('exit', (code) => { reject(new Error(`worker exited early (${code})`)); });
+      this.pending.push(() => { resolve(); });
     });
-    child.on('message', (msg: any) => this.pending.shift()?.(msg));
+    child.on('message', (msg: unknown) => this.pending.shift()?.(msg));
   }
 
-  request<T = any>(msg: object): Promise<T> {
+  request<T>(msg: object): Promise<T> {
     return new Promise((resolve, reject) => {
-      const onExit = (code: number | null, signal: string | null) =>
-        reject(new Error(`worker ${this.child.pid} exited (${code ?? signal})`));
+      const onExit = (code: number | null, signal: string | null) => { reject(new Error(`worker ${this.child.pid} exited (${code ?? signal})`)); };
       this.child.once('exit', onExit);
       this.pending.push((reply) => {
         this.child.off('exit', onExit);
-        if (reply.ok === false) reject(new Error(reply.error));
+        const failure = reply as { ok?: boolean; error?: string };
+        if (failure.ok === false) reject(new Error(failure.error));
         else resolve(reply as T);
       });
       this.child.send(msg);

@@ -84,9 +84,9 @@ function isStaleConnection(e: unknown): boolean {
 }
 
 /** The body as JSON, or undefined when it is not JSON. */
-export function json<T = Record<string, unknown>>(page: Page): T | undefined {
+export function json(page: Page): unknown {
   try {
-    return JSON.parse(page.text) as T;
+    return JSON.parse(page.text);
   } catch {
     return undefined;
   }

@@ -19,13 +19,13 @@ export interface DemoContext {
 export class DemoStop extends Error {}
 
 /** A check later steps depend on: ✔, or ✘ and the walk-through ends. */
-export function must(ctx: DemoContext, passed: boolean, text: string): void {
+export function must(ctx: DemoContext, passed: boolean, text: string): asserts passed {
   if (!ctx.report.check(passed, text)) throw new DemoStop(text);
 }
 
 export async function post(ctx: DemoContext, path: string, body: unknown): Promise<{ page: Page; body: Record<string, unknown> }> {
   const page = await ctx.browser.post(`${ctx.appUrl}${path}`, body);
-  return { page, body: json(page) ?? {} };
+  return { page, body: (json(page) as Record<string, unknown> | undefined) ?? {} };
 }
 
 /** `{ a: 1, b: "x" }`: a JSON body, short enough for one report line. */

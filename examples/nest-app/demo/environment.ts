@@ -47,7 +47,7 @@ const APP_VARIABLE = /^(SMS_PROVIDER|ESKIZ_|TWILIO_|AMOCRM_|OTP_|ADMIN_API_KEY$|
 
 export function applyEnvironment(vars: Record<string, string>): void {
   for (const key of Object.keys(process.env)) {
-    if (APP_VARIABLE.test(key)) delete process.env[key];
+    if (APP_VARIABLE.test(key)) Reflect.deleteProperty(process.env, key);
   }
   Object.assign(process.env, vars);
 }

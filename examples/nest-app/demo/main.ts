@@ -36,8 +36,8 @@ async function main(): Promise<boolean> {
     sandbox,
     browser: new Browser(),
     appUrl: app.url,
-    tokenFile: env.vars.UZGATE_TOKEN_FILE!,
-    adminApiKey: env.vars.ADMIN_API_KEY!,
+    tokenFile: env.vars.UZGATE_TOKEN_FILE,
+    adminApiKey: env.vars.ADMIN_API_KEY,
     restartApp: () => app.restart(),
   };
 
@@ -75,7 +75,7 @@ main().then(
   (ok) => {
     process.exitCode = ok ? 0 : 1;
   },
-  (e) => {
+  (e: unknown) => {
     console.error('demo FAILED:', e);
     process.exitCode = 1;
   },

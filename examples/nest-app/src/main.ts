@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   console.log(`example app on http://${host}:${port}/`);
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });

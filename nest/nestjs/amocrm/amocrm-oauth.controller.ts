@@ -166,7 +166,7 @@ function writeFailure(res: ResponseLike, reason: OAuthFailureReason): void {
 }
 
 function first(value: unknown): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
+  const v: unknown = Array.isArray(value) ? value[0] : value;
   return typeof v === 'string' ? v : undefined;
 }
 

@@ -37,9 +37,9 @@ export class ExchangeBudget {
   /** Takes one slot when there is one. */
   admit(): Admission {
     const now = this.now();
-    while (this.admitted.length > 0 && this.admitted[0]! <= now - this.windowMs) this.admitted.shift();
+    while (this.admitted.length > 0 && this.admitted[0] <= now - this.windowMs) this.admitted.shift();
     if (this.admitted.length >= this.limit) {
-      return { ok: false, retryAfterMs: Math.max(1, this.admitted[0]! + this.windowMs - now) };
+      return { ok: false, retryAfterMs: Math.max(1, this.admitted[0] + this.windowMs - now) };
     }
     this.admitted.push(now);
     return { ok: true };

@@ -65,7 +65,7 @@ function eskizFromEnv(env: EnvReader): NonNullable<SmsClientOptions['eskiz']> {
 }
 
 function twilioFromEnv(env: EnvReader): NonNullable<SmsClientOptions['twilio']> {
-  const accountSid = sid(env, 'TWILIO_ACCOUNT_SID', 'AC', true)!;
+  const accountSid = sid(env, 'TWILIO_ACCOUNT_SID', 'AC', true);
   const authToken = env.optional('TWILIO_AUTH_TOKEN');
   const apiKeySid = sid(env, 'TWILIO_API_KEY_SID', 'SK', false);
   const apiKeySecret = env.optional('TWILIO_API_KEY_SECRET');
@@ -87,6 +87,8 @@ function twilioFromEnv(env: EnvReader): NonNullable<SmsClientOptions['twilio']> 
 }
 
 /** Twilio SIDs: a two-letter prefix and 32 hex digits. */
+function sid(env: EnvReader, name: string, prefix: string, required: true): string;
+function sid(env: EnvReader, name: string, prefix: string, required: false): string | undefined;
 function sid(env: EnvReader, name: string, prefix: string, required: boolean): string | undefined {
   const value = required ? env.required(name, 'needed for SMS_PROVIDER=twilio') : env.optional(name);
   if (value !== undefined && !new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) {

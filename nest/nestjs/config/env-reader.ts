@@ -42,6 +42,8 @@ export class EnvReader {
     }
     const raw = hasGetter(this.source) ? this.source.get(name) : this.source[name];
     if (raw === undefined || raw === null) return undefined;
+    // A ConfigService may hold numbers or booleans (from a config factory): read as their text.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     const value = String(raw).trim();
     return value === '' ? undefined : value;
   }

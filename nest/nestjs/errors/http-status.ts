@@ -31,5 +31,6 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<UzgateErrorCode, HttpStatus>> 
 };
 
 export function httpStatusFor(code: UzgateErrorCode): HttpStatus {
-  return HTTP_STATUS_BY_CODE[code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
+  // A code from an addon newer than these typings has no entry.
+  return (HTTP_STATUS_BY_CODE as Partial<Record<string, HttpStatus>>)[code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
 }

@@ -8,6 +8,7 @@
  */
 import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { UzgateError } from '../../index';
+import { httpStatusFor } from './http-status';
 import { UzgateHttpException } from './uzgate-http-exception';
 import { writeErrorResponse, type ErrorResponseLike } from './write-error-response';
 
@@ -18,7 +19,7 @@ export class UzgateExceptionFilter implements ExceptionFilter {
   catch(exception: UzgateError | UzgateHttpException, host: ArgumentsHost): void {
     const http = exception instanceof UzgateHttpException ? exception : new UzgateHttpException(exception);
     if (host.getType() !== 'http') throw http;
-    if (http.getStatus() === HttpStatus.INTERNAL_SERVER_ERROR) {
+    if (httpStatusFor(http.code) === HttpStatus.INTERNAL_SERVER_ERROR) {
       // The response hides the message of a 500; the log keeps it.
       this.logger.error(`${http.code}: ${http.uzgateError.message}`, http.uzgateError.stack);
     }

@@ -44,8 +44,8 @@ export function toHttpException(error: unknown): HttpException {
   return new UzgateHttpException(UzgateError.from(error));
 }
 
-function errorBody(e: UzgateError, status: number): UzgateErrorBody {
-  const clientError = status < 500;
+function errorBody(e: UzgateError, status: HttpStatus): UzgateErrorBody {
+  const clientError = status < HttpStatus.INTERNAL_SERVER_ERROR;
   return dropUndefined({
     statusCode: status,
     error: reasonPhrase(status),
@@ -59,7 +59,7 @@ function errorBody(e: UzgateError, status: number): UzgateErrorBody {
   });
 }
 
-function retryAfterHeader(e: UzgateError, status: number): Record<string, string> {
+function retryAfterHeader(e: UzgateError, status: HttpStatus): Record<string, string> {
   const retryable = status === HttpStatus.TOO_MANY_REQUESTS || status === HttpStatus.SERVICE_UNAVAILABLE;
   if (!retryable || e.retryAfterMs === undefined) return {};
   return { 'Retry-After': String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))) };

@@ -37,7 +37,7 @@ export function formFields(body: CallbackBody): FormFields {
   const fields: FormFields = {};
   for (const [key, value] of Object.entries(body.fields)) {
     if (typeof value === 'string') fields[key] = value;
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) fields[key] = value as string[];
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) fields[key] = value;
   }
   return fields;
 }
@@ -46,7 +46,7 @@ export function formFields(body: CallbackBody): FormFields {
 export function parseForm(text: string): FormFields {
   const fields: FormFields = {};
   for (const [key, value] of new URLSearchParams(text)) {
-    const previous = fields[key];
+    const previous = (fields as Partial<FormFields>)[key];
     fields[key] = previous === undefined ? value : ([] as string[]).concat(previous, value);
   }
   return fields;
@@ -83,7 +83,9 @@ function readStream(stream: Readable): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
     stream.on('error', reject);
   });
 }

@@ -35,7 +35,7 @@ export function requestPath(req: HttpRequestLike): string {
 
 /** The path of the request without its query and without `suffix` (e.g. `/authorize`). */
 export function pathWithout(req: HttpRequestLike, suffix: string): string {
-  const path = requestPath(req).split('?')[0]!;
+  const path = requestPath(req).split('?')[0];
   const base = path.endsWith(suffix) ? path.slice(0, -suffix.length) : path;
   return base === '' ? '/' : base;
 }

@@ -18,7 +18,7 @@ export interface ProxyAwareRequest extends HttpRequestLike {
 /** Whether Express's `trust proxy` setting trusts the peer this request came from. */
 export function trustsProxy(req: ProxyAwareRequest): boolean {
   const trust = req.app?.get('trust proxy fn');
-  return typeof trust === 'function' && (trust as (addr: string | undefined, i: number) => boolean)(req.socket?.remoteAddress, 0) === true;
+  return typeof trust === 'function' && (trust as (addr: string | undefined, i: number) => unknown)(req.socket?.remoteAddress, 0) === true;
 }
 
 /**

@@ -11,7 +11,7 @@ export function mergePrometheusTexts(texts: string[]): string {
       if (line.trim() === '') continue;
       const help = /^# HELP (\S+)/.exec(line);
       if (help) {
-        const name = help[1]!;
+        const name = help[1];
         current = families.get(name);
         if (!current) {
           current = { header: [], samples: new Map() };

@@ -20,7 +20,7 @@ export async function amoCrmConnect(ctx: DemoContext): Promise<void> {
   ctx.report.section('2. amoCRM — connect the integration, then push a lead');
 
   const early = await post(ctx, '/leads', LEAD);
-  must(ctx, early.page.status === 502 && early.body.code === 'REAUTHORIZATION_REQUIRED', `POST /leads before connecting → ${early.page.status} ${early.body.code}`);
+  must(ctx, early.page.status === 502 && early.body.code === 'REAUTHORIZATION_REQUIRED', `POST /leads before connecting → ${early.page.status} ${String(early.body.code)}`);
 
   const home = await ctx.browser.get(`${ctx.appUrl}/`);
   const before = amoCrmOnHome(home.text);

@@ -18,14 +18,14 @@ export async function otpLogin(ctx: DemoContext): Promise<void> {
   const sms = lastSmsTo(ctx.sandbox, USER_PHONE) ?? '';
   const code = codeIn(sms);
   must(ctx, code !== undefined, `the phone got (sandbox inbox): "${code ? sms.replace(code, maskCode(code)) : sms}"`);
-  const realCode = code!;
+  const realCode = code;
 
   const wrongCode = realCode.slice(0, -1) + String((Number(realCode.at(-1)) + 1) % 10);
   const wrong = await post(ctx, '/auth/verify-otp', { phone: USER_PHONE, code: wrongCode });
   must(
     ctx,
     wrong.page.status === 400 && wrong.body.reason === 'invalid_code' && wrong.body.attemptsLeft === undefined,
-    `POST /auth/verify-otp, wrong code → ${wrong.page.status} ${wrong.body.reason} (nothing tells whether a code is pending)`,
+    `POST /auth/verify-otp, wrong code → ${wrong.page.status} ${String(wrong.body.reason)} (nothing tells whether a code is pending)`,
   );
 
   const right = await post(ctx, '/auth/verify-otp', { phone: USER_PHONE, code: realCode });
@@ -35,14 +35,14 @@ export async function otpLogin(ctx: DemoContext): Promise<void> {
   must(
     ctx,
     replay.page.status === 400 && replay.body.ok === false && replay.body.reason === wrong.body.reason,
-    `POST /auth/verify-otp, same code again → ${replay.page.status} ${replay.body.reason}: a code works once, answered like a wrong one`,
+    `POST /auth/verify-otp, same code again → ${replay.page.status} ${String(replay.body.reason)}: a code works once, answered like a wrong one`,
   );
 
   const again = await post(ctx, '/auth/send-otp', { phone: USER_PHONE });
   must(
     ctx,
     again.page.status === 429 && again.body.code === 'RATE_LIMITED',
-    `POST /auth/send-otp again at once → ${again.page.status} ${again.body.code}, Retry-After: ${again.page.headers.get('retry-after')} s`,
+    `POST /auth/send-otp again at once → ${again.page.status} ${String(again.body.code)}, Retry-After: ${String(again.page.headers.get('retry-after'))} s`,
   );
 
   const sends = ctx.sandbox.stats().eskiz.sends;
@@ -50,6 +50,6 @@ export async function otpLogin(ctx: DemoContext): Promise<void> {
   must(
     ctx,
     bad.page.status === 400 && bad.body.code === 'INVALID_PHONE' && ctx.sandbox.stats().eskiz.sends === sends,
-    `POST /auth/send-otp { phone: "12345" } → ${bad.page.status} ${bad.body.code}, nothing sent`,
+    `POST /auth/send-otp { phone: "12345" } → ${bad.page.status} ${String(bad.body.code)}, nothing sent`,
   );
 }
