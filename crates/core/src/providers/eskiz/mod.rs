@@ -5,6 +5,7 @@ mod account;
 mod auth;
 mod errors;
 mod messages;
+mod sms_provider;
 mod wire;
 
 pub use account::{EskizTemplate, EskizUser};

@@ -5,6 +5,7 @@
 mod errors;
 pub mod signature;
 mod signed_url;
+mod sms_provider;
 
 use crate::auth::StaticAuth;
 use crate::error::{Error, ErrorCode, Provider, Result};
@@ -14,7 +15,7 @@ use crate::metrics::Metrics;
 use crate::phone;
 use crate::secret::Secret;
 use crate::sms::types::{
-    Balance, BatchItemResult, BatchResult, MessageStatus, SendInput, SendResult,
+    Balance, BatchItemResult, BatchResult, DeliveryStatus, MessageStatus, SendInput, SendResult,
 };
 use crate::sms::{delivery_status, validate};
 use base64::engine::general_purpose::STANDARD;
@@ -275,7 +276,7 @@ impl TwilioClient {
                 },
                 Err(e) => BatchItemResult {
                     to: m.to,
-                    status: crate::sms::DeliveryStatus::Failed,
+                    status: DeliveryStatus::Failed,
                     raw_status: "not_sent".into(),
                     segments: 0,
                     reference: m.reference,
