@@ -12,6 +12,7 @@ mod breaker;
 mod errors;
 mod leads;
 mod oauth;
+mod retry_after;
 pub mod types;
 
 pub use account_host::AccountHost;
@@ -159,7 +160,8 @@ impl AmoCrmClient {
                 metrics.clone(),
                 log.clone(),
             )?
-            .with_limiter(limiter),
+            .with_limiter(limiter)
+            .with_retry_hint(retry_after::from_body),
         );
         config.manager.validate()?;
         let store_key =
