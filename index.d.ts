@@ -324,6 +324,12 @@ export interface DeliveryReport {
   phone?: string
 }
 
+/**
+ * Every `err.code` uzgate can reject with, in core's order. `nest/errors.ts`'s `ERROR_CODES`
+ * is tested against this list.
+ */
+export declare function errorCodes(): Array<string>
+
 export interface EskizOptions {
   /** Account e-mail used to log in. */
   email: string

@@ -1,6 +1,6 @@
 /**
- * The sandbox gateway: a local, faithful imitation of Eskiz (and, as they land, Twilio and
- * amoCRM) for tests and the demo. Point any provider's `baseUrl` at `sandbox.url`.
+ * The sandbox gateway: a local, faithful imitation of Eskiz, Twilio and amoCRM for tests and the
+ * demo. Point any provider's `baseUrl` at `sandbox.url`.
  */
 import { call, callSync } from './errors';
 import { native, type Native } from './native';

@@ -42,3 +42,13 @@ fn build(env: &Env, e: &CoreError) -> Result<napi::Error> {
 pub fn throw<T>(env: &Env, e: CoreError) -> Result<T> {
     Err(js_error(env, e))
 }
+
+/// Every `err.code` uzgate can reject with, in core's order. `nest/errors.ts`'s `ERROR_CODES`
+/// is tested against this list.
+#[napi]
+pub fn error_codes() -> Vec<String> {
+    uzgate_core::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect()
+}

@@ -4,71 +4,70 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Stable machine-readable codes. The strings are part of the public contract (`err.code`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
+/// Declares `ErrorCode`, its strings and `ErrorCode::ALL` from one list, so the list cannot
+/// disagree with itself; the binding exposes `ALL` and a test holds `nest/errors.ts` to it.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal,)+) => {
+        /// Stable machine-readable codes. The strings are part of the public contract
+        /// (`err.code`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
     /// Bad input, rejected before any network call.
-    InvalidArgument,
+    InvalidArgument => "INVALID_ARGUMENT",
     /// A phone number that cannot be normalised or is not valid for the provider.
-    InvalidPhone,
+    InvalidPhone => "INVALID_PHONE",
     /// Credentials or token rejected and no refresh/login could fix it.
-    AuthFailed,
+    AuthFailed => "AUTH_FAILED",
     /// amoCRM refresh token rejected: a human must authorise the integration again.
-    ReauthorizationRequired,
+    ReauthorizationRequired => "REAUTHORIZATION_REQUIRED",
     /// The provider (or our own limiter) refused for rate reasons; see `retry_after`.
-    RateLimited,
+    RateLimited => "RATE_LIMITED",
     /// The provider processed the request and refused it (validation, moderation, …).
-    ProviderRejected,
+    ProviderRejected => "PROVIDER_REJECTED",
     /// The provider answered with a server error or an unusable body.
-    ProviderUnavailable,
+    ProviderUnavailable => "PROVIDER_UNAVAILABLE",
     /// amoCRM blocked the account/IP after repeated limit violations (HTTP 403).
-    AccessBlocked,
+    AccessBlocked => "ACCESS_BLOCKED",
     /// amoCRM subscription ended (HTTP 402).
-    AccountUnpaid,
+    AccountUnpaid => "ACCOUNT_UNPAID",
     /// No answer in time for a request that is safe to repeat.
-    Timeout,
+    Timeout => "TIMEOUT",
     /// The connection failed before the request could be processed.
-    Network,
+    Network => "NETWORK",
     /// A non-idempotent request (an SMS, a lead) may or may not have been processed.
-    OutcomeUnknown,
+    OutcomeUnknown => "OUTCOME_UNKNOWN",
     /// The resource does not exist at the provider.
-    NotFound,
+    NotFound => "NOT_FOUND",
     /// Bad client configuration.
-    Config,
+    Config => "CONFIG",
     /// Reading or writing the token store failed.
-    StoreError,
+    StoreError => "STORE_ERROR",
     /// The client was closed.
-    Closed,
+    Closed => "CLOSED",
     /// The capability is not available (yet) in this build.
-    NotImplemented,
+    NotImplemented => "NOT_IMPLEMENTED",
     /// A bug: an invariant did not hold.
-    Internal,
+    Internal => "INTERNAL",
 }
 
 impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
-            ErrorCode::InvalidPhone => "INVALID_PHONE",
-            ErrorCode::AuthFailed => "AUTH_FAILED",
-            ErrorCode::ReauthorizationRequired => "REAUTHORIZATION_REQUIRED",
-            ErrorCode::RateLimited => "RATE_LIMITED",
-            ErrorCode::ProviderRejected => "PROVIDER_REJECTED",
-            ErrorCode::ProviderUnavailable => "PROVIDER_UNAVAILABLE",
-            ErrorCode::AccessBlocked => "ACCESS_BLOCKED",
-            ErrorCode::AccountUnpaid => "ACCOUNT_UNPAID",
-            ErrorCode::Timeout => "TIMEOUT",
-            ErrorCode::Network => "NETWORK",
-            ErrorCode::OutcomeUnknown => "OUTCOME_UNKNOWN",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::Config => "CONFIG",
-            ErrorCode::StoreError => "STORE_ERROR",
-            ErrorCode::Closed => "CLOSED",
-            ErrorCode::NotImplemented => "NOT_IMPLEMENTED",
-            ErrorCode::Internal => "INTERNAL",
-        }
-    }
-
     /// Whether repeating the same call later may succeed. Providers' own hints override it.
     fn default_retryable(self) -> bool {
         matches!(
@@ -226,6 +225,17 @@ mod tests {
             ErrorCode::ReauthorizationRequired.to_string(),
             "REAUTHORIZATION_REQUIRED"
         );
+    }
+
+    #[test]
+    fn the_list_holds_18_distinct_upper_snake_codes() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
+        }
+        assert_eq!(seen.len(), 18);
     }
 
     #[test]

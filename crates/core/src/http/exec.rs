@@ -10,7 +10,8 @@
 //! | other 5xx                                 | backoff, retry        | `OUTCOME_UNKNOWN`         |
 //! | timeout / connection broken after sending | retry                 | `OUTCOME_UNKNOWN`         |
 //!
-//! Everything else (2xx, other 4xx) is returned for the provider to interpret.
+//! Everything else (2xx, other 4xx) is returned for the provider to interpret. Nothing here
+//! knows a provider's body: a wait hint inside a 429 body comes through `HttpClient::retry_hint`.
 
 use super::body::{read_capped, BodyError};
 use super::{Deadline, HttpClient, Request, Response};
@@ -148,7 +149,9 @@ pub async fn execute(
                 continue;
             }
             429 => {
-                let hinted = resp.retry_after().or_else(|| body_retry_after(&resp));
+                let hinted = resp
+                    .retry_after()
+                    .or_else(|| http.retry_hint.and_then(|hint| hint(&resp)));
                 let wait = hinted.unwrap_or_else(|| http.retry.backoff(attempt));
                 if let Some(limiter) = &http.limiter {
                     limiter.hold(wait);
@@ -217,14 +220,6 @@ pub async fn execute(
             _ => return Ok(resp),
         }
     }
-}
-
-/// amoCRM puts `retry_after` (seconds) in its 429 body.
-fn body_retry_after(resp: &Response) -> Option<Duration> {
-    let v = resp.json_value()?;
-    let secs = v.get("retry_after")?;
-    let secs = secs.as_f64().or_else(|| secs.as_str()?.parse().ok())?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
 fn status_label(status: u16) -> &'static str {
@@ -393,18 +388,6 @@ fn short_reason(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
-    use http::HeaderMap;
-
-    #[test]
-    fn amocrm_body_retry_after_is_read() {
-        let resp = Response {
-            status: 429,
-            headers: HeaderMap::new(),
-            body: Bytes::from_static(br#"{"title":"Too Many Requests","retry_after":3}"#),
-        };
-        assert_eq!(body_retry_after(&resp), Some(Duration::from_secs(3)));
-    }
 
     #[test]
     fn timeouts_of_sends_have_unknown_outcome() {

@@ -184,6 +184,10 @@ pub fn unusable_answer(provider: Provider, resp: &Response, what: &str, created:
 }
 
 /// The pooled client of one provider client object.
+/// A provider's own wait hint read from a 429 body (amoCRM's `retry_after`). The `Retry-After`
+/// header is read for every provider; a body is read only through the provider's hook.
+pub type RetryHint = fn(&Response) -> Option<Duration>;
+
 pub struct HttpClient {
     client: reqwest::Client,
     /// Swappable: amoCRM learns the account's host only when a code is exchanged.
@@ -194,6 +198,7 @@ pub struct HttpClient {
     pub log: Logger,
     pub limiter: Option<Arc<dyn limit::Limiter>>,
     pub retry: RetryPolicy,
+    pub retry_hint: Option<RetryHint>,
     /// Where `rate_limited` events go.
     pub events: crate::auth::Sinks,
     pub(crate) in_flight: tokio::sync::Semaphore,
@@ -225,6 +230,7 @@ impl HttpClient {
             log,
             limiter: None,
             retry: RetryPolicy::default(),
+            retry_hint: None,
             events: crate::auth::Sinks::default(),
             in_flight: tokio::sync::Semaphore::new(options.max_concurrency.max(1)),
             parsed: parking_lot::Mutex::new(std::collections::HashMap::new()),
@@ -234,6 +240,11 @@ impl HttpClient {
 
     pub fn with_limiter(mut self, limiter: Arc<dyn limit::Limiter>) -> Self {
         self.limiter = Some(limiter);
+        self
+    }
+
+    pub fn with_retry_hint(mut self, hint: RetryHint) -> Self {
+        self.retry_hint = Some(hint);
         self
     }
 
@@ -250,6 +261,7 @@ impl HttpClient {
             log: self.log.clone(),
             limiter: None,
             retry: self.retry,
+            retry_hint: self.retry_hint,
             // Token answers are not the API's rate limit: no `rate_limited` events from here.
             events: crate::auth::Sinks::default(),
             in_flight: tokio::sync::Semaphore::new(1),

@@ -1,4 +1,4 @@
-//! One-time passwords over SMS (reference/otp.md §2): codes from a CSPRNG, stored only as an
+//! One-time passwords over SMS (docs/providers/otp.md): codes from a CSPRNG, stored only as an
 //! HMAC bound to the phone and the challenge, single use, expiring, at most `max_attempts`
 //! evaluated guesses per code, a resend cooldown and an hourly cap per phone. The attempt is
 //! reserved atomically in the store *before* the constant-time comparison, so parallel guesses

@@ -1,5 +1,5 @@
-//! amoCRM / Kommo API v4 with OAuth 2.0 and rotating, single-use refresh tokens
-//! (see reference/amocrm.md). Tokens go through the shared token manager and a persistent store;
+//! amoCRM / Kommo API v4 with OAuth 2.0 and rotating, single-use refresh tokens (see
+//! docs/providers/amocrm.md). Tokens go through the shared token manager and a persistent store;
 //! requests through a rate limiter (7/s by default, optionally one budget shared through Redis)
 //! and a breaker that stops every call once amoCRM has blocked the account (403). Which host the
 //! secrets go to is decided by the configuration only (`account_policy.rs`).
@@ -12,6 +12,7 @@ mod breaker;
 mod errors;
 mod leads;
 mod oauth;
+mod retry_after;
 pub mod types;
 
 pub use account_host::AccountHost;
@@ -159,7 +160,8 @@ impl AmoCrmClient {
                 metrics.clone(),
                 log.clone(),
             )?
-            .with_limiter(limiter),
+            .with_limiter(limiter)
+            .with_retry_hint(retry_after::from_body),
         );
         config.manager.validate()?;
         let store_key =

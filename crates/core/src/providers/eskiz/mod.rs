@@ -1,10 +1,11 @@
 //! Eskiz.uz (notify.eskiz.uz/api): JWT bearer tokens that live 30 days, refreshed with
-//! `PATCH /auth/refresh`, falling back to a login. See reference/eskiz.md.
+//! `PATCH /auth/refresh`, falling back to a login. See docs/providers/eskiz.md.
 
 mod account;
 mod auth;
 mod errors;
 mod messages;
+mod sms_provider;
 mod wire;
 
 pub use account::{EskizTemplate, EskizUser};

@@ -1,5 +1,5 @@
-//! Eskiz's JSON bodies as they come over the wire (see reference/eskiz.md). Lenient: ids may be
-//! numbers or strings, fields may be missing or null.
+//! Eskiz's JSON bodies as they come over the wire (see docs/providers/eskiz.md). Lenient: ids
+//! may be numbers or strings, fields may be missing or null.
 
 use serde::Deserialize;
 use serde_json::Value;

@@ -1,10 +1,11 @@
 //! Twilio Programmable Messaging (API 2010-04-01): HTTP Basic auth with the Account SID and auth
 //! token (or an API key), form-encoded PascalCase requests, snake_case JSON answers.
-//! See reference/twilio.md and the official OpenAPI spec beside it.
+//! See docs/providers/twilio.md.
 
 mod errors;
 pub mod signature;
 mod signed_url;
+mod sms_provider;
 
 use crate::auth::StaticAuth;
 use crate::error::{Error, ErrorCode, Provider, Result};
@@ -13,10 +14,11 @@ use crate::log::Logger;
 use crate::metrics::Metrics;
 use crate::phone;
 use crate::secret::Secret;
+use crate::sms::delivery_status;
 use crate::sms::types::{
-    Balance, BatchItemResult, BatchResult, MessageStatus, SendInput, SendResult,
+    Balance, BatchItemResult, BatchResult, DeliveryStatus, MessageStatus, SendInput, SendResult,
 };
-use crate::sms::{delivery_status, validate};
+use crate::sms::validate;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use errors::{loose_string, refused, unusable};
@@ -275,7 +277,7 @@ impl TwilioClient {
                 },
                 Err(e) => BatchItemResult {
                     to: m.to,
-                    status: crate::sms::DeliveryStatus::Failed,
+                    status: DeliveryStatus::Failed,
                     raw_status: "not_sent".into(),
                     segments: 0,
                     reference: m.reference,

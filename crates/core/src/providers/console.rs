@@ -1,13 +1,19 @@
 //! `provider: 'console'`: for development. Sends nothing; validates like a real provider, logs a
 //! masked line and keeps the last messages in memory (`outbox()`).
 
-use super::types::{Balance, DeliveryStatus, MessageStatus, OutboxMessage, SendInput, SendResult};
-use super::validate;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::log::Logger;
 use crate::phone;
+use crate::sms::provider::{Capabilities, SmsProvider};
+use crate::sms::types::{
+    Balance, BatchItemResult, BatchResult, DeliveryStatus, MessageStatus, OutboxMessage, SendInput,
+    SendResult,
+};
+use crate::sms::validate;
 use crate::store::unix_now_ms;
+use futures::future::BoxFuture;
 use parking_lot::Mutex;
+use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -96,6 +102,44 @@ impl ConsoleSms {
         }
     }
 
+    /// Validates every message before "sending" any, as a real batch would.
+    pub fn send_batch(
+        &self,
+        messages: &[SendInput],
+        dispatch_id: Option<u64>,
+    ) -> Result<BatchResult> {
+        if messages.is_empty() {
+            return Err(Error::invalid("sendBatch needs at least one message"));
+        }
+        for (i, m) in messages.iter().enumerate() {
+            phone::normalize(&m.to, "UZ").map_err(|mut e| {
+                e.message = format!("messages[{i}]: {}", e.message);
+                e
+            })?;
+            validate::text(&m.text)?;
+        }
+        let mut items = Vec::with_capacity(messages.len());
+        for m in messages {
+            let r = self.send(m)?;
+            items.push(BatchItemResult {
+                to: r.to,
+                status: r.status,
+                raw_status: r.raw_status,
+                segments: r.segments,
+                reference: m.reference.clone(),
+                id: Some(r.id),
+                error: None,
+            });
+        }
+        Ok(BatchResult {
+            id: String::new(),
+            provider: "console",
+            dispatch_id,
+            segments: items.iter().map(|m| m.segments).sum(),
+            messages: items,
+        })
+    }
+
     /// Newest last.
     pub fn outbox(&self) -> Vec<OutboxMessage> {
         self.outbox.lock().iter().cloned().collect()
@@ -103,6 +147,47 @@ impl ConsoleSms {
 
     pub fn clear(&self) {
         self.outbox.lock().clear();
+    }
+}
+
+impl SmsProvider for ConsoleSms {
+    fn kind(&self) -> Provider {
+        Provider::Console
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            outbox: true,
+            ..Capabilities::default()
+        }
+    }
+
+    fn send(&self, input: SendInput) -> BoxFuture<'_, Result<SendResult>> {
+        Box::pin(async move { ConsoleSms::send(self, &input) })
+    }
+
+    fn send_batch(
+        &self,
+        messages: Vec<SendInput>,
+        dispatch_id: Option<u64>,
+    ) -> BoxFuture<'_, Result<BatchResult>> {
+        Box::pin(async move { ConsoleSms::send_batch(self, &messages, dispatch_id) })
+    }
+
+    fn status<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<MessageStatus>> {
+        Box::pin(async move { ConsoleSms::status(self, id) })
+    }
+
+    fn balance(&self) -> BoxFuture<'_, Result<Balance>> {
+        Box::pin(async move { Ok(ConsoleSms::balance(self)) })
+    }
+
+    fn outbox(&self) -> Vec<OutboxMessage> {
+        ConsoleSms::outbox(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 

@@ -1,0 +1,286 @@
+//! `SmsClient`: one API over every SMS provider. The provider is chosen once, at construction,
+//! from `SmsProviderConfig`; every call then goes through the `SmsProvider` trait. This file is
+//! the only one in `sms/` that knows the providers exist.
+
+use super::provider::{Capabilities, SmsProvider};
+use super::types::{Balance, BatchResult, MessageStatus, OutboxMessage, SendInput, SendResult};
+use crate::auth::{EventSink, TokenManager, TokenStatus};
+use crate::error::{Error, ErrorCode, Provider, Result};
+use crate::log::Logger;
+use crate::metrics::Metrics;
+use crate::providers::console::ConsoleSms;
+use crate::providers::eskiz::{
+    EskizClient, EskizConfig, EskizTemplate, EskizUser, HistoryPage, HistoryQuery,
+};
+use crate::providers::twilio::{TwilioClient, TwilioConfig};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub enum SmsProviderConfig {
+    Eskiz(Box<EskizConfig>),
+    Twilio(Box<TwilioConfig>),
+    Console {
+        outbox_size: usize,
+        default_region: Option<String>,
+    },
+}
+
+pub struct SmsClient {
+    provider: Box<dyn SmsProvider>,
+    metrics: Arc<Metrics>,
+    closed: AtomicBool,
+}
+
+impl SmsClient {
+    /// Validates the configuration and builds the client; no network until the first call.
+    pub fn new(config: SmsProviderConfig, log: Logger) -> Result<Self> {
+        let metrics = Arc::new(Metrics::new());
+        let provider: Box<dyn SmsProvider> = match config {
+            SmsProviderConfig::Eskiz(c) => Box::new(EskizClient::new(*c, log, metrics.clone())?),
+            SmsProviderConfig::Twilio(c) => Box::new(TwilioClient::new(*c, log, metrics.clone())?),
+            SmsProviderConfig::Console {
+                outbox_size,
+                default_region,
+            } => Box::new(ConsoleSms::new(outbox_size, default_region, log)),
+        };
+        Ok(SmsClient {
+            provider,
+            metrics,
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.provider.kind()
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        self.provider.capabilities()
+    }
+
+    fn open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            Err(Error::closed())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn unsupported(&self, what: &str) -> Error {
+        Error::new(
+            ErrorCode::NotImplemented,
+            format!(
+                "{what} is not available with the {} provider",
+                self.provider().as_str()
+            ),
+        )
+        .with_provider(self.provider())
+    }
+
+    /// The Eskiz cabinet (`Capabilities::account`), or `NOT_IMPLEMENTED` naming `what`.
+    fn cabinet(&self, what: &str) -> Result<&EskizClient> {
+        self.open()?;
+        self.provider
+            .as_any()
+            .downcast_ref::<EskizClient>()
+            .filter(|_| self.capabilities().account)
+            .ok_or_else(|| self.unsupported(what))
+    }
+
+    pub async fn send(&self, input: SendInput) -> Result<SendResult> {
+        self.open()?;
+        self.provider.send(input).await
+    }
+
+    pub async fn send_batch(
+        &self,
+        messages: Vec<SendInput>,
+        dispatch_id: Option<u64>,
+    ) -> Result<BatchResult> {
+        self.open()?;
+        self.provider.send_batch(messages, dispatch_id).await
+    }
+
+    pub async fn send_global(&self, input: SendInput) -> Result<SendResult> {
+        self.open()?;
+        self.provider.send_global(input).await
+    }
+
+    pub async fn status(&self, id: &str) -> Result<MessageStatus> {
+        self.open()?;
+        self.provider.status(id).await
+    }
+
+    pub async fn balance(&self) -> Result<Balance> {
+        self.open()?;
+        self.provider.balance().await
+    }
+
+    pub async fn user(&self) -> Result<EskizUser> {
+        self.cabinet("user()")?.user().await
+    }
+
+    pub async fn templates(&self) -> Result<Vec<EskizTemplate>> {
+        self.cabinet("templates()")?.templates().await
+    }
+
+    pub async fn submit_template(&self, text: &str) -> Result<String> {
+        self.cabinet("submitTemplate()")?
+            .submit_template(text)
+            .await
+    }
+
+    pub async fn messages(&self, query: HistoryQuery) -> Result<HistoryPage> {
+        self.cabinet("messages()")?.messages(query).await
+    }
+
+    /// Messages kept by the console provider; empty for real providers.
+    pub fn outbox(&self) -> Vec<OutboxMessage> {
+        self.provider.outbox()
+    }
+
+    pub fn token_status(&self) -> Option<TokenStatus> {
+        self.provider.tokens().map(|t| t.status())
+    }
+
+    /// `token_status`, completed from the store when this process has no token yet (no request).
+    pub async fn stored_token_status(&self) -> Result<Option<TokenStatus>> {
+        match self.provider.tokens() {
+            Some(t) => Ok(Some(t.stored_status().await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The one-time migration of the stored token to the current record format (`None`: this
+    /// provider keeps no token).
+    pub async fn seal_stored_token(&self) -> Result<Option<crate::store::Sealing>> {
+        match self.provider.tokens() {
+            Some(t) => Ok(Some(t.seal_stored().await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn refresh_token(&self) -> Result<Option<TokenStatus>> {
+        self.open()?;
+        match self.provider.tokens() {
+            Some(t) => {
+                t.force_refresh().await?;
+                Ok(Some(t.status()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The counters of this client, shared with services built on it (OTP).
+    pub(crate) fn metrics_registry(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    pub fn metrics(&self) -> String {
+        self.metrics.render()
+    }
+
+    /// Token events (Eskiz) and `rate_limited` (Eskiz, Twilio).
+    pub fn subscribe(&self, sink: Arc<dyn EventSink>) {
+        self.provider.subscribe(sink)
+    }
+
+    pub fn token_manager(&self) -> Option<&Arc<TokenManager>> {
+        self.provider.tokens()
+    }
+
+    /// Stops background token work. Idempotent; later calls fail with `CLOSED`.
+    pub async fn close(&self) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.provider.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn console() -> SmsClient {
+        SmsClient::new(
+            SmsProviderConfig::Console {
+                outbox_size: 4,
+                default_region: None,
+            },
+            Logger::default(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_console_has_no_cabinet_and_no_token() {
+        let sms = console();
+        assert_eq!(sms.provider(), Provider::Console);
+        assert_eq!(
+            sms.capabilities(),
+            Capabilities {
+                outbox: true,
+                ..Capabilities::default()
+            }
+        );
+        let err = sms.user().await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotImplemented);
+        assert_eq!(
+            err.message,
+            "user() is not available with the console provider"
+        );
+        assert_eq!(
+            sms.messages(HistoryQuery::default())
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::NotImplemented
+        );
+        assert!(sms.token_status().is_none());
+        assert!(sms.refresh_token().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_closed_client_refuses_every_call_before_its_provider() {
+        let sms = console();
+        sms.close().await;
+        let input = SendInput {
+            to: "+998901234567".into(),
+            text: "hi".into(),
+            ..Default::default()
+        };
+        assert_eq!(sms.send(input).await.unwrap_err().code, ErrorCode::Closed);
+        // Closed wins over "not available": the caller learns the client is gone.
+        assert_eq!(sms.templates().await.unwrap_err().code, ErrorCode::Closed);
+        assert!(sms.outbox().is_empty());
+    }
+
+    #[tokio::test]
+    async fn console_batches_validate_every_message_before_keeping_any() {
+        let sms = console();
+        let ok = SendInput {
+            to: "+998901234567".into(),
+            text: "a".into(),
+            reference: Some("r1".into()),
+            ..Default::default()
+        };
+        let bad = SendInput {
+            to: "nope".into(),
+            text: "b".into(),
+            ..Default::default()
+        };
+        let err = sms
+            .send_batch(vec![ok.clone(), bad], Some(7))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidPhone);
+        assert!(err.message.starts_with("messages[1]: "), "{}", err.message);
+        assert!(sms.outbox().is_empty());
+        let batch = sms.send_batch(vec![ok.clone(), ok], Some(7)).await.unwrap();
+        assert_eq!(batch.dispatch_id, Some(7));
+        assert_eq!(batch.messages.len(), 2);
+        assert_eq!(batch.messages[0].reference.as_deref(), Some("r1"));
+        assert_eq!(sms.outbox().len(), 2);
+    }
+}
