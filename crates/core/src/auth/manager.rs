@@ -11,13 +11,13 @@
 //! * The refresh protocol re-reads the store, takes the store's lock, re-reads again, and saves
 //!   with compare-and-set, so N processes sharing a store refresh once per expiry.
 
-use super::events::{EventSink, Sinks, TokenEvent};
 use super::latch::{next_failure, Failure};
 use super::snapshot::Snapshot;
 use super::status::TokenStatus;
 use super::{Authenticator, Credential, IssueKind, RequestAuth};
+use crate::deadline::Deadline;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::Deadline;
+use crate::events::{EventSink, Sinks, TokenEvent};
 use crate::log::Logger;
 use crate::metrics::Metrics;
 use crate::store::{unix_now_ms, Saved, StoreKey, StoredToken, TokenStore, Versioned};

@@ -3,7 +3,6 @@
 //! generation, proactive refresh, failure latch, cross-process protocol); providers only supply an
 //! [`Authenticator`] that knows how to obtain a token from their API.
 
-mod events;
 mod latch;
 mod manager;
 mod proactive;
@@ -11,14 +10,14 @@ mod registry;
 mod snapshot;
 mod status;
 
-pub use events::{EventSink, Sinks, TokenEvent};
+pub use crate::events::{EventSink, Sinks, TokenEvent};
 pub use manager::{ManagerOptions, TokenManager};
 pub use registry::{shared_manager, TokenHandle};
 pub use snapshot::Snapshot;
 pub use status::TokenStatus;
 
+use crate::deadline::Deadline;
 use crate::error::{Error, Provider, Result};
-use crate::http::Deadline;
 use crate::store::StoredToken;
 use futures::future::BoxFuture;
 use futures::FutureExt;
