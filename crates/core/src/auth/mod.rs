@@ -3,15 +3,20 @@
 //! generation, proactive refresh, failure latch, cross-process protocol); providers only supply an
 //! [`Authenticator`] that knows how to obtain a token from their API.
 
+mod cache;
 mod latch;
 mod manager;
+mod options;
 mod proactive;
+mod protocol;
 mod registry;
 mod snapshot;
+mod state;
 mod status;
 
 pub use crate::events::{EventSink, Sinks, TokenEvent};
-pub use manager::{ManagerOptions, TokenManager};
+pub use manager::TokenManager;
+pub use options::ManagerOptions;
 pub use registry::{shared_manager, TokenHandle};
 pub use snapshot::Snapshot;
 pub use status::TokenStatus;
