@@ -1,19 +1,16 @@
 /**
  * Loads the native addon (napi's generated loader at the package root) with an error that says
- * what to do when the binary for this platform is missing.
+ * what to do when the binary for this platform is missing (see native-load-error.ts).
  */
 import type * as Native from '../index';
+import { nativeLoadError } from './native-load-error';
 
 function load(): typeof Native {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('../index.js') as typeof Native;
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(
-      `uzgate: the native addon could not be loaded for ${process.platform}-${process.arch} (${reason}). ` +
-        'In a clone of the repository run `npm run build`; from npm, reinstall so the platform package is fetched.',
-    );
+    throw nativeLoadError(cause);
   }
 }
 

@@ -293,6 +293,12 @@ describe('plain AmoCrmClient', () => {
   });
 });
 
+/**
+ * The callback budget (5 a minute by default, tested in oauth-routes) is checked before anything
+ * else; these cases lift it so every hostile callback reaches the account-host check.
+ */
+const EVERY_CALLBACK = { exchangeBudget: { limit: 1000, windowSeconds: 60 } };
+
 describe('Nest AmoCrmModule', () => {
   const base = { clientId: AMO.clientId, clientSecret: AMO.clientSecret, redirectUri: AMO.redirectUri };
 
@@ -310,7 +316,7 @@ describe('Nest AmoCrmModule', () => {
   }
 
   test("forRoot({ subdomain: 'myshop', oauth: {} }): the reported attack, in every notation, reaches nobody", async () => {
-    const app = await startApp({ imports: [AmoCrmModule.forRoot({ ...base, subdomain: 'myshop', oauth: {} })] });
+    const app = await startApp({ imports: [AmoCrmModule.forRoot({ ...base, subdomain: 'myshop', oauth: { ...EVERY_CALLBACK } })] });
     for (const referer of listenerReferers(evil.port)) {
       const res = await callback(app, referer);
       expect([referer, res.status, res.body.error]).toEqual([referer, 400, 'invalid_account_host']);
@@ -321,7 +327,7 @@ describe('Nest AmoCrmModule', () => {
 
   test('pinned to the sandbox: other accounts and widget installs refused, the real account connects', async () => {
     const app = await startApp({
-      imports: [AmoCrmModule.forRoot({ ...base, subdomain: 'myshop', baseUrl: sb.url, oauth: { widgetInstalls: { referer: ACCOUNT } } })],
+      imports: [AmoCrmModule.forRoot({ ...base, subdomain: 'myshop', baseUrl: sb.url, oauth: { ...EVERY_CALLBACK, widgetInstalls: { referer: ACCOUNT } } })],
     });
     for (const referer of NAMED_REFERERS) {
       const res = await callback(app, referer, sb.amocrmIssueCode());
@@ -345,7 +351,7 @@ describe('Nest AmoCrmModule', () => {
       code: 'CONFIG',
       message: expect.stringMatching(/subdomain[\s\S]*baseUrl[\s\S]*allowAnyAccount/),
     });
-    const app = await startApp({ imports: [AmoCrmModule.forRoot({ ...base, allowAnyAccount: true, oauth: {} })] });
+    const app = await startApp({ imports: [AmoCrmModule.forRoot({ ...base, allowAnyAccount: true, oauth: { ...EVERY_CALLBACK } })] });
     const res = await callback(app, `127.0.0.1:${evil.port}`);
     expect([res.status, res.body.error]).toEqual([400, 'invalid_account_host']);
     expect(evil.connections()).toBe(0);

@@ -19,6 +19,8 @@ export type OAuthFailureReason =
   | 'code_expired'
   | 'code_invalid'
   | 'invalid_callback'
+  | 'invalid_account_host'
+  | 'other_account'
   | 'widget_account_refused'
   | 'too_many_callbacks'
   | 'exchange_failed';
@@ -38,6 +40,8 @@ const MESSAGES: Readonly<Record<OAuthFailureReason, string>> = {
   code_expired: 'This authorization code expired. Start connecting again from the app.',
   code_invalid: 'This authorization code is not valid. Start connecting again from the app.',
   invalid_callback: 'This is not a valid amoCRM callback. Start connecting again from the app.',
+  invalid_account_host: 'The callback does not name an amoCRM account host. Start connecting again from the app.',
+  other_account: 'This app is connected to another amoCRM account; callbacks of other accounts are refused.',
   widget_account_refused: 'A widget install from another amoCRM account is refused.',
   too_many_callbacks: 'Too many connection attempts. Wait a minute, then connect again.',
   exchange_failed:
@@ -54,6 +58,8 @@ const STATUS: Readonly<Record<OAuthFailureReason, number>> = {
   code_expired: 400,
   code_invalid: 400,
   invalid_callback: 400,
+  invalid_account_host: 400,
+  other_account: 400,
   widget_account_refused: 403,
   too_many_callbacks: 429,
   exchange_failed: 502,
