@@ -4,7 +4,9 @@
 
 pub mod auth;
 pub mod ct;
+pub mod deadline;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod jwt;
 pub mod log;

@@ -3,22 +3,26 @@
 //! generation, proactive refresh, failure latch, cross-process protocol); providers only supply an
 //! [`Authenticator`] that knows how to obtain a token from their API.
 
-mod events;
+mod cache;
 mod latch;
 mod manager;
+mod options;
 mod proactive;
+mod protocol;
 mod registry;
 mod snapshot;
+mod state;
 mod status;
 
-pub use events::{EventSink, Sinks, TokenEvent};
-pub use manager::{ManagerOptions, TokenManager};
+pub use crate::events::{EventSink, Sinks, TokenEvent};
+pub use manager::TokenManager;
+pub use options::ManagerOptions;
 pub use registry::{shared_manager, TokenHandle};
 pub use snapshot::Snapshot;
 pub use status::TokenStatus;
 
+use crate::deadline::Deadline;
 use crate::error::{Error, Provider, Result};
-use crate::http::Deadline;
 use crate::store::StoredToken;
 use futures::future::BoxFuture;
 use futures::FutureExt;

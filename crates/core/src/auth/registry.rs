@@ -1,5 +1,9 @@
 //! Managers are scoped by credential, not by client object: two clients of one process with the
 //! same account share one manager, so they never refresh the same (single-use) token twice.
+//!
+//! An entry lives under its registry key (provider, account, API root, store); the manager's store
+//! key is another thing and never names an entry. Counting users and removing the entry happen
+//! under the registry's lock, so a client never joins a manager its last user is closing.
 
 use super::manager::TokenManager;
 use parking_lot::Mutex;
@@ -19,6 +23,8 @@ static REGISTRY: LazyLock<Mutex<HashMap<String, Entry>>> =
 /// A client's share of a manager. The last handle to close (or drop) stops the manager.
 pub struct TokenHandle {
     manager: Arc<TokenManager>,
+    /// The key this handle's entry was registered under.
+    registry_key: String,
     users: Arc<AtomicUsize>,
     released: AtomicBool,
 }
@@ -33,12 +39,12 @@ impl Deref for TokenHandle {
 /// The live manager for `key`, or a new one from `create`.
 pub fn shared_manager(key: &str, create: impl FnOnce() -> Arc<TokenManager>) -> TokenHandle {
     let mut registry = REGISTRY.lock();
-    registry.retain(|_, e| e.manager.strong_count() > 0);
     if let Some(entry) = registry.get(key) {
         if let Some(manager) = entry.manager.upgrade().filter(|m| !m.is_closed()) {
             entry.users.fetch_add(1, Ordering::AcqRel);
             return TokenHandle {
                 manager,
+                registry_key: key.to_string(),
                 users: entry.users.clone(),
                 released: AtomicBool::new(false),
             };
@@ -55,6 +61,7 @@ pub fn shared_manager(key: &str, create: impl FnOnce() -> Arc<TokenManager>) -> 
     );
     TokenHandle {
         manager,
+        registry_key: key.to_string(),
         users,
         released: AtomicBool::new(false),
     }
@@ -73,15 +80,15 @@ impl TokenHandle {
         if self.released.swap(true, Ordering::AcqRel) {
             return false;
         }
+        let mut registry = REGISTRY.lock();
         let last = self.users.fetch_sub(1, Ordering::AcqRel) == 1;
-        if last {
-            let mut registry = REGISTRY.lock();
-            if registry
-                .get(self.manager.key())
+        // A newer entry under the same key (this manager was replaced) is not ours to remove.
+        if last
+            && registry
+                .get(&self.registry_key)
                 .is_some_and(|e| Arc::ptr_eq(&e.users, &self.users))
-            {
-                registry.remove(self.manager.key());
-            }
+        {
+            registry.remove(&self.registry_key);
         }
         last
     }
@@ -92,5 +99,72 @@ impl Drop for TokenHandle {
         if self.release() {
             self.manager.abort_all();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Authenticator, Issued, ManagerOptions};
+    use crate::error::{Provider, Result};
+    use crate::log::Logger;
+    use crate::metrics::Metrics;
+    use crate::store::{MemoryStore, StoreKey, StoredToken};
+    use futures::future::BoxFuture;
+    use futures::FutureExt;
+
+    /// Never asked for a token here: the registry is about sharing, not obtaining.
+    struct Unused;
+
+    impl Authenticator for Unused {
+        fn provider(&self) -> Provider {
+            Provider::Eskiz
+        }
+        fn obtain(self: Arc<Self>, _: Option<StoredToken>) -> BoxFuture<'static, Result<Issued>> {
+            futures::future::pending().boxed()
+        }
+    }
+
+    fn manager(store_key: &str) -> Arc<TokenManager> {
+        TokenManager::new(
+            StoreKey::explicit(store_key),
+            Arc::new(Unused),
+            Arc::new(MemoryStore::new()),
+            ManagerOptions::default(),
+            Logger::default(),
+            Arc::new(Metrics::new()),
+        )
+    }
+
+    fn registered(registry_key: &str) -> bool {
+        REGISTRY.lock().contains_key(registry_key)
+    }
+
+    #[test]
+    fn the_last_handle_removes_its_own_registry_entry_and_no_other() {
+        // Two registry keys over one store key (e.g. two API roots sharing a store record).
+        let (key_a, key_b) = ("registry-key-a", "registry-key-b");
+        let a1 = shared_manager(key_a, || manager("shared-store-key"));
+        let a2 = shared_manager(key_a, || manager("shared-store-key"));
+        let b = shared_manager(key_b, || manager("shared-store-key"));
+        assert!(Arc::ptr_eq(&a1, &a2));
+        assert!(!Arc::ptr_eq(&a1, &b));
+        // Kept alive past its handles, so only an explicit removal can take the entry away.
+        let still_referenced = Arc::clone(&a1);
+        drop(a1);
+        assert!(registered(key_a), "one handle remains");
+        drop(a2);
+        assert!(still_referenced.is_closed(), "the last handle stopped it");
+        assert!(
+            !registered(key_a),
+            "removed under the key it was inserted with"
+        );
+        assert!(
+            registered(key_b),
+            "another entry over the same store key stays"
+        );
+        assert!(!b.is_closed());
+        drop(b);
+        assert!(!registered(key_b));
     }
 }

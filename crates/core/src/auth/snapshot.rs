@@ -56,6 +56,19 @@ impl Snapshot {
         self.expires_at
             .map(|at| at.saturating_duration_since(self.received_at))
     }
+
+    /// The refresh margin this token gets: the wanted one, clamped to half its lifetime so a
+    /// short-lived token is still used. `None` when its expiry is unknown.
+    pub fn margin(&self, wanted: Duration) -> Option<Duration> {
+        Some(wanted.min(self.lifetime()? / 2))
+    }
+
+    /// Time until its proactive refresh is due (zero: due now); `None` when its expiry is unknown.
+    pub fn refresh_due_in(&self, wanted_margin: Duration) -> Option<Duration> {
+        let expires_at = self.expires_at?;
+        let margin = self.margin(wanted_margin)?;
+        Some((expires_at - margin).saturating_duration_since(Instant::now()))
+    }
 }
 
 impl fmt::Debug for Snapshot {

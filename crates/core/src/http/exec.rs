@@ -156,7 +156,7 @@ pub async fn execute(
                 if let Some(limiter) = &http.limiter {
                     limiter.hold(wait);
                 }
-                http.events.emit(&crate::auth::TokenEvent::RateLimited {
+                http.events.emit(&crate::events::TokenEvent::RateLimited {
                     provider,
                     endpoint: req.endpoint,
                     retry_after_ms: hinted.map(|d| d.as_millis() as u64),

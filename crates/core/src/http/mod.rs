@@ -3,13 +3,12 @@
 
 mod backoff;
 mod body;
-mod deadline;
 pub mod exec;
 pub mod limit;
 
+pub use crate::deadline::Deadline;
 pub use backoff::{parse_retry_after, RetryPolicy};
 pub use body::DEFAULT_MAX_RESPONSE_BYTES;
-pub use deadline::Deadline;
 
 use crate::error::{Error, Provider, Result};
 use crate::log::Logger;
@@ -200,7 +199,7 @@ pub struct HttpClient {
     pub retry: RetryPolicy,
     pub retry_hint: Option<RetryHint>,
     /// Where `rate_limited` events go.
-    pub events: crate::auth::Sinks,
+    pub events: crate::events::Sinks,
     pub(crate) in_flight: tokio::sync::Semaphore,
     parsed: parking_lot::Mutex<std::collections::HashMap<String, reqwest::Url>>,
 }
@@ -231,7 +230,7 @@ impl HttpClient {
             limiter: None,
             retry: RetryPolicy::default(),
             retry_hint: None,
-            events: crate::auth::Sinks::default(),
+            events: crate::events::Sinks::default(),
             in_flight: tokio::sync::Semaphore::new(options.max_concurrency.max(1)),
             parsed: parking_lot::Mutex::new(std::collections::HashMap::new()),
             options,
@@ -263,7 +262,7 @@ impl HttpClient {
             retry: self.retry,
             retry_hint: self.retry_hint,
             // Token answers are not the API's rate limit: no `rate_limited` events from here.
-            events: crate::auth::Sinks::default(),
+            events: crate::events::Sinks::default(),
             in_flight: tokio::sync::Semaphore::new(1),
             parsed: parking_lot::Mutex::new(std::collections::HashMap::new()),
         })

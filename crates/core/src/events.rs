@@ -1,4 +1,6 @@
 //! Lifecycle events users can hook alerts to (a Telegram message on `reauthorization_required`).
+//! Emitted by the token manager and by the HTTP loop (429s); kept here, below both, so neither
+//! has to import the other for a type.
 
 use crate::error::Provider;
 
