@@ -29,7 +29,7 @@ export interface HostPlatform {
 export function hostPlatform(): HostPlatform {
   const { platform, arch } = process;
   if (platform !== 'linux') return { platform, arch };
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
   return { platform, arch, libc: report?.header?.glibcVersionRuntime ? 'glibc' : 'musl' };
 }
 
@@ -46,7 +46,8 @@ function causeChain(cause: unknown): string[] {
   let current: unknown = cause;
   while (current !== undefined && current !== null && seen.length < 8) {
     // first lines only: Node appends each failed require's whole require stack
-    seen.push((current instanceof Error ? current.message : String(current)).split('\n')[0]!);
+    const text = current instanceof Error ? current.message : typeof current === 'string' ? current : 'a non-Error value';
+    seen.push(text.split('\n')[0] ?? '');
     current = current instanceof Error ? current.cause : undefined;
   }
   return seen;
