@@ -143,7 +143,11 @@ impl State {
                     flight: Some(flight),
                 }
             }
-            State::Closed => State::Closed,
+            // The gate refuses first; a flight arriving anyway is not left running.
+            State::Closed => {
+                flight.task.abort();
+                State::Closed
+            }
         }
     }
 
@@ -263,5 +267,83 @@ impl State {
                 Some(_) => "valid",
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn flight(from_generation: u64) -> Flight {
+        Flight::spawn(from_generation, futures::future::pending())
+    }
+
+    fn error(code: ErrorCode) -> Arc<Error> {
+        Arc::new(Error::new(code, "x"))
+    }
+
+    const MARGIN: Duration = Duration::from_secs(60);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_flight_backs_off_its_generation_then_runs_out() {
+        let mut s = State::Idle;
+        s.start(flight(3));
+        assert!(s.flight_for(3).is_some() && s.flight_for(2).is_none());
+        assert_eq!(s.label(None, MARGIN), "refreshing");
+        s.fail(3, error(ErrorCode::Network));
+        s.land(3);
+        assert!(matches!(s, State::BackingOff(_)));
+        assert!(s.blocks(3).is_some() && s.blocks(4).is_none());
+        assert_eq!(
+            s.label(None, MARGIN),
+            "empty",
+            "the failure is of generation 3"
+        );
+        // The next failure of the same generation backs off longer.
+        tokio::time::advance(Duration::from_millis(1300)).await;
+        assert!(s.blocks(3).is_none());
+        s.start(flight(3));
+        s.fail(3, error(ErrorCode::Network));
+        s.land(3);
+        let State::BackingOff(f) = &s else {
+            panic!("backing off")
+        };
+        assert_eq!(f.attempts, 2);
+        s.succeed();
+        assert!(matches!(s, State::Idle));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_refusal_outlives_its_flight_until_new_credentials() {
+        let mut s = State::Idle;
+        s.start(flight(1));
+        s.refuse(error(ErrorCode::ReauthorizationRequired));
+        s.fail(1, error(ErrorCode::ReauthorizationRequired));
+        assert_eq!(s.label(None, MARGIN), "reauthorization_required");
+        s.land(1);
+        assert!(s.refusal().is_some() && s.blocks(1).is_some());
+        // A manual refresh forgets the backoff, not the refusal.
+        s.forgive();
+        assert!(s.refusal().is_some() && s.blocks(1).is_none());
+        s.start(flight(1));
+        assert!(s.flight_for(1).is_some());
+        assert_eq!(s.label(None, MARGIN), "reauthorization_required");
+        s.authorized();
+        assert!(s.refusal().is_none());
+        assert_eq!(s.label(None, MARGIN), "refreshing", "its flight still runs");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn closing_hands_back_the_running_flight_and_stays_closed() {
+        let mut s = State::Idle;
+        s.start(flight(5));
+        assert_eq!(s.close().map(|f| f.from_generation), Some(5));
+        s.fail(5, error(ErrorCode::Network));
+        s.succeed();
+        s.start(flight(6));
+        assert!(s.is_closed() && s.flight_for(6).is_none());
+        assert_eq!(s.label(None, MARGIN), "closed");
+        assert!(s.close().is_none());
     }
 }
