@@ -12,20 +12,11 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { platformKey } = require('./platform-key');
 
 const GLIBC_FLOOR = [2, 17];
 // the stripped linux-x64 addon measures 12.3 MiB (0.2.0); unstripped it was 16.4 MiB
 const SIZE_BOUND_BYTES = 14 * 1024 * 1024;
-
-function platformKey() {
-  const { platform, arch } = process;
-  if (platform === 'linux') {
-    const glibc = Boolean(process.report?.getReport()?.header?.glibcVersionRuntime);
-    return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
-  }
-  if (platform === 'win32') return `win32-${arch}-msvc`;
-  return `${platform}-${arch}`;
-}
 
 /** Highest GLIBC_x.y version the ELF file's dynamic symbols require, as [major, minor]. */
 function highestGlibc(file) {

@@ -14,21 +14,12 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { platformKey } = require('./platform-key');
 
 const root = path.resolve(__dirname, '..');
 const packDir = path.join(root, 'pack');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const shell = process.platform === 'win32';
-
-function platformKey() {
-  const { platform, arch } = process;
-  if (platform === 'linux') {
-    const glibc = Boolean(process.report?.getReport()?.header?.glibcVersionRuntime);
-    return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`;
-  }
-  if (platform === 'win32') return `win32-${arch}-msvc`;
-  return `${platform}-${arch}`;
-}
 
 function pack(dir) {
   const out = execFileSync(npm, ['pack', '--json', '--pack-destination', packDir], {
