@@ -198,7 +198,14 @@ test('an exchange failing at the network level: the same answer whatever the fai
       const code = `code-${name.replace(/\W/g, '')}-${Date.now()}`;
       const res = await callback(app, sb, state, `code=${code}&state=${state}&referer=${AMO.referer}`);
       answers[name] = { status: res.status, body: res.body, headers: Object.keys(res.headers).filter((h) => !['date', 'etag', 'content-length'].includes(h)).sort() };
-      if (name !== 'a closed port') expect({ name, connections: hostile.connections() }).toEqual({ name, connections: 1 });
+      if (name === 'a reset on connect') {
+        // A reset can reach the client while it is still connecting (nothing sent: retried, at
+        // most the retry budget of 3 attempts) or after the request went out (never retried: a
+        // code is single use). Either way the listener was reached and the retries were bounded.
+        expect({ name, reached: hostile.connections() >= 1, bounded: hostile.connections() <= 3 }).toEqual({ name, reached: true, bounded: true });
+      } else if (name !== 'a closed port') {
+        expect({ name, connections: hostile.connections() }).toEqual({ name, connections: 1 });
+      }
       const line = logger.lines.filter((l) => l.message.includes('amoCRM OAuth callback refused (exchange_failed)')).at(-1);
       expect({ name, logged: line?.level }).toEqual({ name, logged: 'error' });
       expect(line!.message).not.toContain(code);
