@@ -2,10 +2,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
-import type { Sandbox } from '../nest';
+import { callbackFailures, type Sandbox } from '../nest';
 import { AmoCrmModule, AmoCrmService, SmsModule, SmsService, mergePrometheusTexts, type SmsModuleOptions } from '../nest/nestjs';
 import { AmoCrmHealthIndicator, SmsHealthIndicator } from '../nest/nestjs/health';
-import { AMO, ESKIZ_EMAIL, ESKIZ_PASSWORD, sandbox } from './helpers';
+import { AMO, ESKIZ_EMAIL, ESKIZ_PASSWORD, eventually, sandbox } from './helpers';
 import { CollectingLogger, closeApps, startApp } from './nest-helpers';
 
 let sb: Sandbox;
@@ -115,6 +115,20 @@ test('/metrics: one Prometheus exposition of every client', async () => {
   expect(res.text).toContain('uzgate_requests_total{provider="amocrm",endpoint="oauth2/access_token",status="200"} 1');
   const typeLines = res.text.split('\n').filter((l) => l.startsWith('# TYPE'));
   expect(new Set(typeLines).size).toBe(typeLines.length);
+});
+
+test('/metrics counts contained callback failures: a throwing token listener on SmsService', async () => {
+  const app = await startApp({ imports: [SmsModule.forRoot({ ...eskizOptions(), metrics: {} })] });
+  const before = callbackFailures().listener;
+  app.get(SmsService).on('token_refreshed', () => {
+    throw new Error('listener failed');
+  });
+  await app.get(SmsService).send({ to: '+998901234567', text: 'x' });
+  await eventually(() => callbackFailures().listener > before);
+  expect(callbackFailures().listener).toBe(before + 1);
+  const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+  expect(res.text).toContain('# TYPE uzgate_callback_failures_total counter');
+  expect(res.text).toContain(`uzgate_callback_failures_total{kind="listener"} ${String(before + 1)}`);
 });
 
 test('/metrics at a custom path, mounted by AmoCrmModule.forRootAsync; absent unless asked for', async () => {

@@ -1,5 +1,6 @@
 /** Token lifecycle events, for alerts (e.g. a Telegram message on `reauthorization_required`). */
 import type { EventEmitter } from 'node:events';
+import { emitContained } from './contained-callbacks';
 import type { Native } from './native';
 
 export type TokenEventType = 'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'rate_limited';
@@ -18,7 +19,11 @@ export interface TokenEvent {
   retryAfterMs?: number;
 }
 
-/** Forwards native events to `emitter` under their type, and as `'token'`. */
+/**
+ * Forwards native events to `emitter` under their type, and as `'token'`. Each listener runs
+ * contained: one that throws or rejects is counted and reported, never fatal (see
+ * contained-callbacks.ts).
+ */
 export function eventForwarder(emitter: EventEmitter): (e: Native.TokenEventInfo) => void {
   return (e) => {
     const event: TokenEvent = {
@@ -32,7 +37,7 @@ export function eventForwarder(emitter: EventEmitter): (e: Native.TokenEventInfo
       endpoint: e.endpoint ?? undefined,
       retryAfterMs: e.retryAfterMs ?? undefined,
     };
-    emitter.emit(event.type, event);
-    emitter.emit('token', event);
+    emitContained(emitter, event.type, event);
+    emitContained(emitter, 'token', event);
   };
 }

@@ -51,6 +51,8 @@ export type {
 } from './amocrm-client';
 export type { TokenStoreOptions, CustomTokenStore, StoredRecord, SealReport } from './token-store';
 export type { TokenEvent, TokenEventType } from './events';
+export { callbackFailures } from './contained-callbacks';
+export type { CallbackFailures, CallbackKind } from './contained-callbacks';
 export { OtpService } from './otp-service';
 export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';
 export { validateTwilioSignature, parseDeliveryReport, DeliveryTracker } from './webhooks';

@@ -2,6 +2,7 @@
  * Where uzgate's log lines go: a function, or any object shaped like Nest's LoggerService
  * (`log`, `warn`, `error`, optional `debug`/`verbose`). Lines arrive already masked.
  */
+import { runContained } from './contained-callbacks';
 import type { Native } from './native';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -21,31 +22,32 @@ export interface LoggerLike {
   verbose?(message: string, context?: string): unknown;
 }
 
-export type UzgateLogger = ((line: LogLine) => void) | LoggerLike;
+/** A function may return a promise: its rejection is contained like a throw. */
+export type UzgateLogger = ((line: LogLine) => unknown) | LoggerLike;
 
+/** The logger as the addon calls it; a logger that throws or rejects is contained. */
 export function toNativeLogger(logger?: UzgateLogger): ((line: Native.LogLine) => void) | undefined {
   if (!logger) return undefined;
-  if (typeof logger === 'function') {
-    return (line) => {
-      logger(line as LogLine);
-    };
-  }
-  // The scope goes into the text, not a second argument: a Nest `Logger` created with its own
-  // context prints extra arguments as further messages.
+  const write = typeof logger === 'function' ? (line: Native.LogLine): unknown => logger(line as LogLine) : toLoggerService(logger);
+  return (line) => {
+    runContained('logger', () => write(line));
+  };
+}
+
+// The scope goes into the text, not a second argument: a Nest `Logger` created with its own
+// context prints extra arguments as further messages.
+function toLoggerService(logger: LoggerLike): (line: Native.LogLine) => unknown {
   return (line) => {
     const text = `${line.scope}: ${line.message}`;
     switch (line.level) {
       case 'debug':
-        (logger.debug ?? logger.verbose ?? logger.log).call(logger, text);
-        break;
+        return (logger.debug ?? logger.verbose ?? logger.log).call(logger, text);
       case 'warn':
-        logger.warn(text);
-        break;
+        return logger.warn(text);
       case 'error':
-        logger.error(text);
-        break;
+        return logger.error(text);
       default:
-        logger.log(text);
+        return logger.log(text);
     }
   };
 }

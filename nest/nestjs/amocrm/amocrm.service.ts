@@ -19,6 +19,7 @@ import {
   type TokenStatus,
 } from '../../index';
 import { AMOCRM_CLIENT } from './amocrm.module-definition';
+import { emitContained } from '../../contained-callbacks';
 
 type Delegated =
   | 'authorizationUrl'
@@ -40,8 +41,8 @@ export class AmoCrmService extends EventEmitter implements OnModuleDestroy, Pick
   constructor(@Inject(AMOCRM_CLIENT) readonly client: AmoCrmClient) {
     super();
     client.on('token', (event: TokenEvent) => {
-      this.emit(event.type, event);
-      this.emit('token', event);
+      emitContained(this, event.type, event);
+      emitContained(this, 'token', event);
     });
   }
 

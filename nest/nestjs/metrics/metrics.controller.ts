@@ -1,6 +1,7 @@
 /**
  * `GET {path}` (default `/metrics`): the Prometheus text of every uzgate client in the app
- * (all SmsService and AmoCrmService instances), merged into one exposition. Mounted by
+ * (all SmsService and AmoCrmService instances) and the process's contained callback failures,
+ * merged into one exposition. Mounted by
  * `metrics: {}` on SmsModule or AmoCrmModule; mount it once. With `bearerToken`, only a scraper
  * presenting it gets the text.
  */
@@ -11,6 +12,7 @@ import { SmsService } from '../sms/sms.service';
 import { safeEqual } from '../http/safe-equal';
 import { DEFAULT_METRICS_PATH, type MetricsRouteOptions } from './metrics.options';
 import { mergePrometheusTexts } from './prometheus-merge';
+import { callbackFailuresMetrics } from '../../contained-callbacks';
 import { checkRouteSecret } from '../config/route-secret';
 
 /** Express's `res` and Fastify's `reply` both have `header(name, value)`. */
@@ -42,7 +44,7 @@ export function createMetricsController(options: MetricsRouteOptions): Type<unkn
       // Set here rather than by decorator, so a refusal keeps its JSON content type.
       res.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
       const sources = [...this.all(SmsService), ...this.all(AmoCrmService)];
-      return mergePrometheusTexts(sources.map((s) => s.metrics()));
+      return mergePrometheusTexts([...sources.map((s) => s.metrics()), callbackFailuresMetrics()]);
     }
 
     private all(type: Type<MetricsSource>): MetricsSource[] {

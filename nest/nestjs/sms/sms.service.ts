@@ -25,6 +25,7 @@ import {
 } from '../../index';
 import { SMS_CALLBACK_SETTINGS, SMS_CLIENT } from './sms.module-definition';
 import type { SmsCallbacksOptions } from './sms.options';
+import { emitContained } from '../../contained-callbacks';
 
 type Delegated =
   | 'send'
@@ -52,8 +53,8 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
   ) {
     super();
     client.on('token', (event: TokenEvent) => {
-      this.emit(event.type, event);
-      this.emit('token', event);
+      emitContained(this, event.type, event);
+      emitContained(this, 'token', event);
     });
   }
 
@@ -125,7 +126,7 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
    */
   async recordDelivery(report: DeliveryReport): Promise<boolean> {
     if (!this.deliveries.apply(report)) return false;
-    this.emit('delivery', report);
+    emitContained(this, 'delivery', report);
     await this.callbacks?.onDelivery?.(report);
     return true;
   }
