@@ -1,5 +1,6 @@
 //! Per-client counters rendered as Prometheus text by `metrics()`: requests by
-//! provider/endpoint/status, latency histograms, refreshes by result, rate-limit waits.
+//! provider/endpoint/status, latency histograms, refreshes by result, rate-limit waits, failed
+//! or abandoned token-store calls.
 
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
@@ -37,6 +38,7 @@ struct Inner {
     rate_limit_waits: BTreeMap<&'static str, (u64, f64)>,
     retries: BTreeMap<(&'static str, &'static str), u64>,
     otp_verifications: BTreeMap<&'static str, u64>,
+    store_failures: BTreeMap<(&'static str, &'static str, &'static str), u64>,
 }
 
 /// One per client. Cheap enough for the hot path: one short uncontended lock per request.
@@ -108,6 +110,22 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// A token-store call that failed (`outcome` `error`) or was abandoned at its deadline
+    /// (`timeout`); `operation`: `load`, `save`, `lock`, `clear`.
+    pub fn store_failure(
+        &self,
+        store: &'static str,
+        operation: &'static str,
+        outcome: &'static str,
+    ) {
+        *self
+            .inner
+            .lock()
+            .store_failures
+            .entry((store, operation, outcome))
+            .or_default() += 1;
+    }
+
     pub fn render(&self) -> String {
         let inner = self.inner.lock();
         let mut out = String::new();
@@ -153,6 +171,15 @@ impl Metrics {
                 out,
                 "uzgate_retries_total{{provider=\"{p}\",reason=\"{r}\"}} {n}"
             );
+        }
+        if !inner.store_failures.is_empty() {
+            out.push_str("# HELP uzgate_store_failures_total Token-store calls that failed or did not answer in time.\n# TYPE uzgate_store_failures_total counter\n");
+            for ((store, op, outcome), n) in &inner.store_failures {
+                let _ = writeln!(
+                    out,
+                    "uzgate_store_failures_total{{store=\"{store}\",operation=\"{op}\",outcome=\"{outcome}\"}} {n}"
+                );
+            }
         }
         if !inner.otp_verifications.is_empty() {
             out.push_str("# HELP uzgate_otp_verifications_total OTP checks, by result.\n# TYPE uzgate_otp_verifications_total counter\n");

@@ -28,7 +28,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::events::{EventSink, Sinks, TokenEvent};
 use crate::log::Logger;
 use crate::metrics::Metrics;
-use crate::store::{StoreKey, StoredToken, TokenStore, Versioned};
+use crate::store::{BoundedStore, StoreKey, StoredToken, TokenStore, Versioned};
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use parking_lot::Mutex;
@@ -68,7 +68,17 @@ impl TokenManager {
             keep_alive: options.keep_alive,
         };
         Arc::new(TokenManager {
-            protocol: RefreshProtocol::new(key, auth.clone(), store, timings, log.clone()),
+            protocol: RefreshProtocol::new(
+                key,
+                auth.clone(),
+                Arc::new(BoundedStore::new(
+                    store,
+                    options.store_call_timeout,
+                    metrics.clone(),
+                )),
+                timings,
+                log.clone(),
+            ),
             scheduler: Scheduler::new(cadence),
             auth,
             options,

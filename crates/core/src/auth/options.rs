@@ -21,6 +21,9 @@ pub struct ManagerOptions {
     pub lock_wait: Duration,
     /// On close, how long an in-flight refresh may take to persist what it obtained.
     pub close_grace: Duration,
+    /// Deadline of each token-store call (a lock's: its wait plus this); a call that does not
+    /// answer by then is abandoned as a `STORE_ERROR`.
+    pub store_call_timeout: Duration,
 }
 
 impl ManagerOptions {
@@ -31,6 +34,9 @@ impl ManagerOptions {
             return Err(Error::config(
                 "tokenStore.refreshTimeoutMs must be positive",
             ));
+        }
+        if self.store_call_timeout.is_zero() {
+            return Err(Error::config("tokenStore.callTimeoutMs must be positive"));
         }
         if self.lock_lease <= self.refresh_timeout {
             return Err(Error::config(format!(
@@ -55,6 +61,7 @@ impl Default for ManagerOptions {
             lock_lease: Duration::from_secs(30),
             lock_wait: Duration::from_secs(35),
             close_grace: Duration::from_secs(2),
+            store_call_timeout: Duration::from_secs(5),
         }
     }
 }

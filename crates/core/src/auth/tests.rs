@@ -227,6 +227,9 @@ async fn proactive_refresh_happens_before_expiry_without_blocking() {
 struct PeerStore {
     inner: MemoryStore,
     locks: AtomicU64,
+    /// How many of the next loads never settle (a store that hangs).
+    hang_loads: AtomicU32,
+    loads: AtomicU32,
 }
 
 impl TokenStore for PeerStore {
@@ -237,6 +240,14 @@ impl TokenStore for PeerStore {
         true
     }
     fn load(&self, key: &str) -> BoxFuture<'_, Result<Option<Versioned>>> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        let hang = self
+            .hang_loads
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if hang {
+            return futures::future::pending().boxed();
+        }
         self.inner.load(key)
     }
     fn save(&self, key: &str, expected: u64, token: &StoredToken) -> BoxFuture<'_, Result<Saved>> {
@@ -433,4 +444,37 @@ async fn a_token_under_the_legacy_default_key_is_adopted_once_and_moved() {
     let moved = store.load(&key.current).await.unwrap().unwrap();
     assert_eq!((moved.version, moved.token), (1, old));
     assert_eq!(store.load(&legacy).await.unwrap(), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_call_that_never_settles_fails_one_refresh_and_the_next_asks_again() {
+    let auth = Scripted::new(Duration::from_millis(10), None);
+    let store = Arc::new(PeerStore::default());
+    store.hang_loads.store(1, Ordering::SeqCst);
+    let m = manager_over(auth.clone(), store.clone());
+    // Every caller of the stuck refresh gets the store's failure at its deadline (5 s), not a
+    // timeout of its own call budget.
+    let started = tokio::time::Instant::now();
+    let first = join_all((0..50).map(|_| m.credential(far()))).await;
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+    assert!(first
+        .iter()
+        .all(|r| r.as_ref().unwrap_err().code == ErrorCode::StoreError));
+    let status = m.status();
+    assert_eq!(
+        (status.state, status.failures, status.last_error_code),
+        ("failed", 1, Some("STORE_ERROR"))
+    );
+    assert_eq!(auth.calls(), 0, "nothing was obtained while the store hung");
+    // After the one-second backoff the store is asked again and the refresh goes through.
+    tokio::time::advance(Duration::from_millis(1300)).await;
+    let next = join_all((0..50).map(|_| m.credential(far()))).await;
+    assert!(next.iter().all(|r| r.is_ok()));
+    assert_eq!(auth.calls(), 1);
+    assert_eq!(
+        store.loads.load(Ordering::SeqCst),
+        2,
+        "the hung load, then one that answers"
+    );
+    assert_eq!(m.status().state, "valid");
 }

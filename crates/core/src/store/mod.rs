@@ -1,6 +1,7 @@
 //! Where tokens live between requests and between processes. The version compared on every save
 //! is what keeps a late writer from overwriting a newer token; the lock only saves work.
 
+mod bounded;
 mod codec;
 mod custom;
 mod file;
@@ -9,6 +10,7 @@ mod memory;
 mod redis;
 mod seal;
 
+pub use bounded::BoundedStore;
 pub use codec::{Codec, Format, SEAL_HINT};
 pub use custom::{CustomStore, RawStore};
 pub use file::FileStore;

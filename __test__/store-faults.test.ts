@@ -1,0 +1,68 @@
+/**
+ * A token store that misbehaves must not take the client with it. A custom store's `load` that
+ * never settles (a database call stuck on a dead connection) used to hold the one refresh in
+ * flight forever: every later call timed out and the store was never asked again.
+ */
+import type { Sandbox, StoredRecord, TokenEvent } from '../nest';
+import { closeAll, eskiz, rejection, sandbox, sleep } from './helpers';
+
+let sb: Sandbox;
+
+beforeAll(async () => {
+  sb = await sandbox();
+});
+
+afterEach(closeAll);
+
+afterAll(async () => {
+  await sb.close();
+});
+
+const send = { to: '+998901234567', text: 'store faults' };
+
+test('a custom store load that never settles fails one refresh at its 5 s deadline; the next calls ask the store again and succeed', async () => {
+  const table = new Map<string, StoredRecord>();
+  let loads = 0;
+  const client = eskiz(sb, {
+    tokenStore: {
+      type: 'custom',
+      store: {
+        load: (key) => {
+          loads += 1;
+          // the first call hangs for good, later ones answer
+          if (loads === 1) return new Promise<StoredRecord | null>(() => undefined);
+          return Promise.resolve(table.get(key) ?? null);
+        },
+        save: (key, expectedVersion, data) => {
+          if ((table.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
+          table.set(key, { version: expectedVersion + 1, data });
+          return Promise.resolve(true);
+        },
+      },
+    },
+  });
+  const events: TokenEvent[] = [];
+  client.on('token', (e: TokenEvent) => events.push(e));
+  sb.resetStats();
+
+  const started = Date.now();
+  const err = await rejection(client.send(send));
+  const took = Date.now() - started;
+  expect(err).toMatchObject({ code: 'STORE_ERROR', retryable: true });
+  expect(err.message).toContain('did not answer load within 5000 ms');
+  expect(took).toBeGreaterThanOrEqual(4900);
+  expect(took).toBeLessThan(10_000);
+  // what a health check sees: a failure, not an endless `refreshing`
+  expect(client.tokenStatus()).toMatchObject({ state: 'failed', failures: 1, lastError: { code: 'STORE_ERROR' } });
+  expect(events.map((e) => [e.type, e.code])).toEqual([['refresh_failed', 'STORE_ERROR']]);
+  expect(client.metrics()).toContain('uzgate_store_failures_total{store="custom",operation="load",outcome="timeout"} 1');
+
+  // within the second deadline: after the one-second backoff, every call goes through
+  await sleep(1300);
+  const results = await Promise.all(Array.from({ length: 12 }, () => client.send(send)));
+  expect(results).toHaveLength(12);
+  expect(loads).toBeGreaterThanOrEqual(2);
+  expect(sb.stats().eskiz).toMatchObject({ logins: 1, messages: 12 });
+  expect(table.size).toBe(1);
+  expect(client.tokenStatus()).toMatchObject({ state: 'valid', logins: 1 });
+});
