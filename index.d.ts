@@ -645,7 +645,7 @@ export interface StoredRecord {
 }
 
 export interface TokenEventInfo {
-  type: 'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'rate_limited'
+  type: 'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'token_unsaved' | 'rate_limited'
   provider: string
   generation?: number
   /** How the token was obtained: `login`, `refresh`, `exchange`, `adopted`. */
@@ -677,6 +677,11 @@ export interface TokenStatus {
   lastErrorMessage?: string
   /** `memory` | `file` | `redis` | `custom` */
   store: string
+  /**
+   * Whether the store holds the token in use (`false`: obtained while the store failed, and
+   * being saved again); absent without a token.
+   */
+  persisted?: boolean
 }
 
 export interface TokenStoreOptions {

@@ -62,7 +62,7 @@ function expectSurvived(mode: string, outcome: Outcome): NonNullable<Outcome['re
   expect({ mode, sent: report.sent, errors: report.errors }).toEqual({ mode, sent: SENDS, errors: [] });
   // reported once, through Node's warning channel, with the error's name only
   expect(report.warnings).toEqual([
-    expect.objectContaining({ name: 'UzgateWarning', code: 'UZGATE_CALLBACK_FAILED', message: expect.stringContaining('(TypeError)') }),
+    expect.objectContaining({ name: 'UzgateWarning', code: 'UZG_CALLBACK_FAILED', message: expect.stringContaining('(TypeError)') }),
   ]);
   expect(report.warnings[0].message).not.toContain('callback failed');
   return report;

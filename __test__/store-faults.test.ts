@@ -1,10 +1,11 @@
 /**
  * A token store that misbehaves must not take the client with it. A custom store's `load` that
  * never settles (a database call stuck on a dead connection) used to hold the one refresh in
- * flight forever: every later call timed out and the store was never asked again.
+ * flight forever: every later call timed out and the store was never asked again. A store that
+ * cannot save must not make the client drop a token the provider has just issued.
  */
 import type { Sandbox, StoredRecord, TokenEvent } from '../nest';
-import { closeAll, eskiz, rejection, sandbox, sleep } from './helpers';
+import { closeAll, eskiz, eventually, rejection, sandbox, sleep } from './helpers';
 
 let sb: Sandbox;
 
@@ -57,7 +58,8 @@ test('a custom store load that never settles fails one refresh at its 5 s deadli
   expect(events.map((e) => [e.type, e.code])).toEqual([['refresh_failed', 'STORE_ERROR']]);
   expect(client.metrics()).toContain('uzgate_store_failures_total{store="custom",operation="load",outcome="timeout"} 1');
 
-  // within the second deadline: after the one-second backoff, every call goes through
+  // within the second deadline: after the one-second backoff, and the 3 s a recovered store is
+  // given for peers to write back what they obtained during the outage, every call goes through
   await sleep(1300);
   const results = await Promise.all(Array.from({ length: 12 }, () => client.send(send)));
   expect(results).toHaveLength(12);
@@ -65,4 +67,44 @@ test('a custom store load that never settles fails one refresh at its 5 s deadli
   expect(sb.stats().eskiz).toMatchObject({ logins: 1, messages: 12 });
   expect(table.size).toBe(1);
   expect(client.tokenStatus()).toMatchObject({ state: 'valid', logins: 1 });
+});
+
+test('a token obtained while the store cannot save is used at once, reported, and saved as soon as the store answers', async () => {
+  const table = new Map<string, StoredRecord>();
+  let failingSaves = 3;
+  const client = eskiz(sb, {
+    tokenStore: {
+      type: 'custom',
+      store: {
+        load: (key) => Promise.resolve(table.get(key) ?? null),
+        save: (key, expectedVersion, data) => {
+          if (failingSaves > 0) {
+            failingSaves -= 1;
+            return Promise.reject(new Error('connection reset by peer'));
+          }
+          if ((table.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
+          table.set(key, { version: expectedVersion + 1, data });
+          return Promise.resolve(true);
+        },
+      },
+    },
+  });
+  const events: TokenEvent[] = [];
+  client.on('token', (e: TokenEvent) => events.push(e));
+  sb.resetStats();
+
+  await client.send(send);
+  expect(client.tokenStatus()).toMatchObject({ state: 'valid', persisted: false, logins: 1 });
+  await eventually(() => events.length >= 2);
+  expect(events.map((e) => [e.type, e.code])).toEqual([
+    ['token_refreshed', undefined],
+    ['token_unsaved', 'STORE_ERROR'],
+  ]);
+  expect(table.size).toBe(0);
+  // retried 250 ms, 500 ms, 1 s later: the third retry finds the store answering
+  await eventually(() => client.tokenStatus()?.persisted === true, 5000);
+  expect(table.size).toBe(1);
+  expect(failingSaves).toBe(0);
+  await Promise.all(Array.from({ length: 5 }, () => client.send(send)));
+  expect(sb.stats().eskiz).toMatchObject({ logins: 1, refreshes: 0, messages: 6 });
 });

@@ -70,7 +70,7 @@ function failed(kind: CallbackKind, error: unknown): void {
   process.emitWarning(
     `${WHAT[kind]} threw or rejected (${errorName(error)}); uzgate went on without it. ` +
       'Later failures of this kind are counted (callbackFailures(), uzgate_callback_failures_total), not reported.',
-    { type: 'UzgateWarning', code: 'UZGATE_CALLBACK_FAILED' },
+    { type: 'UzgateWarning', code: 'UZG_CALLBACK_FAILED' },
   );
 }
 

@@ -92,7 +92,8 @@ export interface SmsClientOptions {
 }
 
 /**
- * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required` (and each as `token`).
+ * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required`, `token_unsaved` (and
+ * each as `token`).
  */
 export class SmsClient extends EventEmitter {
   private readonly native: Native.SmsClient;

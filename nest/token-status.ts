@@ -29,6 +29,12 @@ export interface TokenStatus {
   lastError: { code: string; message: string } | null;
   /** `memory` | `file` | `redis` | `custom` */
   store: string;
+  /**
+   * Whether the store holds the token in use. `false`: the provider issued it while the store
+   * failed; it is in use and saved again until the store answers (`token_unsaved` event).
+   * `null` without a token.
+   */
+  persisted: boolean | null;
 }
 
 const date = (ms: number | null | undefined): Date | null => (ms == null ? null : new Date(ms));
@@ -47,5 +53,6 @@ export function toTokenStatus(s: Native.TokenStatus): TokenStatus {
     failures: s.failures,
     lastError: s.lastErrorCode ? { code: s.lastErrorCode, message: s.lastErrorMessage ?? '' } : null,
     store: s.store,
+    persisted: s.persisted ?? null,
   };
 }

@@ -31,7 +31,7 @@ pub struct ClientHooks<'a> {
 #[napi(object)]
 pub struct TokenEventInfo {
     #[napi(
-        ts_type = "'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'rate_limited'"
+        ts_type = "'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'token_unsaved' | 'rate_limited'"
     )]
     pub r#type: String,
     pub provider: String,
@@ -92,6 +92,17 @@ impl TokenEventInfo {
             },
             TokenEvent::ReauthorizationRequired { provider, message } => TokenEventInfo {
                 code: Some("REAUTHORIZATION_REQUIRED".into()),
+                message: Some(message.clone()),
+                ..Self::base(e, *provider)
+            },
+            TokenEvent::Unsaved {
+                provider,
+                generation,
+                code,
+                message,
+            } => TokenEventInfo {
+                generation: Some(*generation as f64),
+                code: Some((*code).into()),
                 message: Some(message.clone()),
                 ..Self::base(e, *provider)
             },

@@ -401,6 +401,9 @@ pub struct TokenStatus {
     pub last_error_message: Option<String>,
     /// `memory` | `file` | `redis` | `custom`
     pub store: String,
+    /// Whether the store holds the token in use (`false`: obtained while the store failed, and
+    /// being saved again); absent without a token.
+    pub persisted: Option<bool>,
 }
 
 impl From<CoreTokenStatus> for TokenStatus {
@@ -419,6 +422,7 @@ impl From<CoreTokenStatus> for TokenStatus {
             last_error_code: s.last_error_code.map(Into::into),
             last_error_message: s.last_error_message,
             store: s.store.into(),
+            persisted: s.persisted,
         }
     }
 }

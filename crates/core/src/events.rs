@@ -21,6 +21,14 @@ pub enum TokenEvent {
         provider: Provider,
         message: String,
     },
+    /// A token the provider issued is in use but the store failed to save it; it is saved again
+    /// until the store answers (`tokenStatus().persisted` turns true).
+    Unsaved {
+        provider: Provider,
+        generation: u64,
+        code: &'static str,
+        message: String,
+    },
     /// The provider answered 429 (the call waits and retries, or fails with `RATE_LIMITED`).
     RateLimited {
         provider: Provider,
@@ -35,6 +43,7 @@ impl TokenEvent {
             TokenEvent::Refreshed { .. } => "token_refreshed",
             TokenEvent::RefreshFailed { .. } => "refresh_failed",
             TokenEvent::ReauthorizationRequired { .. } => "reauthorization_required",
+            TokenEvent::Unsaved { .. } => "token_unsaved",
             TokenEvent::RateLimited { .. } => "rate_limited",
         }
     }

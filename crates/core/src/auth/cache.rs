@@ -40,10 +40,11 @@ impl SnapshotCache {
         generation_of(self.current.load().as_deref())
     }
 
-    /// Puts `v` in front of every request under the next generation.
-    pub fn publish(&self, v: &Versioned, header: HeaderValue) -> Arc<Snapshot> {
+    /// Puts `v` in front of every request under the next generation; `persisted`: whether the
+    /// store holds it.
+    pub fn publish(&self, v: &Versioned, header: HeaderValue, persisted: bool) -> Arc<Snapshot> {
         let generation = self.next_generation.fetch_add(1, Ordering::AcqRel);
-        let snapshot = Arc::new(Snapshot::new(v, generation, header));
+        let snapshot = Arc::new(Snapshot::new(v, generation, header, persisted));
         self.current.store(Some(snapshot.clone()));
         snapshot
     }

@@ -18,7 +18,7 @@
 use super::cache::SnapshotCache;
 use super::options::ManagerOptions;
 use super::proactive::{Cadence, Outlook, Scheduled, Scheduler};
-use super::protocol::{RefreshProtocol, Settled, Timings};
+use super::protocol::{Held, RefreshProtocol, Settled, Timings};
 use super::snapshot::Snapshot;
 use super::state::{Flight, Outcome, State};
 use super::status::{Tally, TokenStatus};
@@ -96,7 +96,7 @@ impl TokenManager {
         self.protocol.key()
     }
 
-    pub fn store(&self) -> &Arc<dyn TokenStore> {
+    pub fn store(&self) -> Arc<dyn TokenStore> {
         self.protocol.store()
     }
 
@@ -158,14 +158,19 @@ impl TokenManager {
     /// The body of a [`Flight`]: the store protocol, then the outcome recorded. The flight
     /// leaves the state only now, so a late caller sees either it or its result, never a gap.
     async fn run_refresh(self: Arc<Self>, seen: u64) -> Outcome {
-        let our_version = self.cache.load().map_or(0, |s| s.store_version);
+        let held = self.cache.load().map(|s| Held {
+            version: s.store_version(),
+            persisted: s.is_persisted(),
+            token: s.to_stored(),
+        });
         let result = self
             .protocol
             .run(
-                our_version,
+                held,
                 || self.state.lock().refusal(),
                 |settled| match settled {
                     Settled::Publish(v, how) => self.publish(v, how),
+                    Settled::PublishUnsaved(v, how, e) => self.publish_unsaved(v, how, e),
                     Settled::Refused(e) => {
                         self.declare_reauthorization(e.clone());
                         Err(e)
@@ -203,8 +208,78 @@ impl TokenManager {
     }
 
     fn publish(self: &Arc<Self>, v: Versioned, how: IssueKind) -> Result<Arc<Snapshot>> {
+        self.publish_as(v, how, true)
+    }
+
+    /// A token the provider issued but the store would not save: used at once (with rotating
+    /// refresh tokens the old pair is already spent), reported, and saved in the background.
+    fn publish_unsaved(
+        self: &Arc<Self>,
+        v: Versioned,
+        how: IssueKind,
+        error: Error,
+    ) -> Result<Arc<Snapshot>> {
+        let snapshot = self.publish_as(v, how, false)?;
+        let provider = self.provider_name();
+        self.log.warn(format_args!(
+            "{provider} token (generation {}) is in use but not saved: {} {}; saving it again \
+             until the store answers",
+            snapshot.generation, error.code, error.message
+        ));
+        self.emit(&TokenEvent::Unsaved {
+            provider: self.auth.provider(),
+            generation: snapshot.generation,
+            code: error.code.as_str(),
+            message: error.message.clone(),
+        });
+        tokio::spawn(Self::keep_saving(Arc::downgrade(self), snapshot.clone()));
+        Ok(snapshot)
+    }
+
+    /// Saves an unsaved token until the store holds it, a newer token replaces it, or the
+    /// manager closes; waits double from 250 ms up to 2 s between attempts.
+    async fn keep_saving(manager: std::sync::Weak<Self>, snapshot: Arc<Snapshot>) {
+        let token = snapshot.to_stored();
+        let mut wait = Duration::from_millis(250);
+        loop {
+            tokio::time::sleep(wait).await;
+            // At most 2 s apart: peers wait that long after the store recovers (see protocol).
+            wait = (wait * 2).min(Duration::from_secs(2));
+            let Some(manager) = manager.upgrade() else {
+                return;
+            };
+            let current = manager.cache.load();
+            if manager.is_closed()
+                || current.is_none_or(|c| c.generation != snapshot.generation)
+                || snapshot.is_persisted()
+            {
+                return;
+            }
+            match manager.protocol.write_back(&token).await {
+                Ok(Some(version)) => {
+                    snapshot.mark_persisted(version);
+                    manager.log.info(format_args!(
+                        "{} token (generation {}) saved after the store recovered",
+                        manager.provider_name(),
+                        snapshot.generation
+                    ));
+                    return;
+                }
+                // The store holds a newer token: the next refresh adopts it.
+                Ok(None) => return,
+                Err(_) => continue,
+            }
+        }
+    }
+
+    fn publish_as(
+        self: &Arc<Self>,
+        v: Versioned,
+        how: IssueKind,
+        persisted: bool,
+    ) -> Result<Arc<Snapshot>> {
         let header = self.auth.header(&v.token.access_token)?;
-        let snapshot = self.cache.publish(&v, header);
+        let snapshot = self.cache.publish(&v, header, persisted);
         self.state.lock().succeed();
         self.tally.lock().issued(how);
         let provider = self.provider_name();

@@ -8,7 +8,7 @@
 use super::{Authenticator, IssueKind};
 use crate::error::{Error, ErrorCode, Result};
 use crate::log::Logger;
-use crate::store::{Saved, StoreKey, StoredToken, TokenStore, Versioned};
+use crate::store::{BoundedStore, Saved, StoreKey, StoredToken, TokenStore, Versioned};
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,8 +17,18 @@ use std::time::Duration;
 pub(super) enum Settled {
     /// Put this record in front of every request.
     Publish(Versioned, IssueKind),
+    /// Put this token in front of every request although the store refused to save it
+    /// (`version`: the one it is meant to replace); the error says why.
+    PublishUnsaved(Versioned, IssueKind, Error),
     /// The provider refused the refresh token, and the store still holds it.
     Refused(Error),
+}
+
+/// The token this process holds, as the protocol compares and refreshes from it.
+pub(super) struct Held {
+    pub version: u64,
+    pub persisted: bool,
+    pub token: StoredToken,
 }
 
 /// The timings of the protocol (from `ManagerOptions`).
@@ -35,16 +45,22 @@ pub(super) struct RefreshProtocol {
     /// found empty once.
     legacy_key: Mutex<Option<String>>,
     auth: Arc<dyn Authenticator>,
-    store: Arc<dyn TokenStore>,
+    store: Arc<BoundedStore>,
     timings: Timings,
     log: Logger,
 }
+
+/// After the store answers again following an outage, how long a refresh waits before it trusts
+/// what the store holds: a peer that obtained a token during the outage writes it back within
+/// this time (its retries are at most 2 s apart), and refreshing from the older stored pair
+/// instead would present a spent refresh token.
+const AFTER_RECOVERY: Duration = Duration::from_secs(3);
 
 impl RefreshProtocol {
     pub fn new(
         key: StoreKey,
         auth: Arc<dyn Authenticator>,
-        store: Arc<dyn TokenStore>,
+        store: Arc<BoundedStore>,
         timings: Timings,
         log: Logger,
     ) -> Self {
@@ -62,21 +78,22 @@ impl RefreshProtocol {
         &self.key
     }
 
-    pub fn store(&self) -> &Arc<dyn TokenStore> {
-        &self.store
+    pub fn store(&self) -> Arc<dyn TokenStore> {
+        self.store.clone()
     }
 
-    /// One refresh. `our_version` is the store version of the token in use (0: none);
+    /// One refresh. `held` is the token in use (none: this process holds none yet);
     /// `refusal` is asked, after the first read, whether the provider's refusal still stands
     /// (then only a peer's token helps); `settle` publishes while the lock is held.
     pub async fn run(
         &self,
-        our_version: u64,
+        held: Option<Held>,
         refusal: impl Fn() -> Option<Arc<Error>>,
         settle: impl FnOnce(Settled) -> Result<Arc<super::Snapshot>>,
     ) -> Result<Arc<super::Snapshot>> {
+        let held = held.as_ref();
         let stored = self.load_checked().await?;
-        if let Some(v) = adoptable(stored.as_ref(), our_version) {
+        if let Some(v) = adoptable(stored.as_ref(), held) {
             return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
         }
         // Terminal until someone installs new credentials; only the store check above runs.
@@ -90,16 +107,20 @@ impl RefreshProtocol {
             .lock(&self.key, t.lock_lease, t.lock_wait)
             .await?;
         let result = async {
-            let stored = if guard.is_some() {
+            let mut stored = if guard.is_some() {
                 self.load_checked().await?
             } else {
                 stored
             };
-            if let Some(v) = adoptable(stored.as_ref(), our_version) {
+            if let Some(recovered) = self.store.recovered_within(AFTER_RECOVERY) {
+                tokio::time::sleep_until(recovered + AFTER_RECOVERY).await;
+                stored = self.load_checked().await?;
+            }
+            if let Some(v) = adoptable(stored.as_ref(), held) {
                 return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
             }
             let expected = stored.as_ref().map_or(0, |v| v.version);
-            let base = stored.map(|v| v.token);
+            let base = refresh_base(stored, held);
             let obtained = tokio::time::timeout(t.refresh_timeout, self.auth.clone().obtain(base))
                 .await
                 .unwrap_or_else(|_| {
@@ -110,8 +131,18 @@ impl RefreshProtocol {
                     .with_provider(self.auth.provider()))
                 });
             match obtained {
-                Ok(issued) => match self.store.save(&self.key, expected, &issued.token).await? {
-                    Saved::Written(version) => settle(Settled::Publish(
+                Ok(issued) => match self.store.save(&self.key, expected, &issued.token).await {
+                    // The provider has issued (and with rotation, spent the old pair for)
+                    // this token: use it now, save it later.
+                    Err(e) => settle(Settled::PublishUnsaved(
+                        Versioned {
+                            version: expected,
+                            token: issued.token,
+                        },
+                        issued.kind,
+                        e,
+                    )),
+                    Ok(Saved::Written(version)) => settle(Settled::Publish(
                         Versioned {
                             version,
                             token: issued.token,
@@ -119,10 +150,10 @@ impl RefreshProtocol {
                         issued.kind,
                     )),
                     // Our lease ran out and another process saved first: its token wins.
-                    Saved::Conflict(Some(other)) => {
+                    Ok(Saved::Conflict(Some(other))) => {
                         settle(Settled::Publish(other, IssueKind::Adopted))
                     }
-                    Saved::Conflict(None) => Err(Error::new(
+                    Ok(Saved::Conflict(None)) => Err(Error::new(
                         ErrorCode::StoreError,
                         "the token store changed under a refresh and now holds nothing",
                     )),
@@ -130,7 +161,9 @@ impl RefreshProtocol {
                 Err(e) if e.code == ErrorCode::ReauthorizationRequired => {
                     // A peer may have rotated the refresh token meanwhile: re-read first.
                     let now = self.load_checked().await?;
-                    if let Some(v) = adoptable(now.as_ref(), expected) {
+                    if let Some(v) = now.as_ref().filter(|v| {
+                        v.version != expected && !v.token.expired_within(Duration::from_secs(1))
+                    }) {
                         return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
                     }
                     settle(Settled::Refused(e))
@@ -143,6 +176,29 @@ impl RefreshProtocol {
             guard.release().await;
         }
         result
+    }
+
+    /// Writes back a token this process holds but the store does not (saved while the store
+    /// failed, or lost by the store since): `Some(version)` once the store holds it, `None`
+    /// when the store now holds a newer token (the next refresh adopts it). Errors: the store
+    /// still fails.
+    pub async fn write_back(&self, token: &StoredToken) -> Result<Option<u64>> {
+        loop {
+            let stored = self.load_checked().await?;
+            let expected = match &stored {
+                Some(v) if v.token.obtained_at_ms > token.obtained_at_ms => return Ok(None),
+                Some(v) if v.token.access_token == token.access_token => {
+                    return Ok(Some(v.version))
+                }
+                Some(v) => v.version,
+                None => 0,
+            };
+            match self.store.save(&self.key, expected, token).await? {
+                Saved::Written(version) => return Ok(Some(version)),
+                // Someone wrote meanwhile: compare again with what is there now.
+                Saved::Conflict(_) => continue,
+            }
+        }
     }
 
     /// Stores a token obtained outside a refresh (an exchanged code, a long-lived token),
@@ -224,8 +280,30 @@ impl RefreshProtocol {
     }
 }
 
-/// A stored token we should use instead of refreshing: another version than ours, and not
-/// already expired.
-fn adoptable(stored: Option<&Versioned>, our_version: u64) -> Option<&Versioned> {
-    stored.filter(|v| v.version != our_version && !v.token.expired_within(Duration::from_secs(1)))
+/// A stored token we should use instead of refreshing: not already expired, and newer than the
+/// one we hold — another version of a saved token, unless obtained before it (a store rolled
+/// back); for an unsaved token, only one obtained after it.
+fn adoptable<'a>(stored: Option<&'a Versioned>, held: Option<&Held>) -> Option<&'a Versioned> {
+    let v = stored.filter(|v| !v.token.expired_within(Duration::from_secs(1)))?;
+    let newer = match held {
+        None => true,
+        Some(h) if h.persisted => {
+            v.version != h.version && v.token.obtained_at_ms >= h.token.obtained_at_ms
+        }
+        Some(h) => v.token.obtained_at_ms > h.token.obtained_at_ms,
+    };
+    newer.then_some(v)
+}
+
+/// What the provider refreshes from: the stored token, unless the one we hold is newer (the
+/// store failed to save it, lost it, or was rolled back) — its refresh token is the live one.
+fn refresh_base(stored: Option<Versioned>, held: Option<&Held>) -> Option<StoredToken> {
+    match (stored, held) {
+        (Some(s), Some(h)) if h.token.obtained_at_ms > s.token.obtained_at_ms => {
+            Some(h.token.clone())
+        }
+        (Some(s), _) => Some(s.token),
+        (None, Some(h)) => Some(h.token.clone()),
+        (None, None) => None,
+    }
 }

@@ -29,6 +29,9 @@ pub struct TokenStatus {
     pub last_error_code: Option<&'static str>,
     pub last_error_message: Option<String>,
     pub store: &'static str,
+    /// Whether the store holds the token in use (`false`: obtained while the store failed, and
+    /// being saved again); `None` without a token.
+    pub persisted: Option<bool>,
 }
 
 /// Counts of a manager's lifetime, for the status.
@@ -78,6 +81,7 @@ impl Tally {
             last_error_code: self.last_error.as_ref().map(|e| e.code.as_str()),
             last_error_message: self.last_error.as_ref().map(|e| e.message.clone()),
             store,
+            persisted: current.map(|s| s.is_persisted()),
         }
     }
 }

@@ -230,6 +230,10 @@ struct PeerStore {
     /// How many of the next loads never settle (a store that hangs).
     hang_loads: AtomicU32,
     loads: AtomicU32,
+    /// How many of the next saves fail (a store that went away).
+    fail_saves: AtomicU32,
+    /// Every load and save fails while set (the store is down).
+    down: std::sync::atomic::AtomicBool,
 }
 
 impl TokenStore for PeerStore {
@@ -241,6 +245,9 @@ impl TokenStore for PeerStore {
     }
     fn load(&self, key: &str) -> BoxFuture<'_, Result<Option<Versioned>>> {
         self.loads.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return async { Err(Error::new(ErrorCode::StoreError, "connection refused")) }.boxed();
+        }
         let hang = self
             .hang_loads
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -251,6 +258,13 @@ impl TokenStore for PeerStore {
         self.inner.load(key)
     }
     fn save(&self, key: &str, expected: u64, token: &StoredToken) -> BoxFuture<'_, Result<Saved>> {
+        let fail = self
+            .fail_saves
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if fail || self.down.load(Ordering::SeqCst) {
+            return async { Err(Error::new(ErrorCode::StoreError, "broken pipe")) }.boxed();
+        }
         self.inner.save(key, expected, token)
     }
     fn clear(&self, key: &str) -> BoxFuture<'_, Result<()>> {
@@ -473,8 +487,157 @@ async fn a_store_call_that_never_settles_fails_one_refresh_and_the_next_asks_aga
     assert_eq!(auth.calls(), 1);
     assert_eq!(
         store.loads.load(Ordering::SeqCst),
-        2,
-        "the hung load, then one that answers"
+        3,
+        "the hung load, one that answers, and the re-read once peers had time to write back"
     );
     assert_eq!(m.status().state, "valid");
+}
+
+/// Collects the names of the events a manager emits.
+#[derive(Default)]
+struct Events(Mutex<Vec<&'static str>>);
+
+impl crate::events::EventSink for Events {
+    fn event(&self, event: &crate::events::TokenEvent) {
+        self.0.lock().push(event.name());
+    }
+}
+
+fn stored_access(store: &PeerStore) -> Option<(u64, String)> {
+    futures::executor::block_on(store.inner.load("test-key"))
+        .unwrap()
+        .map(|v| (v.version, v.token.access_token))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_obtained_while_the_store_fails_is_used_and_saved_once_the_store_answers() {
+    let auth = Scripted::new(Duration::from_millis(10), None);
+    let store = Arc::new(PeerStore::default());
+    store.fail_saves.store(3, Ordering::SeqCst);
+    let m = manager_over(auth.clone(), store.clone());
+    let events = Arc::new(Events::default());
+    m.subscribe(events.clone());
+    // Used at once, although the save failed.
+    assert!(m.credential(far()).await.is_ok());
+    assert_eq!(access(&m), "token-1");
+    assert_eq!(m.status().persisted, Some(false));
+    assert_eq!(stored_access(&store), None);
+    assert_eq!(*events.0.lock(), vec!["token_refreshed", "token_unsaved"]);
+    // Saved again in the background (250 ms, 500 ms, …) until the store answers.
+    tokio::time::sleep(Duration::from_millis(260)).await;
+    assert_eq!(stored_access(&store), None, "the second save failed too");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(stored_access(&store), Some((1, "token-1".to_string())));
+    assert_eq!(m.status().persisted, Some(true));
+    assert_eq!(auth.calls(), 1, "nothing obtained twice");
+}
+
+#[tokio::test(start_paused = true)]
+async fn while_unsaved_the_next_refresh_starts_from_the_held_token_not_the_stale_stored_one() {
+    let auth = Scripted::new(Duration::from_millis(10), None);
+    let store = Arc::new(PeerStore::default());
+    let mut old = token("stored-old", Duration::from_secs(3600));
+    old.obtained_at_ms -= 60_000;
+    store.inner.save("test-key", 0, &old).await.unwrap();
+    let m = manager_over(auth.clone(), store.clone());
+    assert!(m.credential(far()).await.is_ok());
+    assert_eq!(access(&m), "stored-old", "adopted");
+    store.fail_saves.store(u32::MAX, Ordering::SeqCst);
+    m.force_refresh().await.unwrap();
+    assert_eq!(access(&m), "token-1");
+    // The store still holds the spent pair: refreshing from it would reuse a dead refresh token.
+    m.force_refresh().await.unwrap();
+    assert_eq!(access(&m), "token-2");
+    assert_eq!(
+        *auth.seen.lock(),
+        vec![Some("stored-old".to_string()), Some("token-1".to_string())]
+    );
+    assert_eq!(stored_access(&store), Some((1, "stored-old".to_string())));
+    store.fail_saves.store(0, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    assert_eq!(stored_access(&store), Some((2, "token-2".to_string())));
+    assert_eq!(m.status().persisted, Some(true));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_that_lost_its_data_gets_the_held_pair_refreshed_and_written_back() {
+    let auth = Scripted::new(Duration::from_millis(10), Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    let m = manager_over(auth.clone(), store.clone());
+    assert!(m.credential(far()).await.is_ok());
+    assert_eq!(stored_access(&store), Some((1, "token-1".to_string())));
+    // The store restarts empty (no persistence).
+    store.inner.clear("test-key").await.unwrap();
+    m.force_refresh().await.unwrap();
+    assert_eq!(
+        auth.seen.lock().last().cloned().flatten().as_deref(),
+        Some("token-1"),
+        "refreshed from the pair this process holds, not from nothing (a login, or for amoCRM \
+         a dead integration)"
+    );
+    assert_eq!(stored_access(&store), Some((1, "token-2".to_string())));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_rolled_back_to_an_older_pair_is_not_adopted() {
+    let auth = Scripted::new(Duration::from_millis(10), Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    let m = manager_over(auth.clone(), store.clone());
+    assert!(m.credential(far()).await.is_ok());
+    m.force_refresh().await.unwrap();
+    assert_eq!(stored_access(&store), Some((2, "token-2".to_string())));
+    // Restored from an old backup: version 1 again, with a pair obtained before ours.
+    store.inner.clear("test-key").await.unwrap();
+    let mut backup = token("from-backup", Duration::from_secs(3600));
+    backup.obtained_at_ms -= 3_600_000;
+    store.inner.save("test-key", 0, &backup).await.unwrap();
+    m.force_refresh().await.unwrap();
+    assert_eq!(access(&m), "token-3");
+    assert_eq!(
+        auth.seen.lock().last().cloned().flatten().as_deref(),
+        Some("token-2")
+    );
+    assert_eq!(stored_access(&store), Some((2, "token-3".to_string())));
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_an_outage_a_peer_waits_for_the_pair_obtained_meanwhile_instead_of_refreshing_from_the_spent_one(
+) {
+    let auth = Scripted::new(Duration::from_millis(10), Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    let a = manager_over(auth.clone(), store.clone());
+    let b = manager_over(auth.clone(), store.clone());
+    assert!(a.credential(far()).await.is_ok());
+    assert!(b.credential(far()).await.is_ok());
+    assert_eq!(
+        (access(&a), access(&b)),
+        ("token-1".into(), "token-1".into())
+    );
+    // A refreshes; the store dies between its read and its save.
+    store.fail_saves.store(1, Ordering::SeqCst);
+    a.force_refresh().await.unwrap();
+    assert_eq!(access(&a), "token-2");
+    store.down.store(true, Ordering::SeqCst);
+    // B's token is refused meanwhile: without the store it cannot refresh.
+    assert_eq!(
+        b.force_refresh().await.unwrap_err().code,
+        ErrorCode::StoreError
+    );
+    // The store comes back holding the spent pair (token-1, version 1).
+    tokio::time::advance(Duration::from_millis(100)).await;
+    store.down.store(false, Ordering::SeqCst);
+    tokio::time::advance(Duration::from_millis(1500)).await;
+    let refreshed = b.force_refresh().await.unwrap();
+    assert_eq!(
+        access(&b),
+        "token-2",
+        "B took A's pair, written back meanwhile"
+    );
+    assert_eq!(
+        auth.calls(),
+        2,
+        "token-1's refresh token presented once only"
+    );
+    assert_eq!(refreshed.store_version(), 2);
+    assert_eq!(stored_access(&store), Some((2, "token-2".to_string())));
 }

@@ -11,14 +11,25 @@ use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::metrics::Metrics;
 use futures::future::BoxFuture;
 use futures::FutureExt;
+use parking_lot::Mutex;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::time::Instant;
 
 pub struct BoundedStore {
     inner: Arc<dyn TokenStore>,
     limit: Duration,
     metrics: Arc<Metrics>,
+    health: Mutex<Health>,
+}
+
+/// What this process has seen of the store lately.
+#[derive(Default)]
+struct Health {
+    failing: bool,
+    /// When a call first succeeded again after failures.
+    recovered_at: Option<Instant>,
 }
 
 impl BoundedStore {
@@ -28,7 +39,25 @@ impl BoundedStore {
             inner,
             limit,
             metrics,
+            health: Mutex::new(Health::default()),
         }
+    }
+
+    /// When the store answered again after failing, if it did within `window`: peers holding a
+    /// token they could not save during the outage write it back within that time.
+    pub fn recovered_within(&self, window: Duration) -> Option<Instant> {
+        self.health
+            .lock()
+            .recovered_at
+            .filter(|at| at.elapsed() < window)
+    }
+
+    fn answered(&self, ok: bool) {
+        let mut health = self.health.lock();
+        if ok && health.failing {
+            health.recovered_at = Some(Instant::now());
+        }
+        health.failing = !ok;
     }
 
     async fn bounded<T>(
@@ -38,16 +67,21 @@ impl BoundedStore {
         call: impl Future<Output = Result<T>>,
     ) -> Result<T> {
         match tokio::time::timeout(limit, call).await {
-            Ok(Ok(value)) => Ok(value),
+            Ok(Ok(value)) => {
+                self.answered(true);
+                Ok(value)
+            }
             Ok(Err(e)) => {
-                // A conflict or a refused record is an answer, not a failure of the store.
+                // Other codes (a record refused by its checks, …) are answers, not failures.
                 if e.code == ErrorCode::StoreError {
+                    self.answered(false);
                     self.metrics
                         .store_failure(self.inner.kind(), operation, "error");
                 }
                 Err(e)
             }
             Err(_) => {
+                self.answered(false);
                 self.metrics
                     .store_failure(self.inner.kind(), operation, "timeout");
                 Err(Error::new(
