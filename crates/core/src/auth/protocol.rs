@@ -281,14 +281,17 @@ impl RefreshProtocol {
 }
 
 /// A stored token we should use instead of refreshing: not already expired, and newer than the
-/// one we hold — another version of a saved token, unless obtained before it (a store rolled
+/// one we hold — another record than our saved one, unless obtained before it (a store rolled
 /// back); for an unsaved token, only one obtained after it.
 fn adoptable<'a>(stored: Option<&'a Versioned>, held: Option<&Held>) -> Option<&'a Versioned> {
     let v = stored.filter(|v| !v.token.expired_within(Duration::from_secs(1)))?;
     let newer = match held {
         None => true,
+        // Versions start again at 1 in a store that lost its data: another pair under our
+        // version number is another record too.
         Some(h) if h.persisted => {
-            v.version != h.version && v.token.obtained_at_ms >= h.token.obtained_at_ms
+            (v.version != h.version || v.token.access_token != h.token.access_token)
+                && v.token.obtained_at_ms >= h.token.obtained_at_ms
         }
         Some(h) => v.token.obtained_at_ms > h.token.obtained_at_ms,
     };

@@ -641,3 +641,19 @@ async fn after_an_outage_a_peer_waits_for_the_pair_obtained_meanwhile_instead_of
     assert_eq!(refreshed.store_version(), 2);
     assert_eq!(stored_access(&store), Some((2, "token-2".to_string())));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_peers_pair_written_back_under_our_old_version_number_is_adopted() {
+    let auth = Scripted::new(Duration::from_millis(10), Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    let m = manager_over(auth.clone(), store.clone());
+    assert!(m.credential(far()).await.is_ok());
+    assert_eq!(stored_access(&store), Some((1, "token-1".to_string())));
+    // The store lost its data; a peer wrote back the pair it obtained meanwhile: version 1 again.
+    store.inner.clear("test-key").await.unwrap();
+    let peers = token("peer-pair", Duration::from_secs(3600));
+    store.inner.save("test-key", 0, &peers).await.unwrap();
+    m.force_refresh().await.unwrap();
+    assert_eq!(access(&m), "peer-pair", "adopted, not refreshed");
+    assert_eq!(auth.calls(), 1);
+}
