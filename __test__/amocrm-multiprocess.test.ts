@@ -137,3 +137,32 @@ redisTest('redis: 4 processes sharing the budget at the sandbox limit → 0 × 4
   expect(achieved).toBeLessThanOrEqual(1.05 * LIMIT);
   expect(done).toBeGreaterThan(0);
 }, 60_000);
+
+test('a revoked integration: after the first refusal no process sends the refused token again, and a new authorisation anywhere clears it for all', async () => {
+  const store: TokenStoreOptions = { type: 'file', path: path.join(dir, 'tokens.json') };
+  await authorizeInto(store);
+  const [a, b] = await start(2, store);
+  for (const r of await Promise.all([a.run(2, 1), b.run(2, 1)])) expect(r.errors).toEqual([]);
+  sb.revokeTokens('amocrm');
+  const requests = () => sb.stats().amocrm.requests;
+  const before = sb.stats().amocrm;
+  // A meets the revocation: one API call refused, one refresh refused, noted in the store.
+  expect((await a.run(1, 1)).errors).toEqual(['REAUTHORIZATION_REQUIRED']);
+  const afterA = sb.stats().amocrm;
+  expect({ requests: afterA.requests - before.requests, refreshFailures: afterA.refreshFailures - before.refreshFailures }).toEqual({ requests: 2, refreshFailures: 1 });
+  // ... and sends nothing more with it, however many calls it gets.
+  const more = await a.run(100, 5);
+  expect(new Set(more.errors)).toEqual(new Set(['REAUTHORIZATION_REQUIRED']));
+  expect(requests()).toBe(afterA.requests);
+  // B still holds the same token: one API call refused, then the store's note — no refresh.
+  expect((await b.run(1, 1)).errors).toEqual(['REAUTHORIZATION_REQUIRED']);
+  const afterB = sb.stats().amocrm;
+  expect({ requests: afterB.requests - afterA.requests, refreshFailures: afterB.refreshFailures - afterA.refreshFailures }).toEqual({ requests: 1, refreshFailures: 0 });
+  await b.run(100, 5);
+  expect(requests()).toBe(afterB.requests);
+  expect(afterB.revokedReuses).toBe(before.revokedReuses);
+  // Authorised again in the parent: both processes recover.
+  await authorizeInto(store);
+  await sleep(2500);
+  for (const r of await Promise.all([a.run(5, 1), b.run(5, 1)])) expect(r.errors).toEqual([]);
+}, 60_000);

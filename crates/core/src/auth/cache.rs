@@ -15,6 +15,8 @@ pub(super) struct SnapshotCache {
     next_generation: AtomicU64,
     /// Set once, when the manager closes: the hot path refuses without taking the state lock.
     closed: AtomicBool,
+    /// Set while the provider's refusal of this token stands: no request goes out with it.
+    refused: AtomicBool,
 }
 
 impl SnapshotCache {
@@ -23,6 +25,7 @@ impl SnapshotCache {
             current: ArcSwapOption::empty(),
             next_generation: AtomicU64::new(1),
             closed: AtomicBool::new(false),
+            refused: AtomicBool::new(false),
         }
     }
 
@@ -46,13 +49,14 @@ impl SnapshotCache {
         let generation = self.next_generation.fetch_add(1, Ordering::AcqRel);
         let snapshot = Arc::new(Snapshot::new(v, generation, header, persisted));
         self.current.store(Some(snapshot.clone()));
+        self.refused.store(false, Ordering::Release);
         snapshot
     }
 
     /// The credential to send now, without waiting: none once closed or when the token is
     /// missing or known to be expired.
     pub fn ready(&self) -> Option<Credential> {
-        if self.is_closed() {
+        if self.is_closed() || self.refused.load(Ordering::Acquire) {
             return None;
         }
         let guard = self.current.load();
@@ -64,6 +68,12 @@ impl SnapshotCache {
             header: s.header.clone(),
             generation: s.generation,
         })
+    }
+
+    /// The provider refused the token in use: the hot path stops handing it out until a new
+    /// token is published.
+    pub fn refuse(&self) {
+        self.refused.store(true, Ordering::Release);
     }
 
     pub fn close(&self) {

@@ -336,6 +336,7 @@ impl TokenManager {
 
     fn declare_reauthorization(&self, error: Error) {
         self.state.lock().refuse(Arc::new(error.clone()));
+        self.cache.refuse();
         self.log.warn(format_args!(
             "{} integration needs to be authorised again: {}",
             self.provider_name(),

@@ -93,6 +93,9 @@ impl RefreshProtocol {
     ) -> Result<Arc<super::Snapshot>> {
         let held = held.as_ref();
         let stored = self.load_checked().await?;
+        if let Some(e) = self.refused_record(stored.as_ref(), held) {
+            return settle(Settled::Refused(e));
+        }
         if let Some(v) = adoptable(stored.as_ref(), held) {
             return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
         }
@@ -116,11 +119,15 @@ impl RefreshProtocol {
                 tokio::time::sleep_until(recovered + AFTER_RECOVERY).await;
                 stored = self.load_checked().await?;
             }
+            if let Some(e) = self.refused_record(stored.as_ref(), held) {
+                return settle(Settled::Refused(e));
+            }
             if let Some(v) = adoptable(stored.as_ref(), held) {
                 return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
             }
             let expected = stored.as_ref().map_or(0, |v| v.version);
             let base = refresh_base(stored, held);
+            let base_access = base.as_ref().map(|b| b.access_token.clone());
             let obtained = tokio::time::timeout(t.refresh_timeout, self.auth.clone().obtain(base))
                 .await
                 .unwrap_or_else(|_| {
@@ -162,9 +169,16 @@ impl RefreshProtocol {
                     // A peer may have rotated the refresh token meanwhile: re-read first.
                     let now = self.load_checked().await?;
                     if let Some(v) = now.as_ref().filter(|v| {
-                        v.version != expected && !v.token.expired_within(Duration::from_secs(1))
+                        v.version != expected
+                            && v.token.refused_at_ms.is_none()
+                            && !v.token.expired_within(Duration::from_secs(1))
                     }) {
                         return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
+                    }
+                    if let Some(v) =
+                        now.filter(|v| Some(&v.token.access_token) == base_access.as_ref())
+                    {
+                        self.mark_refused(v).await;
                     }
                     settle(Settled::Refused(e))
                 }
@@ -176,6 +190,40 @@ impl RefreshProtocol {
             guard.release().await;
         }
         result
+    }
+
+    /// The refusal another process noted on the stored record, unless we hold a newer pair.
+    fn refused_record(&self, stored: Option<&Versioned>, held: Option<&Held>) -> Option<Error> {
+        let v = stored?;
+        v.token.refused_at_ms?;
+        if held.is_some_and(|h| h.token.obtained_at_ms > v.token.obtained_at_ms) {
+            return None;
+        }
+        Some(
+            Error::new(
+                ErrorCode::ReauthorizationRequired,
+                format!(
+                    "{} refused the stored token's refresh token (noted in the token store by \
+                     the process it answered); authorise again",
+                    self.auth.provider().as_str()
+                ),
+            )
+            .with_provider(self.auth.provider()),
+        )
+    }
+
+    /// Notes the provider's refusal on the record we refreshed from, so no process sharing the
+    /// store presents its refresh token again. Best effort: a failed or lost write only means
+    /// each peer learns it from the provider, once.
+    async fn mark_refused(&self, v: Versioned) {
+        let mut token = v.token;
+        token.refused_at_ms = Some(crate::store::unix_now_ms());
+        if let Err(e) = self.store.save(&self.key, v.version, &token).await {
+            self.log.warn(format_args!(
+                "the refusal could not be noted in the token store: {} {}",
+                e.code, e.message
+            ));
+        }
     }
 
     /// Writes back a token this process holds but the store does not (saved while the store
@@ -284,7 +332,9 @@ impl RefreshProtocol {
 /// one we hold — another record than our saved one, unless obtained before it (a store rolled
 /// back); for an unsaved token, only one obtained after it.
 fn adoptable<'a>(stored: Option<&'a Versioned>, held: Option<&Held>) -> Option<&'a Versioned> {
-    let v = stored.filter(|v| !v.token.expired_within(Duration::from_secs(1)))?;
+    let v = stored.filter(|v| {
+        v.token.refused_at_ms.is_none() && !v.token.expired_within(Duration::from_secs(1))
+    })?;
     let newer = match held {
         None => true,
         // Versions start again at 1 in a store that lost its data: another pair under our

@@ -73,6 +73,7 @@ impl Snapshot {
             refresh_token: self.refresh.as_ref().map(|r| r.expose().to_string()),
             expires_at_ms: self.expires_at_ms,
             obtained_at_ms: self.obtained_at_ms,
+            refused_at_ms: None,
             meta: self.meta.clone(),
         }
     }

@@ -53,6 +53,7 @@ impl Authenticator for Scripted {
                     refresh_token: Some(format!("refresh-{n}")),
                     expires_at_ms: self.ttl.map(|t| unix_now_ms() + t.as_millis() as u64),
                     obtained_at_ms: unix_now_ms(),
+                    refused_at_ms: None,
                     meta: Default::default(),
                 },
                 kind: if n == 1 {
@@ -287,6 +288,7 @@ fn token(access: &str, ttl: Duration) -> StoredToken {
         refresh_token: Some(format!("r-{access}")),
         expires_at_ms: Some(unix_now_ms() + ttl.as_millis() as u64),
         obtained_at_ms: unix_now_ms(),
+        refused_at_ms: None,
         meta: Default::default(),
     }
 }
@@ -437,6 +439,7 @@ async fn a_token_under_the_legacy_default_key_is_adopted_once_and_moved() {
         refresh_token: None,
         expires_at_ms: None,
         obtained_at_ms: unix_now_ms(),
+        refused_at_ms: None,
         meta: Default::default(),
     };
     store.save(&legacy, 0, &old).await.unwrap();
@@ -656,4 +659,52 @@ async fn a_peers_pair_written_back_under_our_old_version_number_is_adopted() {
     m.force_refresh().await.unwrap();
     assert_eq!(access(&m), "peer-pair", "adopted, not refreshed");
     assert_eq!(auth.calls(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_is_noted_in_the_store_so_peers_never_present_the_same_refresh_token() {
+    let auth = Scripted::new(Duration::ZERO, Some(Duration::from_secs(3600)));
+    let store = Arc::new(PeerStore::default());
+    let a = manager_over(auth.clone(), store.clone());
+    let b = manager_over(auth.clone(), store.clone());
+    let first = a.credential(far()).await.unwrap();
+    let seen_by_b = b.credential(far()).await.unwrap();
+    assert_eq!(auth.calls(), 1, "B took A's token from the store");
+    *auth.fail_with.lock() = Some(Error::new(
+        ErrorCode::ReauthorizationRequired,
+        "refresh token revoked",
+    ));
+    let err = a.rejected(first.generation, far()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ReauthorizationRequired);
+    assert_eq!(auth.calls(), 2);
+    // The hot path stops handing out the refused token: no request is sent with it.
+    assert!(RequestAuth::ready(&a).is_none());
+    // B's token is rejected too: it reads the note instead of asking the provider.
+    let err = b.rejected(seen_by_b.generation, far()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ReauthorizationRequired);
+    assert!(
+        err.message.contains("noted in the token store"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        auth.calls(),
+        2,
+        "the refused refresh token was presented once"
+    );
+    assert_eq!(b.status().state, "reauthorization_required");
+    assert!(RequestAuth::ready(&b).is_none());
+    // A new authorisation in one process clears it for all.
+    *auth.fail_with.lock() = None;
+    a.install(
+        token("fresh", Duration::from_secs(3600)),
+        IssueKind::Exchange,
+    )
+    .await
+    .unwrap();
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let again = b.credential(far()).await.unwrap();
+    assert_eq!(access(&b), "fresh");
+    assert!(again.generation > seen_by_b.generation);
+    assert_eq!(auth.calls(), 2);
 }

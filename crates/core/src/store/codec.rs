@@ -214,6 +214,7 @@ mod tests {
             refresh_token: Some("refresh-xyz".into()),
             expires_at_ms: Some(10),
             obtained_at_ms: 1,
+            refused_at_ms: None,
             meta: Default::default(),
         }
     }

@@ -282,6 +282,7 @@ mod tests {
             refresh_token: Some("r-1".into()),
             expires_at_ms: None,
             obtained_at_ms: 1,
+            refused_at_ms: None,
             meta: Default::default(),
         };
         assert_eq!(store.save("k", 0, &token).await.unwrap(), Saved::Written(1));

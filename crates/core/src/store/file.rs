@@ -331,6 +331,7 @@ mod tests {
             refresh_token: Some(format!("r-{access}")),
             expires_at_ms: Some(1),
             obtained_at_ms: 1,
+            refused_at_ms: None,
             meta: Default::default(),
         }
     }

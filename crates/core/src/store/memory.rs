@@ -78,6 +78,7 @@ mod tests {
             refresh_token: None,
             expires_at_ms: None,
             obtained_at_ms: 0,
+            refused_at_ms: None,
             meta: Default::default(),
         }
     }

@@ -40,6 +40,11 @@ pub struct StoredToken {
     /// When the token was obtained (Unix ms): the keep-alive schedule counts from it.
     #[serde(default)]
     pub obtained_at_ms: u64,
+    /// When the provider refused this token's refresh token (Unix ms): the mark every process
+    /// sharing the store reads, so none presents it again; a new authorisation replaces the
+    /// record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_at_ms: Option<u64>,
     /// Provider data that must survive with the token (amoCRM's account base domain).
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub meta: serde_json::Map<String, serde_json::Value>,
@@ -55,6 +60,7 @@ impl fmt::Debug for StoredToken {
             )
             .field("expires_at_ms", &self.expires_at_ms)
             .field("obtained_at_ms", &self.obtained_at_ms)
+            .field("refused_at_ms", &self.refused_at_ms)
             .field("meta", &self.meta)
             .finish()
     }
@@ -146,6 +152,7 @@ mod tests {
             refresh_token: Some("refresh-secret".into()),
             expires_at_ms: Some(1),
             obtained_at_ms: 0,
+            refused_at_ms: None,
             meta: Default::default(),
         };
         let text = format!("{t:?}");
@@ -159,6 +166,7 @@ mod tests {
             refresh_token: None,
             expires_at_ms: None,
             obtained_at_ms: 5,
+            refused_at_ms: None,
             meta: Default::default(),
         };
         assert_eq!(

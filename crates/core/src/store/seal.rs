@@ -105,6 +105,7 @@ mod tests {
             refresh_token: Some("refresh-planted".into()),
             expires_at_ms: None,
             obtained_at_ms: 1,
+            refused_at_ms: None,
             meta: Default::default(),
         }
     }

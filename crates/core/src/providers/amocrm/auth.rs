@@ -224,6 +224,7 @@ fn token_from(
         refresh_token: Some(refresh),
         expires_at_ms,
         obtained_at_ms,
+        refused_at_ms: None,
         meta,
     })
 }

@@ -293,6 +293,7 @@ impl AmoCrmClient {
             refresh_token: None,
             expires_at_ms: jwt::expiry_unix_secs(token.expose()).map(|s| s * 1000),
             obtained_at_ms: unix_now_ms(),
+            refused_at_ms: None,
             meta,
         };
         self.tokens

@@ -126,6 +126,7 @@ fn token_from(resp: &Response, what: &str) -> Result<StoredToken> {
         refresh_token: None,
         expires_at_ms,
         obtained_at_ms,
+        refused_at_ms: None,
         meta: Default::default(),
     })
 }
