@@ -63,6 +63,8 @@ error_codes! {
     Closed => "CLOSED",
     /// The capability is not available (yet) in this build.
     NotImplemented => "NOT_IMPLEMENTED",
+    /// `startSandbox()` without the dev dependency `uzgate-sandbox` installed.
+    SandboxNotInstalled => "SANDBOX_NOT_INSTALLED",
     /// A bug: an invariant did not hold.
     Internal => "INTERNAL",
 }
