@@ -1,5 +1,6 @@
 //! `startSandbox()`: the local Eskiz/Twilio/amoCRM imitation, for tests, the demo and users' own
-//! tests. Options, stats and faults are plain JSON objects (typed in the TypeScript layer).
+//! tests. Options, stats and faults are plain JSON objects, typed in uzgate's
+//! `nest/sandbox-types.ts` and wrapped by `packages/sandbox/src/index.ts`.
 
 use crate::error::js_error;
 use napi::bindgen_prelude::*;
