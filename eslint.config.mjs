@@ -1,6 +1,6 @@
 // ESLint for the TypeScript layer and the scripts around it (`npm run lint`, after rustfmt, clippy
 // and tsc). TypeScript files get typescript-eslint's strict type-checked rules against the root
-// tsconfig.json (which includes nest/, __test__/, examples/ and bench/, with `uzgate` mapped to the
+// tsconfig.json (which includes nest/, packages/sandbox/src/, __test__/, examples/ and bench/, with `uzgate` mapped to the
 // sources, so linting needs no build); plain JavaScript workers and scripts get ESLint's
 // recommended rules. Rules are turned off only narrowly, each with the reason next to it.
 import js from '@eslint/js';
@@ -13,10 +13,10 @@ export default tseslint.config(
     // examples/consumer is a separate app as `nest new` lays it out (its own package.json and
     // tsconfig, installed from the packed tarballs by scripts/consumer-e2e.sh): not part of the
     // repository's TypeScript project, so not linted against it.
-    ignores: ['examples/consumer/**', 'dist/**', 'examples/nest-app/dist/**', 'target/**', 'npm/**', 'index.js', 'index.d.ts', 'coverage/**'],
+    ignores: ['examples/consumer/**', 'dist/**', 'examples/nest-app/dist/**', 'target/**', 'npm/**', 'index.js', 'index.d.ts', 'coverage/**', 'packages/sandbox/dist/**', 'packages/sandbox/npm/**', 'packages/sandbox/index.js', 'packages/sandbox/index.d.ts'],
   },
   {
-    files: ['nest/**/*.ts', '__test__/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    files: ['nest/**/*.ts', 'packages/sandbox/src/**/*.ts', '__test__/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.strictTypeChecked],
     languageOptions: {
       parserOptions: {

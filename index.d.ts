@@ -68,38 +68,6 @@ export declare class OtpService {
   close(): void
 }
 
-export declare class Sandbox {
-  /** `http://127.0.0.1:PORT`: pass it as `baseUrl` to every provider. */
-  get url(): string
-  /** Counters: logins, refreshes, rejected 401s, sends per token generation, faults… */
-  stats(): any
-  /** Recent messages the sandbox accepted (the last 10,000). */
-  inbox(): any
-  clearInbox(): void
-  /** Changes options at run time, e.g. `{ eskiz: { refreshEnabled: false } }`. */
-  configure(patch: any): void
-  /** Injects a fault; returns its id. */
-  setFault(fault: any): number
-  clearFaults(): void
-  /** Every token of `provider` issued so far is expired from now on. */
-  expireTokens(provider: string): void
-  /** Every token of `provider` issued so far is revoked. */
-  revokeTokens(provider: string): void
-  resetStats(): void
-  /** Approves every Eskiz template waiting for moderation; returns how many. */
-  approveTemplates(): number
-  /** An amoCRM authorization code, as if a user had approved the consent page. */
-  amocrmIssueCode(): string
-  /** Lifts the sandbox's 403 block (real amoCRM: only its support can). */
-  amocrmUnblock(): void
-  /** The leads created in the sandbox's amoCRM account. */
-  amocrmLeads(): any
-  /** The sandbox's Twilio account (generated SIDs, auth token, owned numbers). */
-  twilioAccount(): any
-  /** Stops the server and frees the port. Idempotent. */
-  close(): Promise<void>
-}
-
 export declare class SmsClient {
   /**
    * Validates the options and builds the client. No network: the token is obtained on the
@@ -634,9 +602,6 @@ export interface SmsClientOptions {
   /** Minimum level passed to the logger (default `info`). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error'
 }
-
-/** Starts a sandbox on 127.0.0.1 (`port` 0 or absent: a free port). */
-export declare function startSandbox(options?: any | undefined | null): Promise<Sandbox>
 
 /** What a custom store's `load` resolves to. */
 export interface StoredRecord {

@@ -25,6 +25,7 @@ const expected: Array<[UzgateErrorCode, number]> = [
   ['OUTCOME_UNKNOWN', 504],
   ['NOT_IMPLEMENTED', 501],
   ['CONFIG', 500],
+  ['SANDBOX_NOT_INSTALLED', 500],
   ['STORE_ERROR', 500],
   ['INTERNAL', 500],
 ];

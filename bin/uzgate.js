@@ -11,7 +11,8 @@ const path = require('node:path');
 const USAGE = `uzgate — SMS (Eskiz, Twilio), OTP and amoCRM for Node
 
 Usage:
-  uzgate sandbox [--port N] [--config JSON]   run the sandbox gateway until Ctrl+C
+  uzgate sandbox [--port N] [--config JSON]   run the sandbox gateway until Ctrl+C (needs the
+                                               dev dependency uzgate-sandbox)
   uzgate token status [--provider sms|amocrm] the token's state (never the token); no request
   uzgate token refresh [--provider sms|amocrm]
                                                refresh now and print the new state

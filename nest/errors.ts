@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'STORE_ERROR',
   'CLOSED',
   'NOT_IMPLEMENTED',
+  'SANDBOX_NOT_INSTALLED',
   'INTERNAL',
 ] as const;
 

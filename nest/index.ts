@@ -21,11 +21,15 @@ export { UzgateError, ERROR_CODES } from './errors';
 export type { UzgateErrorCode, UzgateErrorFields } from './errors';
 export type { TokenStatus, TokenState } from './token-status';
 export type { LogLine, LogLevel, LoggerLike, UzgateLogger } from './logger';
-export { startSandbox, Sandbox } from './sandbox';
+export { startSandbox, SANDBOX_PACKAGE } from './sandbox';
 export type {
+  Sandbox,
   SandboxOptions,
+  SandboxPatch,
   SandboxFault,
   SandboxStats,
+  SandboxTokenProvider,
+  StartSandbox,
   EskizSandboxOptions,
   EskizSandboxStats,
   AmoCrmSandboxOptions,
@@ -34,7 +38,7 @@ export type {
   TwilioSandboxStats,
   TwilioSandboxAccount,
   SandboxMessage,
-} from './sandbox';
+} from './sandbox-types';
 export { AmoCrmClient } from './amocrm-client';
 export type {
   AmoCrmClientOptions,

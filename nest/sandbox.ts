@@ -1,259 +1,43 @@
 /**
- * The sandbox gateway: a local, faithful imitation of Eskiz, Twilio and amoCRM for tests and the
- * demo. Point any provider's `baseUrl` at `sandbox.url`.
+ * `startSandbox()` as `uzgate` has always exported it, now a delegate: the sandbox gateway lives
+ * in the dev dependency `uzgate-sandbox` (its own addon, so production processes never carry an
+ * HTTP server). The package is loaded only when `startSandbox()` is called; without it, the call
+ * rejects with `SANDBOX_NOT_INSTALLED` saying what to install.
  */
-import { call, callSync } from './errors';
-import { native, type Native } from './native';
+import { call, UzgateError } from './errors';
+import type { Sandbox, SandboxOptions, StartSandbox } from './sandbox-types';
 
-export interface SandboxOptions {
-  /** 0 or absent: a free port on 127.0.0.1. */
-  port?: number;
-  eskiz?: EskizSandboxOptions;
-  amocrm?: AmoCrmSandboxOptions;
-  twilio?: TwilioSandboxOptions;
-  faults?: SandboxFault[];
+/** The npm package that carries the sandbox. */
+export const SANDBOX_PACKAGE = 'uzgate-sandbox';
+
+function isMissing(cause: unknown, name: string): boolean {
+  const e = cause as { code?: unknown; message?: unknown } | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.code === 'MODULE_NOT_FOUND' &&
+    typeof e.message === 'string' &&
+    e.message.startsWith(`Cannot find module '${name}'`)
+  );
 }
 
-export interface EskizSandboxOptions {
-  email?: string;
-  password?: string;
-  /** Token lifetime in seconds (default 30 days). */
-  tokenTtlSecs?: number;
-  refreshEnabled?: boolean;
-  refreshRevokesOld?: boolean;
-  refreshExpiredAllowed?: boolean;
-  loginErrorStatus?: 400 | 401;
-  blockedLogin?: boolean;
-  testMode?: boolean;
-  moderation?: boolean;
-  autoApproveTemplates?: boolean;
-  strictUserSmsId?: boolean;
-  callbackForm?: boolean;
-  acceptAfterMs?: number;
-  deliverAfterMs?: number;
-  initialBalance?: number;
-  pricePerPart?: number;
-  [key: string]: unknown;
-}
-
-export interface AmoCrmSandboxOptions {
-  clientId?: string;
-  clientSecret?: string;
-  redirectUri?: string;
-  subdomain?: string;
-  accessTokenTtlSecs?: number;
-  codeTtlSecs?: number;
-  /** `strict` (default): a refresh token is single-use; `docGrace`: valid until the new one is used. */
-  rotation?: 'strict' | 'docGrace';
-  autoConsent?: boolean;
-  rateLimitPerSecond?: number;
-  accountRateLimitPerSecond?: number;
-  rateLimitBody?: 'json' | 'html' | 'empty';
-  /** 429s within 60 s before a sticky 403 block (0: never). */
-  blockAfter?: number;
-  unpaid?: boolean;
-  revoked?: boolean;
-  [key: string]: unknown;
-}
-
-export interface TwilioSandboxOptions {
-  authToken?: string;
-  apiKeys?: Array<{ sid: string; secret: string }>;
-  testCredentials?: boolean;
-  numbers?: string[];
-  alphanumericSenders?: boolean;
-  concurrencyLimit?: number;
-  retryAfter?: number | null;
-  statusDelaysMs?: { queued?: number; sending?: number; sent?: number; delivered?: number };
-  specialNumbers?: boolean;
-  signCallbacksWithPort?: boolean;
-  callbackJson?: boolean;
-  [key: string]: unknown;
-}
-
-export interface TwilioSandboxAccount {
-  accountSid: string;
-  authToken: string;
-  numbers: string[];
-  messagingServiceSids: string[];
-  [key: string]: unknown;
-}
-
-export interface TwilioSandboxStats {
-  requests: number;
-  messages: number;
-  authFailures: number;
-  /** Every error by Twilio code, e.g. `{ "21211": 1 }`. */
-  rejected: Record<string, number>;
-  rateLimited: number;
-  callbacksSent: number;
-  callbacksFailed: number;
-  canceled: number;
-  [key: string]: unknown;
-}
-
-export interface SandboxFault {
-  /** Path prefix, e.g. `/message/sms/send`; every path when absent. */
-  path?: string;
-  method?: string;
-  kind: 'latency' | 'status' | 'reset' | 'resetMidBody' | 'timeout' | 'malformed' | 'html';
-  latencyMs?: number;
-  status?: number;
-  /** Seconds, sent as `Retry-After`. */
-  retryAfter?: number;
-  body?: string;
-  /** `before`: the request is not processed; `after`: processed, then the answer breaks. */
-  phase?: 'before' | 'after';
-  /** How many requests it hits; unlimited when absent. */
-  times?: number;
-}
-
-export interface EskizSandboxStats {
-  logins: number;
-  loginFailures: number;
-  refreshes: number;
-  refreshFailures: number;
-  rejected401: number;
-  sends: number;
-  messages: number;
-  batches: number;
-  sendsByGeneration: Record<string, number>;
-  callbacksSent: number;
-  requests: number;
-  [key: string]: unknown;
-}
-
-export interface AmoCrmSandboxStats {
-  requests: number;
-  codeExchanges: number;
-  codeFailures: number;
-  refreshes: number;
-  refreshFailures: number;
-  /** A spent (single-use) refresh token presented again: real amoCRM revokes the integration. */
-  revokedReuses: number;
-  rejected401: number;
-  rateLimited: number;
-  blocked: number;
-  paymentRequired: number;
-  leadsCreated: number;
-  contactsCreated: number;
-  notesCreated: number;
-  [key: string]: unknown;
-}
-
-export interface SandboxStats {
-  eskiz: EskizSandboxStats;
-  amocrm: AmoCrmSandboxStats;
-  twilio: TwilioSandboxStats;
-  faultsInjected: number;
-  [key: string]: unknown;
-}
-
-export interface SandboxMessage {
-  provider: string;
-  id: string;
-  to: string;
-  text: string;
-  from?: string;
-  parts: number;
-  status: string;
-  [key: string]: unknown;
-}
-
-export class Sandbox {
-  constructor(private readonly native: Native.Sandbox) {}
-
-  get url(): string {
-    return this.native.url;
-  }
-
-  stats(): SandboxStats {
-    return callSync(() => this.native.stats() as SandboxStats);
-  }
-
-  inbox(): SandboxMessage[] {
-    return callSync(() => this.native.inbox() as SandboxMessage[]);
-  }
-
-  clearInbox(): void {
-    callSync(() => {
-      this.native.clearInbox();
-    });
-  }
-
-  /** Changes options while running, e.g. `{ eskiz: { refreshEnabled: false } }`. */
-  configure(patch: {
-    eskiz?: EskizSandboxOptions;
-    amocrm?: AmoCrmSandboxOptions;
-    twilio?: TwilioSandboxOptions;
-  }): void {
-    callSync(() => {
-      this.native.configure(patch);
-    });
-  }
-
-  setFault(fault: SandboxFault): number {
-    return callSync(() => this.native.setFault(fault));
-  }
-
-  clearFaults(): void {
-    callSync(() => {
-      this.native.clearFaults();
-    });
-  }
-
-  /** Every token issued so far is expired from now on. */
-  expireTokens(provider: 'eskiz' | 'amocrm' | 'all' = 'eskiz'): void {
-    callSync(() => {
-      this.native.expireTokens(provider);
-    });
-  }
-
-  revokeTokens(provider: 'eskiz' | 'amocrm' | 'all' = 'eskiz'): void {
-    callSync(() => {
-      this.native.revokeTokens(provider);
-    });
-  }
-
-  resetStats(): void {
-    callSync(() => {
-      this.native.resetStats();
-    });
-  }
-
-  /** An amoCRM authorization code, as if a user had approved the consent page. */
-  amocrmIssueCode(): string {
-    return callSync(() => this.native.amocrmIssueCode());
-  }
-
-  /** Lifts the 403 block (real amoCRM: only its support can). */
-  amocrmUnblock(): void {
-    callSync(() => {
-      this.native.amocrmUnblock();
-    });
-  }
-
-  /** Leads created in the sandbox's amoCRM account. */
-  amocrmLeads(): Array<Record<string, unknown>> {
-    return callSync(() => this.native.amocrmLeads() as Array<Record<string, unknown>>);
-  }
-
-  /** The sandbox's Twilio account: generated `accountSid`, `authToken`, owned `numbers`, `messagingServiceSids`. */
-  twilioAccount(): TwilioSandboxAccount {
-    return callSync(() => this.native.twilioAccount() as TwilioSandboxAccount);
-  }
-
-  /** Approves every Eskiz template waiting for moderation. */
-  approveTemplates(): number {
-    return callSync(() => this.native.approveTemplates());
-  }
-
-  close(): Promise<void> {
-    return call(() => this.native.close());
+function loadSandboxPackage(): { startSandbox: StartSandbox } {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(SANDBOX_PACKAGE) as { startSandbox: StartSandbox };
+  } catch (cause) {
+    if (!isMissing(cause, SANDBOX_PACKAGE)) throw cause; // e.g. its addon missing for this platform: its own error says what to do
+    throw new UzgateError(
+      `startSandbox() needs the package ${SANDBOX_PACKAGE}, which is not installed. The sandbox gateway is a ` +
+        `dev dependency of its own, kept out of the production addon: \`npm install --save-dev ${SANDBOX_PACKAGE}\` ` +
+        `(the same version as uzgate), then import startSandbox from '${SANDBOX_PACKAGE}' or keep importing it from 'uzgate'.`,
+      { code: 'SANDBOX_NOT_INSTALLED' },
+    );
   }
 }
 
+/** Starts a sandbox on 127.0.0.1 (`port` 0 or absent: a free port), through `uzgate-sandbox`. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const inner = await call(() => native.startSandbox(options));
-  return new Sandbox(inner);
+  const { startSandbox: start } = loadSandboxPackage();
+  return call(() => start(options));
 }

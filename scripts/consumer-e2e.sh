@@ -2,16 +2,22 @@
 # `npm run consumer:e2e`: uzgate tested as users get it. Copies examples/consumer (a Nest 11 app
 # as `nest new` lays it out) into a temporary folder outside the repository, installs uzgate from
 # the tarballs that `npm run pack:local` wrote to pack/ (never from the repository's
-# node_modules; the app's other dependencies come from the npm registry), runs `nest build` and
-# the app's e2e test against the sandbox: OTP, amoCRM consent and a lead, an error's HTTP status.
+# node_modules; the app's other dependencies come from the npm registry), with uzgate-sandbox as
+# the dev dependency users add for their tests, runs `nest build` and the app's e2e test against
+# the sandbox: OTP, amoCRM consent and a lead, an error's HTTP status.
 # Jest runs without --forceExit under a time limit: a handle left open fails the run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shopt -s nullglob
 main=("$root"/pack/uzgate-[0-9]*.tgz)
-platform=("$root"/pack/uzgate-[a-z]*.tgz)
-if [ "${#main[@]}" -ne 1 ] || [ "${#platform[@]}" -ne 1 ]; then
-  echo "consumer-e2e: expected one main and one platform tarball in pack/: run npm run pack:local first" >&2
+sandbox=("$root"/pack/uzgate-sandbox-[0-9]*.tgz)
+sandbox_platform=("$root"/pack/uzgate-sandbox-[a-z]*.tgz)
+platform=()
+for f in "$root"/pack/uzgate-[a-z]*.tgz; do
+  case "$(basename "$f")" in uzgate-sandbox-*) ;; *) platform+=("$f") ;; esac
+done
+if [ "${#main[@]}" -ne 1 ] || [ "${#platform[@]}" -ne 1 ] || [ "${#sandbox[@]}" -ne 1 ] || [ "${#sandbox_platform[@]}" -ne 1 ]; then
+  echo "consumer-e2e: expected in pack/ one tarball each of uzgate, its platform package, uzgate-sandbox and its platform package: run npm run pack:local first" >&2
   exit 1
 fi
 
@@ -22,18 +28,30 @@ tar -C "$root/examples/consumer" --exclude=node_modules --exclude=dist -cf - . |
 cd "$work"
 started=$SECONDS
 
-echo "consumer-e2e: installing in $work from $(basename "${main[0]}") + $(basename "${platform[0]}")"
-npm install --no-audit --no-fund --loglevel=error "${main[0]}" "${platform[0]}"
+echo "consumer-e2e: installing in $work from $(basename "${main[0]}") + $(basename "${platform[0]}"), dev: $(basename "${sandbox[0]}") + $(basename "${sandbox_platform[0]}")"
+# one command: the app's package.json already lists uzgate-sandbox under devDependencies, and
+# npm keeps a package where it is listed when its spec changes to a tarball
+npm install --no-audit --no-fund --loglevel=error "${main[0]}" "${platform[0]}" "${sandbox[0]}" "${sandbox_platform[0]}"
 
-# uzgate and its addon come from the tarballs, inside this folder
+# uzgate, uzgate-sandbox and their addons come from the tarballs, inside this folder
 node -e '
   const path = require("node:path");
-  const where = path.dirname(require.resolve("uzgate/package.json"));
-  if (!where.startsWith(process.cwd() + path.sep)) throw new Error("uzgate resolved outside the app: " + where);
+  const fs = require("node:fs");
+  for (const name of ["uzgate", "uzgate-sandbox"]) {
+    const where = path.dirname(require.resolve(`${name}/package.json`));
+    if (!where.startsWith(process.cwd() + path.sep)) throw new Error(`${name} resolved outside the app: ${where}`);
+  }
   const { version } = require("uzgate/package.json");
-  const addons = require("node:fs").readdirSync("node_modules").filter((n) => n.startsWith("uzgate-"));
-  console.log(`consumer-e2e: uzgate ${version} with ${addons.join(", ")}`);
-  if (addons.length !== 1) throw new Error("expected exactly one platform package, got " + addons);
+  const installed = fs.readdirSync("node_modules").filter((n) => n.startsWith("uzgate-"));
+  console.log(`consumer-e2e: uzgate ${version} with ${installed.join(", ")}`);
+  const addons = installed.filter((n) => n !== "uzgate-sandbox");
+  if (addons.length !== 2 || addons.filter((n) => n.startsWith("uzgate-sandbox-")).length !== 1) {
+    throw new Error("expected exactly one platform package for uzgate and one for uzgate-sandbox, got " + addons);
+  }
+  const app = JSON.parse(fs.readFileSync("package.json", "utf8"));
+  if (!app.devDependencies["uzgate-sandbox"] || (app.dependencies ?? {})["uzgate-sandbox"]) {
+    throw new Error("uzgate-sandbox must stay a dev dependency of the app");
+  }
 '
 
 npx --no-install nest build

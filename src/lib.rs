@@ -14,7 +14,6 @@ pub mod log_file;
 pub mod logger;
 pub mod otp;
 pub mod promise;
-pub mod sandbox;
 pub mod sms;
 pub mod sms_types;
 pub mod store;

@@ -63,6 +63,8 @@ error_codes! {
     Closed => "CLOSED",
     /// The capability is not available (yet) in this build.
     NotImplemented => "NOT_IMPLEMENTED",
+    /// `startSandbox()` without the dev dependency `uzgate-sandbox` installed.
+    SandboxNotInstalled => "SANDBOX_NOT_INSTALLED",
     /// A bug: an invariant did not hold.
     Internal => "INTERNAL",
 }
@@ -228,14 +230,14 @@ mod tests {
     }
 
     #[test]
-    fn the_list_holds_18_distinct_upper_snake_codes() {
+    fn the_list_holds_19_distinct_upper_snake_codes() {
         let mut seen = std::collections::HashSet::new();
         for code in ErrorCode::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "{s} twice");
             assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
         }
-        assert_eq!(seen.len(), 18);
+        assert_eq!(seen.len(), 19);
     }
 
     #[test]

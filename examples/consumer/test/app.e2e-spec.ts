@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { startSandbox, type Sandbox } from 'uzgate';
+import { startSandbox, type Sandbox } from 'uzgate-sandbox';
 import { AppModule } from '../src/app.module';
 
 // The sandbox's own accounts: its Eskiz login and its amoCRM integration (account `uzgate`).

@@ -1,5 +1,6 @@
 //! `startSandbox()`: the local Eskiz/Twilio/amoCRM imitation, for tests, the demo and users' own
-//! tests. Options, stats and faults are plain JSON objects (typed in the TypeScript layer).
+//! tests. Options, stats and faults are plain JSON objects, typed in uzgate's
+//! `nest/sandbox-types.ts` and wrapped by `packages/sandbox/src/index.ts`.
 
 use crate::error::js_error;
 use napi::bindgen_prelude::*;
@@ -7,7 +8,7 @@ use napi::Env;
 use parking_lot::Mutex;
 use serde_json::Value;
 use std::sync::Arc;
-use uzgate_core::{Error as CoreError, ErrorCode};
+use uzgate_core::ErrorCode;
 use uzgate_mock::Sandbox as MockSandbox;
 
 #[napi]
@@ -17,7 +18,7 @@ pub struct Sandbox {
 }
 
 fn bad(env: &Env, message: String) -> napi::Error {
-    js_error(env, CoreError::new(ErrorCode::InvalidArgument, message))
+    js_error(env, ErrorCode::InvalidArgument, message)
 }
 
 /// Starts a sandbox on 127.0.0.1 (`port` 0 or absent: a free port).
@@ -40,7 +41,11 @@ impl Sandbox {
     fn with<T>(&self, env: &Env, f: impl FnOnce(&MockSandbox) -> T) -> Result<T> {
         match self.inner.lock().as_ref() {
             Some(s) => Ok(f(s)),
-            None => Err(js_error(env, CoreError::closed())),
+            None => Err(js_error(
+                env,
+                ErrorCode::Closed,
+                "the sandbox was closed".into(),
+            )),
         }
     }
 }
