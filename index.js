@@ -842,6 +842,7 @@ module.exports.SmsClient = nativeBinding.SmsClient
 module.exports.amocrmAccountHost = nativeBinding.amocrmAccountHost
 module.exports.deliveryAcceptsUpdate = nativeBinding.deliveryAcceptsUpdate
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.optionKeys = nativeBinding.optionKeys
 module.exports.parseDeliveryReport = nativeBinding.parseDeliveryReport
 module.exports.startSandbox = nativeBinding.startSandbox
 module.exports.validateTwilioJsonSignature = nativeBinding.validateTwilioJsonSignature

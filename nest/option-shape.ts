@@ -62,6 +62,15 @@ export function checkShape(s: Shape, value: unknown, code: UzgateErrorCode, path
   }
 }
 
+/**
+ * The part of a client's options the core cannot see: the object itself, and its `logger` (a
+ * function or a Nest `Logger`). Every other key is checked by the core, which refuses unknown ones.
+ */
+export function checkJsOptions(name: string, options: unknown): asserts options is Record<string, unknown> {
+  if (!isPlainObject(options)) throw new UzgateError(`${name} must be an object`, { code: 'CONFIG' });
+  checkField(optional(['function', 'object']), options.logger, 'CONFIG', 'logger', 'option');
+}
+
 /** One argument of a call (`phone`, `messages`), named in the message. */
 export function checkArgument(name: string, field: Field, value: unknown, code: UzgateErrorCode = 'INVALID_ARGUMENT'): void {
   checkField(field, value, code, name, 'field');
