@@ -198,6 +198,12 @@ export interface BatchResult {
   segments: number
 }
 
+/**
+ * Throws the core's `CONFIG` error for SMS client options that break a rule (every rule the
+ * constructor checks; nothing is built): the environment reader names its variables in it.
+ */
+export declare function checkSmsOptions(options: Record<string, unknown>): void
+
 export interface ClientHooks {
   /** Receives every log line, already masked. */
   logger?: (arg: LogLine) => void

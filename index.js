@@ -840,6 +840,7 @@ module.exports.OtpService = nativeBinding.OtpService
 module.exports.Sandbox = nativeBinding.Sandbox
 module.exports.SmsClient = nativeBinding.SmsClient
 module.exports.amocrmAccountHost = nativeBinding.amocrmAccountHost
+module.exports.checkSmsOptions = nativeBinding.checkSmsOptions
 module.exports.deliveryAcceptsUpdate = nativeBinding.deliveryAcceptsUpdate
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.optionKeys = nativeBinding.optionKeys

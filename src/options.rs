@@ -1,5 +1,7 @@
 //! What the binding tells JS about the core's option types (the core parses the options itself).
 
+use crate::error::throw;
+use napi::Env;
 use uzgate_core::options::{keys_of, AmoCrmOptions, OtpOptions, SmsOptions};
 
 /// The top-level option keys of each client's constructor.
@@ -19,4 +21,14 @@ pub fn option_keys() -> OptionKeys {
         amocrm: keys_of::<AmoCrmOptions>(),
         otp: keys_of::<OtpOptions>(),
     }
+}
+
+/// Throws the core's `CONFIG` error for SMS client options that break a rule (every rule the
+/// constructor checks; nothing is built): the environment reader names its variables in it.
+#[napi]
+pub fn check_sms_options(
+    env: Env,
+    #[napi(ts_arg_type = "Record<string, unknown>")] options: serde_json::Value,
+) -> napi::Result<()> {
+    SmsOptions::check(options).or_else(|e| throw(&env, e))
 }

@@ -104,6 +104,14 @@ impl SmsOptions {
         from_json(value, "SmsClientOptions")
     }
 
+    /// Every rule checked, nothing built (no store, no connection): for readers that assemble
+    /// options from elsewhere (the environment) and name their own sources in errors.
+    pub fn check(value: serde_json::Value) -> Result<()> {
+        Self::from_json(value)?
+            .into_config(&BuiltStore::default())
+            .map(|_| ())
+    }
+
     /// The provider's configuration, with every rule checked; `store` is the built `tokenStore`.
     pub fn into_config(self, store: &BuiltStore) -> Result<SmsProviderConfig> {
         let http = self.common().http()?;
@@ -150,15 +158,20 @@ impl TwilioOptions {
         let (api_key_sid, secret) = match (self.api_key_sid, self.api_key_secret, self.auth_token) {
             (Some(sid), Some(secret), _) => (Some(sid), secret),
             (Some(_), None, _) => {
-                return Err(Error::config("twilio.apiKeySid needs twilio.apiKeySecret"))
+                return Err(Error::config(
+                    "twilio.apiKeySecret is not set (needed with twilio.apiKeySid)",
+                ))
             }
             (None, Some(_), _) => {
-                return Err(Error::config("twilio.apiKeySecret needs twilio.apiKeySid"))
+                return Err(Error::config(
+                    "twilio.apiKeySid is not set (needed with twilio.apiKeySecret)",
+                ))
             }
             (None, None, Some(token)) => (None, token),
             (None, None, None) => {
                 return Err(Error::config(
-                    "twilio needs authToken, or apiKeySid with apiKeySecret",
+                    "twilio.authToken is not set (needed for provider=twilio, or \
+                     twilio.apiKeySid with twilio.apiKeySecret)",
                 ))
             }
         };

@@ -91,16 +91,19 @@ fn twilio_authenticates_with_the_auth_token_or_an_api_key_pair() {
     };
     assert_eq!(
         sms_error(twilio(json!({}))),
-        "twilio needs authToken, or apiKeySid with apiKeySecret"
+        "twilio.authToken is not set (needed for provider=twilio, or twilio.apiKeySid with twilio.apiKeySecret)"
     );
     assert_eq!(
         sms_error(twilio(json!({ "apiKeySid": "SK1" }))),
-        "twilio.apiKeySid needs twilio.apiKeySecret"
+        "twilio.apiKeySecret is not set (needed with twilio.apiKeySid)"
     );
     assert_eq!(
         sms_error(twilio(json!({ "authToken": "t", "apiKeySecret": "s" }))),
-        "twilio.apiKeySecret needs twilio.apiKeySid"
+        "twilio.apiKeySid is not set (needed with twilio.apiKeySecret)"
     );
+    assert!(SmsOptions::check(twilio(json!({ "authToken": "t" }))).is_ok());
+    let e = SmsOptions::check(twilio(json!({ "apiKeySid": "SK1" }))).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Config);
     for ok in [
         json!({ "authToken": "t" }),
         json!({ "apiKeySid": "SK1", "apiKeySecret": "s" }),
