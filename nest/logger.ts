@@ -2,9 +2,10 @@
  * Where uzgate's log lines go: a function, or any object shaped like Nest's LoggerService
  * (`log`, `warn`, `error`, optional `debug`/`verbose`). Lines arrive already masked.
  */
+import type { LogLevel } from './generated/LogLevel';
 import type { Native } from './native';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel } from './generated/LogLevel';
 
 export interface LogLine {
   level: LogLevel;

@@ -26,8 +26,6 @@ export interface Shape {
   readonly fields: Readonly<Record<string, Field>>;
   /** Options refuse keys they do not know; inputs (a message, a lead) let the addon ignore them. */
   readonly unknownKeys: 'refuse' | 'ignore';
-  /** Keys that exist only in the TypeScript layer (a logger, a custom store), absent from `index.d.ts`. */
-  readonly tsOnly: readonly string[];
 }
 
 export const required = (kind: Field['kind']): Field => ({ kind, optional: false, list: false });
@@ -38,9 +36,9 @@ export const requiredList = (kind: Field['kind']): Field => ({ kind, optional: f
 export function shape(
   name: string,
   fields: Record<string, Field>,
-  extra: { unknownKeys?: Shape['unknownKeys']; tsOnly?: string[] } = {},
+  extra: { unknownKeys?: Shape['unknownKeys'] } = {},
 ): Shape {
-  return { name, fields, unknownKeys: extra.unknownKeys ?? 'refuse', tsOnly: extra.tsOnly ?? [] };
+  return { name, fields, unknownKeys: extra.unknownKeys ?? 'refuse' };
 }
 
 /**
