@@ -53,7 +53,7 @@ fn generated_typescript_matches_the_rust_option_types() {
         return;
     }
     let committed = files(&committed_dir);
-    let stale: Vec<&String> = generated
+    let stale: std::collections::BTreeSet<&String> = generated
         .keys()
         .chain(committed.keys())
         .filter(|name| generated.get(*name) != committed.get(*name))
