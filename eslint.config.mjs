@@ -13,7 +13,7 @@ export default tseslint.config(
     // examples/consumer is a separate app as `nest new` lays it out (its own package.json and
     // tsconfig, installed from the packed tarballs by scripts/consumer-e2e.sh): not part of the
     // repository's TypeScript project, so not linted against it.
-    ignores: ['examples/consumer/**', 'dist/**', 'examples/nest-app/dist/**', 'target/**', 'npm/**', 'index.js', 'index.d.ts', 'coverage/**', 'packages/sandbox/dist/**', 'packages/sandbox/npm/**', 'packages/sandbox/index.js', 'packages/sandbox/index.d.ts'],
+    ignores: ['examples/consumer/**', 'dist/**', 'nest/generated/**', 'examples/nest-app/dist/**', 'target/**', 'npm/**', 'index.js', 'index.d.ts', 'coverage/**', 'packages/sandbox/dist/**', 'packages/sandbox/npm/**', 'packages/sandbox/index.js', 'packages/sandbox/index.d.ts'],
   },
   {
     files: ['nest/**/*.ts', 'packages/sandbox/src/**/*.ts', '__test__/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],

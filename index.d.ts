@@ -11,7 +11,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 export declare class AmoCrmClient {
   /** Validates the options and builds the client; no network until the first call. */
-  constructor(options: AmoCrmClientOptions, hooks?: ClientHooks | undefined | null)
+  constructor(options: Record<string, unknown>, hooks?: ClientHooks | undefined | null)
   /** The consent URL and a fresh `state` (32 random bytes) to keep until the callback. */
   authorizationUrl(options?: AuthorizationUrlOptions | undefined | null): AuthorizationUrl
   /**
@@ -58,8 +58,8 @@ export declare class AmoCrmClient {
 }
 
 export declare class OtpService {
-  /** `sms` sends the codes; the options are validated here (no I/O). */
-  constructor(sms: SmsClient, options: OtpOptions, logger?: ((arg: LogLine) => void) | undefined | null)
+  /** `sms` sends the codes; the core checks the options (no I/O). */
+  constructor(sms: SmsClient, options: Record<string, unknown>, logger?: ((arg: LogLine) => void) | undefined | null)
   /** Sends a fresh code (the previous one of the number stops working). */
   send(phone: string): Promise<OtpSendResult>
   /** `{ ok: true }` once for the right code; otherwise why not. */
@@ -73,7 +73,7 @@ export declare class SmsClient {
    * Validates the options and builds the client. No network: the token is obtained on the
    * first call.
    */
-  constructor(options: SmsClientOptions, hooks?: ClientHooks | undefined | null)
+  constructor(options: Record<string, unknown>, hooks?: ClientHooks | undefined | null)
   get provider(): string
   send(message: SendInput): Promise<SendResult>
   /** Eskiz: one `send-batch` request (all messages validated first). Console: each message. */
@@ -119,59 +119,6 @@ export declare class SmsClient {
  * amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`).
  */
 export declare function amocrmAccountHost(referer: string, domain?: 'amocrm.ru' | 'amocrm.com' | 'kommo.com'): string | null
-
-export interface AmoCrmClientOptions {
-  /**
-   * `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
-   * stored tokens are accepted; any other account is refused before a request is made.
-   */
-  subdomain?: string
-  /** `amocrm.ru` (default), `amocrm.com` or `kommo.com`. */
-  domain?: 'amocrm.ru' | 'amocrm.com' | 'kommo.com'
-  /**
-   * Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`,
-   * a proxy). Fixed for the client's life: no callback or stored token moves it.
-   */
-  baseUrl?: string
-  /**
-   * Multi-account installs, without `subdomain` and `baseUrl`: accept a code exchange for any
-   * amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`). The
-   * callback's `referer` then chooses where your client secret is sent, so opt in only for a
-   * public integration installed by many accounts. Without it, and without `subdomain` or
-   * `baseUrl`, `exchangeCode` fails with `CONFIG`.
-   */
-  allowAnyAccount?: boolean
-  /** The integration id. */
-  clientId: string
-  /** The integration's secret key. Never logged. */
-  clientSecret?: string
-  /** The redirect URI registered for the integration (sent with every token request). */
-  redirectUri?: string
-  /** A private integration's long-lived token (no OAuth, no refresh). */
-  longLivedToken?: string
-  /** Where tokens are kept; rotating refresh tokens need a persistent store in production. */
-  tokenStore?: TokenStoreOptions
-  /** Requests per second (default 7, amoCRM's per-integration limit). */
-  rateLimitPerSecond?: number
-  /** Share the rate budget between every process through the Redis token store. */
-  sharedRateLimit?: boolean
-  /** Budget of one call in ms, retries and token refresh included (default 30000). */
-  timeoutMs?: number
-  /** Requests on the wire at once (default 256). */
-  maxConcurrency?: number
-  /**
-   * Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
-   * call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
-   */
-  maxResponseBytes?: number
-  /** Refresh this many ms before the access token expires (default 60000). */
-  refreshMarginMs?: number
-  /** Refresh at least this often even when idle (default one week; 0 turns it off). */
-  keepAliveMs?: number
-  /** After a 403 block, calls fail at once for this long (default 600000). */
-  blockCooldownMs?: number
-  logLevel?: 'debug' | 'info' | 'warn' | 'error'
-}
 
 export interface AmoResponse {
   status: number
@@ -219,6 +166,12 @@ export interface BatchResult {
   segments: number
 }
 
+/**
+ * Throws the core's `CONFIG` error for SMS client options that break a rule (every rule the
+ * constructor checks; nothing is built): the environment reader names its variables in it.
+ */
+export declare function checkSmsOptions(options: Record<string, unknown>): void
+
 export interface ClientHooks {
   /** Receives every log line, already masked. */
   logger?: (arg: LogLine) => void
@@ -238,13 +191,6 @@ export interface ClientHooks {
   storeUnlock?: (arg: UnlockRequest) => Promise<undefined>
   /** Token lifecycle events (refreshed, refresh failed, re-authorisation required). */
   onEvent?: (arg: TokenEventInfo) => void
-}
-
-export interface ConsoleOptions {
-  /** How many recent messages `outbox()` keeps (default 100). */
-  outboxSize?: number
-  /** Region for numbers written without a country code (default `UZ`). */
-  defaultRegion?: string
 }
 
 export interface ContactInput {
@@ -297,19 +243,6 @@ export interface DeliveryReport {
  * is tested against this list.
  */
 export declare function errorCodes(): Array<string>
-
-export interface EskizOptions {
-  /** Account e-mail used to log in. */
-  email: string
-  /** The API secret key from the Eskiz cabinet (sent as `password`). Never logged. */
-  password: string
-  /** API root replacing `https://notify.eskiz.uz/api` (the sandbox's `url` in tests). */
-  baseUrl?: string
-  /** Default sender (`4546`, Eskiz's shared number, unless an approved nick is given). */
-  from?: string
-  /** Default delivery-report URL for every message. */
-  callbackUrl?: string
-}
 
 export interface EskizTemplate {
   id?: string
@@ -461,33 +394,17 @@ export interface NoteError {
   message: string
 }
 
-export interface OtpOptions {
-  /** Digits per code, 4–10 (default 6). */
-  length?: number
-  /** Lifetime of a code (default 300). */
-  ttlSeconds?: number
-  /** Wrong guesses a code survives (default 5); then a new send is needed. */
-  maxAttempts?: number
-  /** Minimum time between two sends to one number (default 60). */
-  resendCooldownSeconds?: number
-  /** Sends per number per rolling hour (default 5). */
-  maxSendsPerHour?: number
-  /** HMAC key for stored codes, at least 16 characters. Never logged. */
-  secret: string
-  /** Message text with `{code}` (and optionally `{app}`, `{minutes}`). */
-  template?: string
-  /** Fills `{app}` of the default template: "<App> tasdiqlash kodi: 123456. …". */
-  appName?: string
-  /**
-   * Returns the code (`devCode`) and logs it. Refused with a real provider unless
-   * `forceDevMode`.
-   */
-  devMode?: boolean
-  forceDevMode?: boolean
-  /** Region of numbers written without a country code (default `UZ`). */
-  defaultRegion?: string
-  store?: OtpStoreOptions
-  logLevel?: 'debug' | 'info' | 'warn' | 'error'
+/**
+ * The top-level option keys each client's constructor accepts, from the core's option types:
+ * the Nest modules check their own level against them before the environment completes it.
+ */
+export declare function optionKeys(): OptionKeys
+
+/** The top-level option keys of each client's constructor. */
+export interface OptionKeys {
+  sms: Array<string>
+  amocrm: Array<string>
+  otp: Array<string>
 }
 
 export interface OtpSendResult {
@@ -497,17 +414,6 @@ export interface OtpSendResult {
   devCode?: string
   /** The SMS id. */
   messageId: string
-}
-
-export interface OtpStoreOptions {
-  /**
-   * `memory` (default, one process) or `redis` (attempts, cooldowns and single use shared by
-   * every replica).
-   */
-  type: 'memory' | 'redis'
-  url?: string
-  /** Key prefix in Redis (default `uzgate:otp`). */
-  prefix?: string
 }
 
 export interface OtpVerifyResult {
@@ -576,33 +482,6 @@ export interface SendResult {
   to: string
 }
 
-export interface SmsClientOptions {
-  provider: 'eskiz' | 'twilio' | 'console'
-  eskiz?: EskizOptions
-  twilio?: TwilioOptions
-  console?: ConsoleOptions
-  /** Where tokens are kept; default `{ type: 'memory' }`. */
-  tokenStore?: TokenStoreOptions
-  /** Budget of one call in ms, retries and token refresh included (default 30000). */
-  timeoutMs?: number
-  /** TCP connect timeout in ms (default 5000). */
-  connectTimeoutMs?: number
-  /**
-   * Requests on the wire at once (default 256); the rest wait their turn within their
-   * timeout, so a burst never opens thousands of connections.
-   */
-  maxConcurrency?: number
-  /**
-   * Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
-   * call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
-   */
-  maxResponseBytes?: number
-  /** Refresh this many ms before a known token expiry (default 60000). */
-  refreshMarginMs?: number
-  /** Minimum level passed to the logger (default `info`). */
-  logLevel?: 'debug' | 'info' | 'warn' | 'error'
-}
-
 /** What a custom store's `load` resolves to. */
 export interface StoredRecord {
   version: number
@@ -647,53 +526,6 @@ export interface TokenStatus {
    * being saved again); absent without a token.
    */
   persisted?: boolean
-}
-
-export interface TokenStoreOptions {
-  /**
-   * `memory` (default, this process only), `file` (one host), `redis` (every replica),
-   * `custom` (your own storage through `load`/`save` callbacks).
-   */
-  type: 'memory' | 'file' | 'redis' | 'custom'
-  /** Key of the token in the store; a per-account default otherwise. */
-  key?: string
-  /** `file`: path of the JSON file (created with mode 0600). */
-  path?: string
-  /** `redis`: `redis://host:port/db`. */
-  url?: string
-  /** AES-256-GCM key (32 bytes, hex or base64) sealing tokens at rest. */
-  encryptionKey?: string
-  /**
-   * Lease of the cross-process refresh lock in ms (default 30000); must be longer than
-   * `refreshTimeoutMs`, or the constructor throws `CONFIG`.
-   */
-  lockLeaseMs?: number
-  /** Upper bound of one token refresh (the provider call) in ms (default 10000). */
-  refreshTimeoutMs?: number
-  /** How long to wait for that lock in ms (default 35000). */
-  lockWaitMs?: number
-}
-
-export interface TwilioOptions {
-  /** `AC…`: the account of every request path. */
-  accountSid: string
-  /** The account's auth token (or use `apiKeySid` + `apiKeySecret`). Never logged. */
-  authToken?: string
-  /** `SK…`: authenticate with an API key. */
-  apiKeySid?: string
-  apiKeySecret?: string
-  /** Default sender: a Twilio number (E.164), short code or alphanumeric sender ID. */
-  from?: string
-  /** `MG…`: let a Messaging Service pick the sender when `from` is absent. */
-  messagingServiceSid?: string
-  /** Default `StatusCallback` URL for delivery reports. */
-  statusCallback?: string
-  /** Seconds a message may wait in Twilio's queue (1–36000). */
-  validityPeriod?: number
-  /** Root replacing `https://api.twilio.com` (the sandbox's `url` in tests). */
-  baseUrl?: string
-  /** Region of numbers written without `+`; none: numbers must be E.164. */
-  defaultRegion?: string
 }
 
 /** What a custom store's `unlock` receives: release only if `owner` still holds the lock. */

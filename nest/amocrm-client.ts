@@ -7,16 +7,16 @@
 import { EventEmitter } from 'node:events';
 import { call, callSync, construct } from './errors';
 import {
-  AMOCRM_CLIENT_OPTIONS,
   AUTHORIZATION_URL_OPTIONS,
   EXCHANGE_CODE_INPUT,
   LEAD_INPUT,
   LIST_LEADS_QUERY,
 } from './known-options';
 import { eventForwarder } from './events';
-import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
+import type { AmoCrmOptions } from './generated/AmoCrmOptions';
+import { toNativeLogger, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
-import { checkArgument, checkShape, optional, required, requiredList } from './option-shape';
+import { checkArgument, checkJsOptions, checkShape, optional, required, requiredList } from './option-shape';
 import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
@@ -31,62 +31,23 @@ export type AmoResponse = Native.AmoResponse;
 export type AuthorizationUrl = Native.AuthorizationUrl;
 export type ExchangeCodeInput = Native.ExchangeCodeInput;
 
-export interface AmoCrmClientOptions {
-  /** The integration id. */
-  clientId: string;
-  /** The integration's secret key (not needed with a long-lived token). Never logged. */
-  clientSecret?: string;
-  /** The redirect URI registered for the integration. */
-  redirectUri?: string;
-  /**
-   * `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
-   * stored tokens are accepted; any other account is refused before a request is made.
-   */
-  subdomain?: string;
-  /** `amocrm.ru` (default), `amocrm.com` or `kommo.com`. */
-  domain?: 'amocrm.ru' | 'amocrm.com' | 'kommo.com';
-  /** Root replacing `https://{subdomain}.amocrm.ru` and the consent host (a sandbox's `url`, a proxy); fixed. */
-  baseUrl?: string;
-  /**
-   * Multi-account installs (no `subdomain`, no `baseUrl`): accept a code exchange for any amoCRM
-   * account host. The callback's `referer` then chooses where the client secret is sent, so opt
-   * in only for a public integration installed by many accounts. Without it (and without
-   * `subdomain` or `baseUrl`) `exchangeCode` fails with `CONFIG`.
-   */
-  allowAnyAccount?: boolean;
-  /** A private integration's long-lived token (no OAuth, no refresh). */
-  longLivedToken?: string;
-  /** Rotating refresh tokens need a persistent store (`file`, `redis`, `custom`) in production. */
+/**
+ * The core's `AmoCrmOptions` (generated from the Rust option types, documented there), with a
+ * JavaScript custom token store and a logger. Rotating refresh tokens need a persistent
+ * `tokenStore` (`file`, `redis`, `custom`) in production.
+ */
+export type AmoCrmClientOptions = Omit<AmoCrmOptions, 'tokenStore'> & {
   tokenStore?: TokenStoreOptions;
-  /** Requests per second (default 7, amoCRM's per-integration limit). */
-  rateLimitPerSecond?: number;
-  /** One budget shared by every process through the Redis token store. */
-  sharedRateLimit?: boolean;
-  /** Budget of one call in ms, retries and token refresh included (default 30000). */
-  timeoutMs?: number;
-  /** Requests on the wire at once (default 256). */
-  maxConcurrency?: number;
-  /**
-   * Largest provider answer read, in bytes (default 4 MiB = 4194304). A larger body is not read:
-   * the call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
-   */
-  maxResponseBytes?: number;
-  /** Refresh this many ms before the access token expires (default 60000). */
-  refreshMarginMs?: number;
-  /** Refresh at least this often even when idle (default one week; 0 turns it off). */
-  keepAliveMs?: number;
-  /** After a 403 block, calls fail at once for this long (default 600000). */
-  blockCooldownMs?: number;
+  /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */
   logger?: UzgateLogger;
-  logLevel?: LogLevel;
-}
+};
 
 export class AmoCrmClient extends EventEmitter {
   private readonly native: Native.AmoCrmClient;
 
   constructor(options: AmoCrmClientOptions) {
     super();
-    checkShape(AMOCRM_CLIENT_OPTIONS, options, 'CONFIG');
+    checkJsOptions('AmoCrmClientOptions', options);
     const { logger, tokenStore, ...rest } = options;
     const store = toNativeStore(tokenStore);
     this.native = construct(

@@ -3,9 +3,10 @@
  * (`log`, `warn`, `error`, optional `debug`/`verbose`). Lines arrive already masked.
  */
 import { runContained } from './contained-callbacks';
+import type { LogLevel } from './generated/LogLevel';
 import type { Native } from './native';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel } from './generated/LogLevel';
 
 export interface LogLine {
   level: LogLevel;

@@ -26,8 +26,6 @@ export interface Shape {
   readonly fields: Readonly<Record<string, Field>>;
   /** Options refuse keys they do not know; inputs (a message, a lead) let the addon ignore them. */
   readonly unknownKeys: 'refuse' | 'ignore';
-  /** Keys that exist only in the TypeScript layer (a logger, a custom store), absent from `index.d.ts`. */
-  readonly tsOnly: readonly string[];
 }
 
 export const required = (kind: Field['kind']): Field => ({ kind, optional: false, list: false });
@@ -38,9 +36,9 @@ export const requiredList = (kind: Field['kind']): Field => ({ kind, optional: f
 export function shape(
   name: string,
   fields: Record<string, Field>,
-  extra: { unknownKeys?: Shape['unknownKeys']; tsOnly?: string[] } = {},
+  extra: { unknownKeys?: Shape['unknownKeys'] } = {},
 ): Shape {
-  return { name, fields, unknownKeys: extra.unknownKeys ?? 'refuse', tsOnly: extra.tsOnly ?? [] };
+  return { name, fields, unknownKeys: extra.unknownKeys ?? 'refuse' };
 }
 
 /**
@@ -60,6 +58,15 @@ export function checkShape(s: Shape, value: unknown, code: UzgateErrorCode, path
   for (const [key, field] of Object.entries(s.fields)) {
     checkField(field, value[key], code, join(path, key), what);
   }
+}
+
+/**
+ * The part of a client's options the core cannot see: the object itself, and its `logger` (a
+ * function or a Nest `Logger`). Every other key is checked by the core, which refuses unknown ones.
+ */
+export function checkJsOptions(name: string, options: unknown): asserts options is Record<string, unknown> {
+  if (!isPlainObject(options)) throw new UzgateError(`${name} must be an object`, { code: 'CONFIG' });
+  checkField(optional(['function', 'object']), options.logger, 'CONFIG', 'logger', 'option');
 }
 
 /** One argument of a call (`phone`, `messages`), named in the message. */

@@ -3,12 +3,13 @@
  * promise that rejects with an UzgateError; bad input is rejected before any network call.
  */
 import { EventEmitter } from 'node:events';
-import { call, construct, UzgateError } from './errors';
-import { BATCH_OPTIONS, HISTORY_QUERY, SEND_INPUT, SMS_CLIENT_OPTIONS } from './known-options';
+import { call, construct } from './errors';
+import { BATCH_OPTIONS, HISTORY_QUERY, SEND_INPUT } from './known-options';
 import { eventForwarder } from './events';
-import { toNativeLogger, type LogLevel, type UzgateLogger } from './logger';
+import type { SmsOptions } from './generated/SmsOptions';
+import { toNativeLogger, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
-import { checkArgument, checkShape, optional, required, requiredList } from './option-shape';
+import { checkArgument, checkJsOptions, checkShape, optional, required, requiredList } from './option-shape';
 import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
@@ -25,71 +26,19 @@ export type HistoryPage = Native.HistoryPage;
 export type HistoryRow = Native.HistoryRow;
 export type OutboxMessage = Native.OutboxMessage;
 
-export interface EskizOptions {
-  /** Account e-mail. */
-  email: string;
-  /** The API secret key from the Eskiz cabinet. Never logged. */
-  password: string;
-  /** API root replacing `https://notify.eskiz.uz/api` (a sandbox's `url` in tests). */
-  baseUrl?: string;
-  /** Default sender: `4546` (Eskiz's shared number) unless an approved nick is given. */
-  from?: string;
-  /** Default delivery-report URL. */
-  callbackUrl?: string;
-}
+export type { EskizOptions } from './generated/EskizOptions';
+export type { TwilioOptions } from './generated/TwilioOptions';
+export type { ConsoleOptions } from './generated/ConsoleOptions';
 
-export interface TwilioOptions {
-  /** `AC…`: the account. */
-  accountSid: string;
-  /** The account's auth token (or `apiKeySid` + `apiKeySecret`). Never logged. */
-  authToken?: string;
-  apiKeySid?: string;
-  apiKeySecret?: string;
-  /** Default sender: a Twilio number (E.164), short code or alphanumeric sender ID. */
-  from?: string;
-  /** `MG…`: a Messaging Service picks the sender when `from` is absent. */
-  messagingServiceSid?: string;
-  /** Default `StatusCallback` for delivery reports (no underscore in the host). */
-  statusCallback?: string;
-  /** Seconds a message may wait in Twilio's queue (1–36000). */
-  validityPeriod?: number;
-  /** Root replacing `https://api.twilio.com` (a sandbox's `url` in tests). */
-  baseUrl?: string;
-  /** Region of numbers written without `+`; by default numbers must be E.164. */
-  defaultRegion?: string;
-}
-
-export interface ConsoleOptions {
-  /** How many recent messages `outbox()` keeps (default 100). */
-  outboxSize?: number;
-  /** Region of numbers written without a country code (default `UZ`). */
-  defaultRegion?: string;
-}
-
-export interface SmsClientOptions {
-  provider: 'eskiz' | 'twilio' | 'console';
-  eskiz?: EskizOptions;
-  twilio?: TwilioOptions;
-  console?: ConsoleOptions;
+/**
+ * The core's `SmsOptions` (generated from the Rust option types, documented there), with a
+ * JavaScript custom token store and a logger.
+ */
+export type SmsClientOptions = Omit<SmsOptions, 'tokenStore'> & {
   tokenStore?: TokenStoreOptions;
-  /** Budget of one call in ms, retries and token refresh included (default 30000). */
-  timeoutMs?: number;
-  /** TCP connect timeout in ms (default 5000). */
-  connectTimeoutMs?: number;
-  /** Requests on the wire at once (default 256); the rest wait their turn within their timeout. */
-  maxConcurrency?: number;
-  /**
-   * Largest provider answer read, in bytes (default 4 MiB = 4194304). A larger body is not read:
-   * the call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
-   */
-  maxResponseBytes?: number;
-  /** Refresh this many ms before a known token expiry (default 60000). */
-  refreshMarginMs?: number;
   /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */
   logger?: UzgateLogger;
-  /** Minimum level passed to the logger (default `info`). */
-  logLevel?: LogLevel;
-}
+};
 
 /**
  * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required`, `token_unsaved` (and
@@ -100,7 +49,7 @@ export class SmsClient extends EventEmitter {
 
   constructor(options: SmsClientOptions) {
     super();
-    checkSmsClientOptions(options);
+    checkJsOptions('SmsClientOptions', options);
     const { logger, tokenStore, ...rest } = options;
     const store = toNativeStore(tokenStore);
     this.native = construct(
@@ -224,21 +173,4 @@ export class SmsClient extends EventEmitter {
   close(): Promise<void> {
     return call(() => this.native.close());
   }
-}
-
-/**
- * Options fail closed: no provider (the console provider only by name), an unknown key or a
- * wrong type is a CONFIG error naming it, before anything is built.
- */
-function checkSmsClientOptions(options: SmsClientOptions): void {
-  // JavaScript callers can pass anything, null included.
-  const provider: unknown = (options as Partial<SmsClientOptions> | null | undefined)?.provider;
-  if (provider === undefined || provider === null) {
-    throw new UzgateError(
-      "provider is required: 'eskiz' (with eskiz: { email, password }), 'twilio' (with twilio: { accountSid, authToken }) " +
-        "or 'console' (prints messages instead of sending them; never chosen by default)",
-      { code: 'CONFIG' },
-    );
-  }
-  checkShape(SMS_CLIENT_OPTIONS, options, 'CONFIG');
 }

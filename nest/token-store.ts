@@ -10,20 +10,8 @@
  * `encryptionKey` (32 bytes, hex or base64) seals tokens at rest with AES-256-GCM, bound to the
  * record's key and version; with it, a record that is not sealed is refused (`STORE_ERROR`).
  */
+import type { TokenStoreOptions as CoreTokenStoreOptions } from './generated/TokenStoreOptions';
 import type { Native } from './native';
-
-interface Common {
-  /** Key of the token in the store; a per-account default otherwise. */
-  key?: string;
-  /** AES-256-GCM key, 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
-  encryptionKey?: string;
-  /** Lease of the cross-process refresh lock in ms (default 30000); longer than `refreshTimeoutMs`. */
-  lockLeaseMs?: number;
-  /** Upper bound of one token refresh in ms (default 10000). */
-  refreshTimeoutMs?: number;
-  /** How long to wait for that lock in ms (default 35000). */
-  lockWaitMs?: number;
-}
 
 /** What a custom store keeps per key: an opaque string (sealed when encryption is on). */
 export interface StoredRecord {
@@ -54,22 +42,26 @@ export interface CustomTokenStore {
 /** What `sealStoredToken()` did: see the README's "Encryption at rest". */
 export type SealReport = Native.SealReport;
 
+/**
+ * The core's `TokenStoreOptions` (generated from the Rust option types, documented there); a
+ * `custom` store adds the JavaScript object that keeps the records.
+ */
 export type TokenStoreOptions =
-  | ({ type: 'memory' } & Pick<Common, 'key'>)
-  | ({ type: 'file'; path: string } & Common)
-  | ({ type: 'redis'; url: string } & Common)
-  | ({ type: 'custom'; store: CustomTokenStore } & Common);
+  | (CoreTokenStoreOptions & { type: 'memory' | 'file' | 'redis' })
+  | (CoreTokenStoreOptions & { type: 'custom'; store: CustomTokenStore });
 
 /** Splits the public options into the native options and the custom store's callbacks. */
 export function toNativeStore(
   options?: TokenStoreOptions,
 ): {
-  store?: Native.TokenStoreOptions;
+  store?: CoreTokenStoreOptions;
   hooks: Pick<Native.ClientHooks, 'storeLoad' | 'storeSave' | 'storeLock' | 'storeUnlock'>;
 } {
   if (!options) return { hooks: {} };
-  if (options.type === 'custom') {
-    const { store, ...rest } = options;
+  // JavaScript callers can pass anything: what is not a custom store goes to the core as it is.
+  const custom = options as Partial<{ type: unknown; store: unknown }>;
+  if (custom.type === 'custom' && typeof custom.store === 'object' && custom.store !== null) {
+    const { store, ...rest } = options as CoreTokenStoreOptions & { store: CustomTokenStore };
     const lock = store.lock?.bind(store);
     const unlock = store.unlock?.bind(store);
     return {

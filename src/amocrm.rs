@@ -1,4 +1,5 @@
-//! `AmoCrmClient` for JS: options validated synchronously (no I/O); every call a promise.
+//! `AmoCrmClient` for JS: the core parses and checks the options synchronously (no I/O); every
+//! call a promise.
 
 use crate::amocrm_types::*;
 use crate::error::{js_error, throw};
@@ -10,11 +11,8 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::Duration;
-use uzgate_core::providers::amocrm::{
-    AccountHost, AmoCrmClient as CoreClient, AmoCrmConfig, AmoDomain,
-};
-use uzgate_core::{Error as CoreError, Secret};
+use uzgate_core::options::AmoCrmOptions;
+use uzgate_core::providers::amocrm::{AccountHost, AmoCrmClient as CoreClient, AmoDomain};
 
 #[napi]
 pub struct AmoCrmClient {
@@ -22,61 +20,13 @@ pub struct AmoCrmClient {
     res: Arc<Resources>,
 }
 
+/// The core client from the parsed options and the built store.
 fn build(
-    o: AmoCrmClientOptions,
+    options: AmoCrmOptions,
     attached: &Attached,
     built: &BuiltStore,
 ) -> uzgate_core::Result<CoreClient> {
-    let domain = AmoDomain::parse(o.domain.as_deref().unwrap_or("amocrm.ru"))?;
-    let mut config = AmoCrmConfig::new(
-        o.client_id,
-        Secret::from(o.client_secret.unwrap_or_default()),
-        o.redirect_uri.unwrap_or_default(),
-    );
-    config.domain = domain;
-    config.subdomain = o.subdomain;
-    config.base_url = o.base_url;
-    config.allow_any_account = o.allow_any_account.unwrap_or(false);
-    config.long_lived_token = o.long_lived_token.map(Secret::from);
-    if let Some(ms) = o.timeout_ms {
-        if ms == 0 {
-            return Err(CoreError::config("timeoutMs must be positive"));
-        }
-        config.http.timeout = Duration::from_millis(ms as u64);
-    }
-    if let Some(n) = o.max_concurrency {
-        if n == 0 {
-            return Err(CoreError::config("maxConcurrency must be at least 1"));
-        }
-        config.http.max_concurrency = n as usize;
-    }
-    if let Some(n) = o.max_response_bytes {
-        if n == 0 {
-            return Err(CoreError::config("maxResponseBytes must be at least 1"));
-        }
-        config.http.max_response_bytes = n as usize;
-    }
-    if let Some(ms) = o.refresh_margin_ms {
-        config.manager.refresh_margin = Duration::from_millis(ms as u64);
-    }
-    if let Some(ms) = o.keep_alive_ms {
-        config.manager.keep_alive = (ms > 0.0).then(|| Duration::from_millis(ms as u64));
-    }
-    if let Some(ms) = o.block_cooldown_ms {
-        config.block_cooldown = Duration::from_millis(ms as u64);
-    }
-    crate::store::apply_lock_options(o.token_store.as_ref(), &mut config.manager);
-    if let Some(r) = o.rate_limit_per_second {
-        config.rate_limit_per_second = r;
-    }
-    config.store = built.store.clone();
-    config.store_key = built.key.clone();
-    if o.shared_rate_limit == Some(true) {
-        // Named like the store keys: no client id in clear.
-        let bucket =
-            uzgate_core::store::default_key("uzgate:ratelimit:amocrm", config.client_id.trim());
-        config.shared_limiter = Some(built.shared_limiter(bucket, config.rate_limit_per_second)?);
-    }
+    let config = options.into_config(&built.core())?;
     CoreClient::new(
         config,
         attached.logger.clone(),
@@ -90,15 +40,14 @@ impl AmoCrmClient {
     #[napi(constructor)]
     pub fn new(
         env: Env,
-        options: AmoCrmClientOptions,
+        #[napi(ts_arg_type = "Record<string, unknown>")] options: serde_json::Value,
         hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let res = Resources::prepare(
-            &env,
-            hooks,
-            options.log_level.as_deref(),
-            options.token_store.as_ref(),
-        )?;
+        let options = match AmoCrmOptions::from_json(options) {
+            Ok(o) => o,
+            Err(e) => return throw(&env, e),
+        };
+        let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, &res.attached, &res.store) {
             Ok(inner) => {
                 if let Some(events) = res.events() {

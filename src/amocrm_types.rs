@@ -1,55 +1,8 @@
-//! JS shapes of the amoCRM API and their conversion. Comments become the JSDoc of `index.d.ts`.
+//! JS shapes of the amoCRM calls' inputs and results and their conversion (the client's options
+//! are the core's, `uzgate_core::options`). Comments become the JSDoc of `index.d.ts`.
 
 use serde_json::Value;
 use uzgate_core::providers::amocrm as core;
-
-#[napi(object)]
-pub struct AmoCrmClientOptions {
-    /// `example` of `example.amocrm.ru`: the one account whose callbacks, widget installs and
-    /// stored tokens are accepted; any other account is refused before a request is made.
-    pub subdomain: Option<String>,
-    /// `amocrm.ru` (default), `amocrm.com` or `kommo.com`.
-    #[napi(ts_type = "'amocrm.ru' | 'amocrm.com' | 'kommo.com'")]
-    pub domain: Option<String>,
-    /// Root replacing `https://{subdomain}.amocrm.ru` and the consent host (the sandbox's `url`,
-    /// a proxy). Fixed for the client's life: no callback or stored token moves it.
-    pub base_url: Option<String>,
-    /// Multi-account installs, without `subdomain` and `baseUrl`: accept a code exchange for any
-    /// amoCRM account host (`<sub>.amocrm.ru`, `<sub>.amocrm.com`, `<sub>.kommo.com`). The
-    /// callback's `referer` then chooses where your client secret is sent, so opt in only for a
-    /// public integration installed by many accounts. Without it, and without `subdomain` or
-    /// `baseUrl`, `exchangeCode` fails with `CONFIG`.
-    pub allow_any_account: Option<bool>,
-    /// The integration id.
-    pub client_id: String,
-    /// The integration's secret key. Never logged.
-    pub client_secret: Option<String>,
-    /// The redirect URI registered for the integration (sent with every token request).
-    pub redirect_uri: Option<String>,
-    /// A private integration's long-lived token (no OAuth, no refresh).
-    pub long_lived_token: Option<String>,
-    /// Where tokens are kept; rotating refresh tokens need a persistent store in production.
-    pub token_store: Option<crate::store::TokenStoreOptions>,
-    /// Requests per second (default 7, amoCRM's per-integration limit).
-    pub rate_limit_per_second: Option<f64>,
-    /// Share the rate budget between every process through the Redis token store.
-    pub shared_rate_limit: Option<bool>,
-    /// Budget of one call in ms, retries and token refresh included (default 30000).
-    pub timeout_ms: Option<u32>,
-    /// Requests on the wire at once (default 256).
-    pub max_concurrency: Option<u32>,
-    /// Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
-    /// call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
-    pub max_response_bytes: Option<u32>,
-    /// Refresh this many ms before the access token expires (default 60000).
-    pub refresh_margin_ms: Option<u32>,
-    /// Refresh at least this often even when idle (default one week; 0 turns it off).
-    pub keep_alive_ms: Option<f64>,
-    /// After a 403 block, calls fail at once for this long (default 600000).
-    pub block_cooldown_ms: Option<u32>,
-    #[napi(ts_type = "'debug' | 'info' | 'warn' | 'error'")]
-    pub log_level: Option<String>,
-}
 
 #[napi(object)]
 pub struct AuthorizationUrlOptions {

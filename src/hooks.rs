@@ -9,6 +9,7 @@ use parking_lot::Mutex;
 use std::sync::Arc;
 use uzgate_core::auth::{EventSink, TokenEvent};
 use uzgate_core::log::Logger;
+use uzgate_core::options::{LogLevel, TokenStoreOptions};
 
 #[napi(object, object_to_js = false)]
 pub struct ClientHooks<'a> {
@@ -175,8 +176,8 @@ impl Resources {
     pub fn prepare(
         env: &napi::Env,
         hooks: Option<ClientHooks<'_>>,
-        log_level: Option<&str>,
-        store: Option<&crate::store::TokenStoreOptions>,
+        log_level: Option<LogLevel>,
+        store: Option<&TokenStoreOptions>,
     ) -> Result<Arc<Self>> {
         let hooks = ClientHooks::split(hooks);
         let attached = Attached::new(hooks.logger, hooks.on_event, log_level)?;
@@ -211,7 +212,7 @@ impl Attached {
     pub fn new(
         log_fn: Option<Function<'_, LogLine, ()>>,
         on_event: Option<Function<'_, TokenEventInfo, ()>>,
-        log_level: Option<&str>,
+        log_level: Option<LogLevel>,
     ) -> Result<Self> {
         let (logger, log_sink) = logger(log_fn, log_level)?;
         let events = match on_event {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod hooks;
 pub mod log_file;
 pub mod logger;
+pub mod options;
 pub mod otp;
 pub mod promise;
 pub mod sms;

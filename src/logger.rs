@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use uzgate_core::log::{Level, LogSink, Logger};
+use uzgate_core::options::LogLevel;
 
 #[napi(object)]
 pub struct LogLine {
@@ -56,20 +57,9 @@ impl LogSink for JsLogSink {
 /// detach on close.
 pub fn logger(
     callback: Option<Function<'_, LogLine, ()>>,
-    level: Option<&str>,
+    level: Option<LogLevel>,
 ) -> Result<(Logger, Option<Arc<JsLogSink>>)> {
-    let min = match level.unwrap_or("info") {
-        "debug" => Level::Debug,
-        "info" => Level::Info,
-        "warn" => Level::Warn,
-        "error" => Level::Error,
-        other => {
-            return Err(Error::new(
-                Status::InvalidArg,
-                format!("logLevel {other:?} must be debug, info, warn or error"),
-            ))
-        }
-    };
+    let min = level.map_or(Level::Info, Level::from);
     let sink: Option<Arc<JsLogSink>> = match callback {
         Some(f) => {
             let tsfn = f

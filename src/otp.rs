@@ -7,50 +7,8 @@ use crate::sms::SmsClient;
 use napi::bindgen_prelude::*;
 use napi::Env;
 use std::sync::Arc;
-use std::time::Duration;
-use uzgate_core::otp::{self as core, MemoryOtpStore, OtpStore, RedisOtpStore};
-use uzgate_core::store::RedisConnection;
-use uzgate_core::{Error as CoreError, Secret};
-
-#[napi(object)]
-pub struct OtpStoreOptions {
-    /// `memory` (default, one process) or `redis` (attempts, cooldowns and single use shared by
-    /// every replica).
-    #[napi(ts_type = "'memory' | 'redis'")]
-    pub r#type: String,
-    pub url: Option<String>,
-    /// Key prefix in Redis (default `uzgate:otp`).
-    pub prefix: Option<String>,
-}
-
-#[napi(object)]
-pub struct OtpOptions {
-    /// Digits per code, 4–10 (default 6).
-    pub length: Option<u32>,
-    /// Lifetime of a code (default 300).
-    pub ttl_seconds: Option<u32>,
-    /// Wrong guesses a code survives (default 5); then a new send is needed.
-    pub max_attempts: Option<u32>,
-    /// Minimum time between two sends to one number (default 60).
-    pub resend_cooldown_seconds: Option<u32>,
-    /// Sends per number per rolling hour (default 5).
-    pub max_sends_per_hour: Option<u32>,
-    /// HMAC key for stored codes, at least 16 characters. Never logged.
-    pub secret: String,
-    /// Message text with `{code}` (and optionally `{app}`, `{minutes}`).
-    pub template: Option<String>,
-    /// Fills `{app}` of the default template: "<App> tasdiqlash kodi: 123456. …".
-    pub app_name: Option<String>,
-    /// Returns the code (`devCode`) and logs it. Refused with a real provider unless
-    /// `forceDevMode`.
-    pub dev_mode: Option<bool>,
-    pub force_dev_mode: Option<bool>,
-    /// Region of numbers written without a country code (default `UZ`).
-    pub default_region: Option<String>,
-    pub store: Option<OtpStoreOptions>,
-    #[napi(ts_type = "'debug' | 'info' | 'warn' | 'error'")]
-    pub log_level: Option<String>,
-}
+use uzgate_core::options::OtpOptions;
+use uzgate_core::otp as core;
 
 #[napi(object)]
 pub struct OtpSendResult {
@@ -99,64 +57,28 @@ pub struct OtpService {
 
 fn build(
     sms: &SmsClient,
-    o: OtpOptions,
+    options: OtpOptions,
     attached: &Attached,
 ) -> uzgate_core::Result<core::OtpService> {
-    let mut config = core::OtpConfig::new(Secret::from(o.secret));
-    if let Some(n) = o.length {
-        config.length = n.min(255) as u8;
-    }
-    if let Some(s) = o.ttl_seconds {
-        config.ttl = Duration::from_secs(s as u64);
-    }
-    if let Some(n) = o.max_attempts {
-        config.max_attempts = n;
-    }
-    if let Some(s) = o.resend_cooldown_seconds {
-        config.resend_cooldown = Duration::from_secs(s as u64);
-    }
-    if let Some(n) = o.max_sends_per_hour {
-        config.max_sends_per_hour = n;
-    }
-    config.template = o.template;
-    config.app_name = o.app_name;
-    config.dev_mode = o.dev_mode.unwrap_or(false);
-    config.force_dev_mode = o.force_dev_mode.unwrap_or(false);
-    if let Some(r) = o.default_region {
-        config.default_region = r;
-    }
-    let store: Arc<dyn OtpStore> = match o.store {
-        None => Arc::new(MemoryOtpStore::new()),
-        Some(s) => match s.r#type.as_str() {
-            "memory" => Arc::new(MemoryOtpStore::new()),
-            "redis" => {
-                let url = s
-                    .url
-                    .filter(|u| !u.is_empty())
-                    .ok_or_else(|| CoreError::config("store { type: 'redis' } needs a url"))?;
-                Arc::new(RedisOtpStore::new(RedisConnection::new(&url)?, s.prefix))
-            }
-            other => {
-                return Err(CoreError::config(format!(
-                    "store.type {other:?} must be memory or redis"
-                )))
-            }
-        },
-    };
+    let (config, store) = options.into_config()?;
     core::OtpService::new(sms.core(), store, config, attached.logger.clone())
 }
 
 #[napi]
 impl OtpService {
-    /// `sms` sends the codes; the options are validated here (no I/O).
+    /// `sms` sends the codes; the core checks the options (no I/O).
     #[napi(constructor)]
     pub fn new(
         env: Env,
         sms: &SmsClient,
-        options: OtpOptions,
+        #[napi(ts_arg_type = "Record<string, unknown>")] options: serde_json::Value,
         logger: Option<Function<'_, crate::logger::LogLine, ()>>,
     ) -> Result<Self> {
-        let attached = Arc::new(Attached::new(logger, None, options.log_level.as_deref())?);
+        let options = match OtpOptions::from_json(options) {
+            Ok(o) => o,
+            Err(e) => return throw(&env, e),
+        };
+        let attached = Arc::new(Attached::new(logger, None, options.log_level)?);
         match build(sms, options, &attached) {
             Ok(inner) => Ok(OtpService {
                 inner: Arc::new(inner),

@@ -1,5 +1,5 @@
-//! `SmsClient` for JS: validates options synchronously (no I/O), then every method returns a
-//! promise backed by the core client.
+//! `SmsClient` for JS: the core parses and checks the options synchronously (no I/O), then every
+//! method returns a promise backed by the core client.
 
 use crate::error::throw;
 use crate::hooks::{ClientHooks, Resources};
@@ -9,13 +9,10 @@ use crate::store::BuiltStore;
 use napi::bindgen_prelude::*;
 use napi::Env;
 use std::sync::Arc;
-use std::time::Duration;
-use uzgate_core::auth::ManagerOptions;
-use uzgate_core::http::HttpOptions;
-use uzgate_core::providers::eskiz::{EskizConfig, HistoryQuery as CoreHistoryQuery};
-use uzgate_core::providers::twilio::TwilioConfig;
-use uzgate_core::sms::{self, SmsProviderConfig};
-use uzgate_core::{Error as CoreError, Secret};
+use uzgate_core::options::SmsOptions;
+use uzgate_core::providers::eskiz::HistoryQuery as CoreHistoryQuery;
+use uzgate_core::sms;
+use uzgate_core::Error as CoreError;
 
 #[napi]
 pub struct SmsClient {
@@ -23,103 +20,13 @@ pub struct SmsClient {
     res: Arc<Resources>,
 }
 
+/// The core client from the parsed options and the built store.
 fn build(
-    options: SmsClientOptions,
+    options: SmsOptions,
     log: uzgate_core::log::Logger,
     built: &BuiltStore,
 ) -> uzgate_core::Result<sms::SmsClient> {
-    let mut http = HttpOptions::default();
-    if let Some(ms) = options.timeout_ms {
-        if ms == 0 {
-            return Err(CoreError::config("timeoutMs must be positive"));
-        }
-        http.timeout = Duration::from_millis(ms as u64);
-    }
-    if let Some(ms) = options.connect_timeout_ms {
-        http.connect_timeout = Duration::from_millis(ms.max(1) as u64);
-    }
-    if let Some(n) = options.max_concurrency {
-        if n == 0 {
-            return Err(CoreError::config("maxConcurrency must be at least 1"));
-        }
-        http.max_concurrency = n as usize;
-    }
-    if let Some(n) = options.max_response_bytes {
-        if n == 0 {
-            return Err(CoreError::config("maxResponseBytes must be at least 1"));
-        }
-        http.max_response_bytes = n as usize;
-    }
-    let mut manager = ManagerOptions::default();
-    if let Some(ms) = options.refresh_margin_ms {
-        manager.refresh_margin = Duration::from_millis(ms as u64);
-    }
-    crate::store::apply_lock_options(options.token_store.as_ref(), &mut manager);
-    let (store, store_key) = (built.store.clone(), built.key.clone());
-    let config = match options.provider.as_str() {
-        "eskiz" => {
-            let e = options.eskiz.ok_or_else(|| {
-                CoreError::config("provider 'eskiz' needs the eskiz options (email, password)")
-            })?;
-            SmsProviderConfig::Eskiz(Box::new(EskizConfig {
-                email: e.email,
-                password: Secret::from(e.password),
-                base_url: e.base_url,
-                from: e.from,
-                callback_url: e.callback_url,
-                http,
-                manager,
-                store,
-                store_key,
-            }))
-        }
-        "console" => {
-            let c = options.console;
-            SmsProviderConfig::Console {
-                outbox_size: c.as_ref().and_then(|c| c.outbox_size).unwrap_or(100) as usize,
-                default_region: c.and_then(|c| c.default_region),
-            }
-        }
-        "twilio" => {
-            let t = options.twilio.ok_or_else(|| {
-                CoreError::config(
-                    "provider 'twilio' needs the twilio options (accountSid, authToken)",
-                )
-            })?;
-            let (api_key_sid, secret) = match (t.api_key_sid, t.api_key_secret, t.auth_token) {
-                (Some(sid), Some(secret), _) => (Some(sid), secret),
-                (Some(_), None, _) => {
-                    return Err(CoreError::config(
-                        "twilio.apiKeySid needs twilio.apiKeySecret",
-                    ))
-                }
-                (None, _, Some(token)) => (None, token),
-                (None, _, None) => {
-                    return Err(CoreError::config(
-                        "twilio needs authToken, or apiKeySid with apiKeySecret",
-                    ))
-                }
-            };
-            SmsProviderConfig::Twilio(Box::new(TwilioConfig {
-                account_sid: t.account_sid,
-                auth_token: Secret::from(secret),
-                api_key_sid,
-                from: t.from,
-                messaging_service_sid: t.messaging_service_sid,
-                status_callback: t.status_callback,
-                validity_period: t.validity_period,
-                base_url: t.base_url,
-                default_region: t.default_region,
-                http,
-            }))
-        }
-        other => {
-            return Err(CoreError::config(format!(
-                "provider {other:?} must be 'eskiz', 'twilio' or 'console'"
-            )))
-        }
-    };
-    sms::SmsClient::new(config, log)
+    sms::SmsClient::new(options.into_config(&built.core())?, log)
 }
 
 impl SmsClient {
@@ -136,15 +43,14 @@ impl SmsClient {
     #[napi(constructor)]
     pub fn new(
         env: Env,
-        options: SmsClientOptions,
+        #[napi(ts_arg_type = "Record<string, unknown>")] options: serde_json::Value,
         hooks: Option<ClientHooks<'_>>,
     ) -> Result<Self> {
-        let res = Resources::prepare(
-            &env,
-            hooks,
-            options.log_level.as_deref(),
-            options.token_store.as_ref(),
-        )?;
+        let options = match SmsOptions::from_json(options) {
+            Ok(o) => o,
+            Err(e) => return throw(&env, e),
+        };
+        let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, res.attached.logger.clone(), &res.store) {
             Ok(inner) => {
                 if let Some(events) = res.events() {

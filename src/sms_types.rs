@@ -1,82 +1,12 @@
-//! JS shapes of the SMS API and their conversion to and from the core's types. Every option is
-//! documented here because these comments become the JSDoc of `index.d.ts`.
+//! JS shapes of the SMS calls' inputs and results and their conversion to and from the core's
+//! types; these comments become the JSDoc of `index.d.ts`. The client's options are the core's
+//! (`uzgate_core::options`).
 
 use uzgate_core::auth::TokenStatus as CoreTokenStatus;
 use uzgate_core::providers::eskiz::{
     EskizTemplate as CoreTemplate, EskizUser as CoreUser, HistoryPage as CorePage,
 };
 use uzgate_core::sms;
-
-#[napi(object)]
-pub struct EskizOptions {
-    /// Account e-mail used to log in.
-    pub email: String,
-    /// The API secret key from the Eskiz cabinet (sent as `password`). Never logged.
-    pub password: String,
-    /// API root replacing `https://notify.eskiz.uz/api` (the sandbox's `url` in tests).
-    pub base_url: Option<String>,
-    /// Default sender (`4546`, Eskiz's shared number, unless an approved nick is given).
-    pub from: Option<String>,
-    /// Default delivery-report URL for every message.
-    pub callback_url: Option<String>,
-}
-
-#[napi(object)]
-pub struct TwilioOptions {
-    /// `AC…`: the account of every request path.
-    pub account_sid: String,
-    /// The account's auth token (or use `apiKeySid` + `apiKeySecret`). Never logged.
-    pub auth_token: Option<String>,
-    /// `SK…`: authenticate with an API key.
-    pub api_key_sid: Option<String>,
-    pub api_key_secret: Option<String>,
-    /// Default sender: a Twilio number (E.164), short code or alphanumeric sender ID.
-    pub from: Option<String>,
-    /// `MG…`: let a Messaging Service pick the sender when `from` is absent.
-    pub messaging_service_sid: Option<String>,
-    /// Default `StatusCallback` URL for delivery reports.
-    pub status_callback: Option<String>,
-    /// Seconds a message may wait in Twilio's queue (1–36000).
-    pub validity_period: Option<u32>,
-    /// Root replacing `https://api.twilio.com` (the sandbox's `url` in tests).
-    pub base_url: Option<String>,
-    /// Region of numbers written without `+`; none: numbers must be E.164.
-    pub default_region: Option<String>,
-}
-
-#[napi(object)]
-pub struct ConsoleOptions {
-    /// How many recent messages `outbox()` keeps (default 100).
-    pub outbox_size: Option<u32>,
-    /// Region for numbers written without a country code (default `UZ`).
-    pub default_region: Option<String>,
-}
-
-#[napi(object)]
-pub struct SmsClientOptions {
-    #[napi(ts_type = "'eskiz' | 'twilio' | 'console'")]
-    pub provider: String,
-    pub eskiz: Option<EskizOptions>,
-    pub twilio: Option<TwilioOptions>,
-    pub console: Option<ConsoleOptions>,
-    /// Where tokens are kept; default `{ type: 'memory' }`.
-    pub token_store: Option<crate::store::TokenStoreOptions>,
-    /// Budget of one call in ms, retries and token refresh included (default 30000).
-    pub timeout_ms: Option<u32>,
-    /// TCP connect timeout in ms (default 5000).
-    pub connect_timeout_ms: Option<u32>,
-    /// Requests on the wire at once (default 256); the rest wait their turn within their
-    /// timeout, so a burst never opens thousands of connections.
-    pub max_concurrency: Option<u32>,
-    /// Largest provider answer read, in bytes (default 4 MiB). A larger body is not read: the
-    /// call fails with `PROVIDER_UNAVAILABLE` (reads) or `OUTCOME_UNKNOWN` (sends).
-    pub max_response_bytes: Option<u32>,
-    /// Refresh this many ms before a known token expiry (default 60000).
-    pub refresh_margin_ms: Option<u32>,
-    /// Minimum level passed to the logger (default `info`).
-    #[napi(ts_type = "'debug' | 'info' | 'warn' | 'error'")]
-    pub log_level: Option<String>,
-}
 
 #[napi(object)]
 pub struct SendInput {

@@ -1,43 +1,15 @@
-//! Token store options from JS → a core store; a JS `custom` store's callbacks (load, save and
-//! the optional lock/unlock pair) become the core's `RawStore` through weak thread-safe
-//! functions whose promises Rust awaits.
+//! A JS `custom` token store's callbacks (load, save and the optional lock/unlock pair) become
+//! the core's `RawStore` through weak thread-safe functions whose promises Rust awaits; the core
+//! builds the store itself from the options.
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use parking_lot::Mutex;
 use std::sync::Arc;
 use std::time::Duration;
-use uzgate_core::auth::ManagerOptions;
-use uzgate_core::http::limit::Limiter;
-use uzgate_core::ratelimit::RedisLimiter;
-use uzgate_core::store::{
-    Codec, CustomStore, FileStore, Format, MemoryStore, RawStore, RedisConnection, RedisStore,
-    Sealing, TokenStore,
-};
+use uzgate_core::options::{StoreKind, TokenStoreOptions};
+use uzgate_core::store::{Format, RawStore, RedisConnection, Sealing, TokenStore};
 use uzgate_core::{Error as CoreError, ErrorCode, Provider};
-
-#[napi(object)]
-pub struct TokenStoreOptions {
-    /// `memory` (default, this process only), `file` (one host), `redis` (every replica),
-    /// `custom` (your own storage through `load`/`save` callbacks).
-    #[napi(ts_type = "'memory' | 'file' | 'redis' | 'custom'")]
-    pub r#type: String,
-    /// Key of the token in the store; a per-account default otherwise.
-    pub key: Option<String>,
-    /// `file`: path of the JSON file (created with mode 0600).
-    pub path: Option<String>,
-    /// `redis`: `redis://host:port/db`.
-    pub url: Option<String>,
-    /// AES-256-GCM key (32 bytes, hex or base64) sealing tokens at rest.
-    pub encryption_key: Option<String>,
-    /// Lease of the cross-process refresh lock in ms (default 30000); must be longer than
-    /// `refreshTimeoutMs`, or the constructor throws `CONFIG`.
-    pub lock_lease_ms: Option<u32>,
-    /// Upper bound of one token refresh (the provider call) in ms (default 10000).
-    pub refresh_timeout_ms: Option<u32>,
-    /// How long to wait for that lock in ms (default 35000).
-    pub lock_wait_ms: Option<u32>,
-}
 
 /// What a custom store's `load` resolves to.
 #[napi(object)]
@@ -254,137 +226,80 @@ pub struct BuiltStore {
 }
 
 impl BuiltStore {
-    /// A rate limiter shared by every process through the Redis store.
-    pub fn shared_limiter(
-        &self,
-        bucket: String,
-        per_second: f64,
-    ) -> uzgate_core::Result<Arc<dyn Limiter>> {
-        let conn = self.redis.clone().ok_or_else(|| {
-            CoreError::config("sharedRateLimit needs tokenStore { type: 'redis' }")
-        })?;
-        Ok(Arc::new(RedisLimiter::new(conn, bucket, per_second)?))
-    }
-}
-
-pub fn apply_lock_options(options: Option<&TokenStoreOptions>, manager: &mut ManagerOptions) {
-    if let Some(o) = options {
-        if let Some(ms) = o.lock_lease_ms {
-            manager.lock_lease = Duration::from_millis(ms.max(1) as u64);
-        }
-        if let Some(ms) = o.refresh_timeout_ms {
-            manager.refresh_timeout = Duration::from_millis(ms as u64);
-        }
-        if let Some(ms) = o.lock_wait_ms {
-            manager.lock_wait = Duration::from_millis(ms as u64);
+    /// The core's part, for the client's configuration.
+    pub fn core(&self) -> uzgate_core::options::BuiltStore {
+        uzgate_core::options::BuiltStore {
+            store: self.store.clone(),
+            key: self.key.clone(),
+            redis: self.redis.clone(),
         }
     }
 }
 
+/// The store of `options`: built by the core, with the JS callbacks as a `custom` store's storage.
 pub fn build(
     options: Option<&TokenStoreOptions>,
     custom: Option<CustomCallbacks<'_>>,
 ) -> Result<uzgate_core::Result<BuiltStore>> {
-    let Some(o) = options else {
-        return Ok(Ok(BuiltStore {
-            store: None,
-            key: None,
-            redis: None,
-            js: None,
-        }));
+    let js = match (options.map(|o| o.r#type), custom) {
+        (Some(StoreKind::Custom), Some(cb)) => match js_store(cb)? {
+            Ok(js) => Some(js),
+            Err(e) => return Ok(Err(e)),
+        },
+        _ => None,
     };
-    let codec = match Codec::new(o.encryption_key.as_deref()) {
-        Ok(c) => c,
-        Err(e) => return Ok(Err(e)),
-    };
-    let mut redis = None;
-    let mut js = None;
-    let store: Arc<dyn TokenStore> = match o.r#type.as_str() {
-        "memory" => Arc::new(MemoryStore::new()),
-        "file" => {
-            let Some(path) = o.path.as_deref().filter(|p| !p.is_empty()) else {
-                return Ok(Err(CoreError::config(
-                    "tokenStore { type: 'file' } needs a path",
-                )));
-            };
-            match FileStore::new(path, codec) {
-                Ok(s) => Arc::new(s),
-                Err(e) => return Ok(Err(e)),
-            }
-        }
-        "redis" => {
-            let Some(url) = o.url.as_deref().filter(|u| !u.is_empty()) else {
-                return Ok(Err(CoreError::config(
-                    "tokenStore { type: 'redis' } needs a url",
-                )));
-            };
-            let conn = match RedisConnection::new(url) {
-                Ok(c) => c,
-                Err(e) => return Ok(Err(e)),
-            };
-            redis = Some(conn.clone());
-            Arc::new(RedisStore::new(conn, codec))
-        }
-        "custom" => {
-            let Some(cb) = custom else {
-                return Ok(Err(CoreError::config(
-                    "tokenStore { type: 'custom' } needs load and save functions",
-                )));
-            };
-            let load = cb
-                .load
-                .build_threadsafe_function::<String>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .build()?;
-            let save = cb
-                .save
-                .build_threadsafe_function::<SaveRecord>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .build()?;
-            let (lock, unlock) =
-                match (cb.lock, cb.unlock) {
-                    (Some(lock), Some(unlock)) => (
-                        Some(Arc::new(
-                            lock.build_threadsafe_function::<LockRequest>()
-                                .callee_handled::<false>()
-                                .weak::<true>()
-                                .build()?,
-                        )),
-                        Some(Arc::new(
-                            unlock
-                                .build_threadsafe_function::<UnlockRequest>()
-                                .callee_handled::<false>()
-                                .weak::<true>()
-                                .build()?,
-                        )),
-                    ),
-                    (None, None) => (None, None),
-                    _ => return Ok(Err(CoreError::config(
-                        "a custom token store's lock and unlock go together: give both or neither",
-                    ))),
-                };
-            let raw = Arc::new(JsStore {
-                locks: lock.is_some(),
-                load: Mutex::new(Some(Arc::new(load))),
-                save: Mutex::new(Some(Arc::new(save))),
-                lock: Mutex::new(lock),
-                unlock: Mutex::new(unlock),
-            });
-            js = Some(raw.clone());
-            Arc::new(CustomStore::new(raw, codec))
-        }
-        other => {
-            return Ok(Err(CoreError::config(format!(
-                "tokenStore.type {other:?} must be memory, file, redis or custom"
-            ))))
+    let raw = js.clone().map(|j| j as Arc<dyn RawStore>);
+    Ok(
+        uzgate_core::options::TokenStoreOptions::build(options, raw).map(|b| BuiltStore {
+            store: b.store,
+            key: b.key,
+            redis: b.redis,
+            js,
+        }),
+    )
+}
+
+fn js_store(cb: CustomCallbacks<'_>) -> Result<uzgate_core::Result<Arc<JsStore>>> {
+    let load = cb
+        .load
+        .build_threadsafe_function::<String>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()?;
+    let save = cb
+        .save
+        .build_threadsafe_function::<SaveRecord>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()?;
+    let (lock, unlock) = match (cb.lock, cb.unlock) {
+        (Some(lock), Some(unlock)) => (
+            Some(Arc::new(
+                lock.build_threadsafe_function::<LockRequest>()
+                    .callee_handled::<false>()
+                    .weak::<true>()
+                    .build()?,
+            )),
+            Some(Arc::new(
+                unlock
+                    .build_threadsafe_function::<UnlockRequest>()
+                    .callee_handled::<false>()
+                    .weak::<true>()
+                    .build()?,
+            )),
+        ),
+        (None, None) => (None, None),
+        _ => {
+            return Ok(Err(CoreError::config(
+                "a custom token store's lock and unlock go together: give both or neither",
+            )))
         }
     };
-    Ok(Ok(BuiltStore {
-        store: Some(store),
-        key: o.key.clone(),
-        redis,
-        js,
-    }))
+    Ok(Ok(Arc::new(JsStore {
+        locks: lock.is_some(),
+        load: Mutex::new(Some(Arc::new(load))),
+        save: Mutex::new(Some(Arc::new(save))),
+        lock: Mutex::new(lock),
+        unlock: Mutex::new(unlock),
+    })))
 }

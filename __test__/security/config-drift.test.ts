@@ -1,14 +1,20 @@
 /**
  * The lists that make configuration fail closed must not drift from what uzgate really takes:
- * the known keys of each options object (nest/known-options.ts) against the generated
- * `index.d.ts` and the TypeScript layer's interfaces, and the known environment variables
- * (nest/nestjs/config/env-names.ts) against the names the sources read. Each failure says which
- * key or variable to add where.
+ * the known keys of each call input (nest/known-options.ts) against the generated `index.d.ts`,
+ * the committed TypeScript option types (nest/generated/, from the Rust option types) against
+ * what the addon parses and the TypeScript layer's extensions of them, and the known environment
+ * variables (nest/nestjs/config/env-names.ts) against the names the sources read. Each failure
+ * says which key or variable to add where.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import type { AmoCrmClientOptions, OtpServiceOptions, SmsClientOptions } from '../../nest';
+import type { AmoCrmOptions } from '../../nest/generated/AmoCrmOptions';
+import type { OtpOptions } from '../../nest/generated/OtpOptions';
+import type { SmsOptions } from '../../nest/generated/SmsOptions';
 import { ALL_SHAPES } from '../../nest/known-options';
+import { native } from '../../nest/native';
 import type { Field, Kind, Shape } from '../../nest/option-shape';
 import { ENV_VARIABLES } from '../../nest/nestjs/config/env-names';
 
@@ -81,9 +87,9 @@ function suggestion(key: string, prop: Property): string {
   return `${key}: ${fn}(${kind})`;
 }
 
-function driftOf(s: Shape, declared: Map<string, Property>, where: string, tsOnlyExpected: boolean): string[] {
+function driftOf(s: Shape, declared: Map<string, Property>, where: string): string[] {
   const problems: string[] = [];
-  const listed = Object.keys(s.fields).filter((k) => tsOnlyExpected || !s.tsOnly.includes(k));
+  const listed = Object.keys(s.fields);
   for (const [key, prop] of declared) {
     const field = s.fields[key] as Field | undefined;
     if (!field) {
@@ -101,7 +107,7 @@ function driftOf(s: Shape, declared: Map<string, Property>, where: string, tsOnl
   }
   for (const key of listed) {
     if (!declared.has(key)) {
-      problems.push(`${s.name}.${key} is in ${KNOWN_OPTIONS} but not in ${where}: remove it there (or list it in the shape's tsOnly if only the TypeScript layer has it)`);
+      problems.push(`${s.name}.${key} is in ${KNOWN_OPTIONS} but not in ${where}: remove it there`);
     }
   }
   return problems;
@@ -116,35 +122,54 @@ test('every shape has its interface in index.d.ts, key for key, with the same op
       problems.push(`index.d.ts has no interface ${s.name}: rename the shape in ${KNOWN_OPTIONS} after the generated interface`);
       continue;
     }
-    problems.push(...driftOf(s, declared, 'index.d.ts', false));
+    problems.push(...driftOf(s, declared, 'index.d.ts'));
   }
   expect(problems).toEqual([]);
 });
 
-/** The public TypeScript interfaces that wrap the generated ones, with their extra keys. */
-const TS_LAYER: Array<[string, string, string]> = [
-  ['SmsClientOptions', 'nest/sms-client.ts', 'SmsClientOptions'],
-  ['EskizOptions', 'nest/sms-client.ts', 'EskizOptions'],
-  ['TwilioOptions', 'nest/sms-client.ts', 'TwilioOptions'],
-  ['ConsoleOptions', 'nest/sms-client.ts', 'ConsoleOptions'],
-  ['AmoCrmClientOptions', 'nest/amocrm-client.ts', 'AmoCrmClientOptions'],
-  ['OtpOptions', 'nest/otp-service.ts', 'OtpServiceOptions'],
-];
-
-test("the TypeScript layer's option interfaces have exactly the listed keys (tsOnly included)", () => {
-  const problems: string[] = [];
-  for (const [shapeName, file, interfaceName] of TS_LAYER) {
-    const s = ALL_SHAPES.find((x) => x.name === shapeName)!;
-    const declared = interfaces(file).get(interfaceName);
-    if (!declared) {
-      problems.push(`${file} has no interface ${interfaceName}`);
-      continue;
+/** `export type name = { … }` of a file generated from the Rust option types: its keys. */
+function generatedKeys(name: string): string[] {
+  const file = `nest/generated/${name}.ts`;
+  const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  const keys: string[] = [];
+  source.forEachChild((node) => {
+    if (ts.isTypeAliasDeclaration(node) && node.name.text === name && ts.isTypeLiteralNode(node.type)) {
+      for (const member of node.type.members) if (member.name) keys.push(member.name.getText(source));
     }
-    // Kinds differ on purpose there (unions of store shapes, logger functions): keys and optionality only.
-    const keysOnly = new Map([...declared].map(([k, p]) => [k, { ...p, kind: '?' }]));
-    problems.push(...driftOf(s, keysOnly, `${file} (${interfaceName})`, true));
+  });
+  return keys;
+}
+
+test('the committed generated option types have the keys the addon parses', () => {
+  const clients: Array<['sms' | 'amocrm' | 'otp', string]> = [
+    ['sms', 'SmsOptions'],
+    ['amocrm', 'AmoCrmOptions'],
+    ['otp', 'OtpOptions'],
+  ];
+  for (const [client, name] of clients) {
+    expect({ name, keys: generatedKeys(name) }).toEqual({ name, keys: native.optionKeys()[client] });
   }
-  expect(problems).toEqual([]);
+});
+
+// The public option types are the generated ones plus exactly these TypeScript-only keys (a
+// logger, the SMS client of the OTP service): tsc refuses this file when a key is added to
+// either side, or when a generated key is missing from the public type.
+type Extra<Public, Generated> = Exclude<keyof Public, keyof Generated>;
+type Missing<Public, Generated> = Exclude<keyof Generated, keyof Public>;
+const TS_ONLY: {
+  sms: Record<Extra<SmsClientOptions, SmsOptions>, true>;
+  amocrm: Record<Extra<AmoCrmClientOptions, AmoCrmOptions>, true>;
+  otp: Record<Extra<OtpServiceOptions, OtpOptions>, true>;
+} = { sms: { logger: true }, amocrm: { logger: true }, otp: { sms: true, logger: true } };
+const NONE_MISSING: [Missing<SmsClientOptions, SmsOptions>, Missing<AmoCrmClientOptions, AmoCrmOptions>, Missing<OtpServiceOptions, OtpOptions>] extends [never, never, never]
+  ? true
+  : false = true;
+
+test('the TypeScript-only keys are not options of the core (the core would refuse them)', () => {
+  expect(NONE_MISSING).toBe(true);
+  expect(Object.keys(TS_ONLY.sms).filter((k) => native.optionKeys().sms.includes(k))).toEqual([]);
+  expect(Object.keys(TS_ONLY.amocrm).filter((k) => native.optionKeys().amocrm.includes(k))).toEqual([]);
+  expect(Object.keys(TS_ONLY.otp).filter((k) => native.optionKeys().otp.includes(k))).toEqual([]);
 });
 
 test('the known keys check themselves: kinds are the ones the checker understands', () => {

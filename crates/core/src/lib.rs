@@ -11,6 +11,7 @@ pub mod http;
 pub mod jwt;
 pub mod log;
 pub mod metrics;
+pub mod options;
 pub mod otp;
 pub mod phone;
 pub mod providers;

@@ -10,7 +10,6 @@ import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { checkModuleOptions } from '../config/module-options';
-import { AMOCRM_CLIENT_OPTIONS } from '../../known-options';
 import { DEFAULT_EXCHANGE_BUDGET, type ExchangeBudgetOptions } from './oauth-exchange-budget';
 
 /** The OAuth controller (opt-in). */
@@ -145,7 +144,7 @@ function completeClientOptions(options: AmoCrmModuleOptions): AmoCrmClientOption
 }
 
 export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
-  checkModuleOptions('AmoCrmModuleOptions', AMOCRM_CLIENT_OPTIONS, ['oauth', 'metrics'], options);
+  checkModuleOptions('AmoCrmModuleOptions', 'amocrm', ['oauth', 'metrics'], options);
   const complete = completeClientOptions(options);
   return {
     ...complete,

@@ -1,11 +1,18 @@
 /**
  * Client options from environment variables, for `forRoot()` without options and for
- * `forRootAsync({ inject: [ConfigService] })`. Every missing or malformed variable fails at
- * startup with an UzgateError(CONFIG) naming it; the clients check the remaining details.
+ * `forRootAsync({ inject: [ConfigService] })`. Each variable's value goes to the option
+ * env-table.ts maps it to; a missing or malformed variable fails at startup with an
+ * UzgateError(CONFIG) naming it (the SMS options through the core's own rules, reworded to name
+ * the variables); the clients check the remaining details when built.
  */
-import type { AmoCrmClientOptions, OtpServiceOptions, SmsClientOptions, TokenStoreOptions } from '../../index';
+import type { AmoCrmClientOptions, OtpServiceOptions, SmsClientOptions } from '../../index';
+import { native } from '../../native';
 import { ENV_VARIABLES } from './env-names';
 import { EnvReader, configError, isUrl, type EnvSource } from './env-reader';
+import { AMOCRM_ENV, OTP_ENV, SMS_ENV, checkedByCore, fromTable } from './env-table';
+
+/** A reader's values by variable of `table`; unset ones are undefined. */
+type Values<Table> = Partial<Record<keyof Table, string | boolean | undefined>>;
 
 export type { EnvSource } from './env-reader';
 
@@ -25,15 +32,13 @@ const TWILIO_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('TWILIO_'));
 export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOptions {
   const env = new EnvReader(source).refuseUnknown(['SMS_', 'ESKIZ_', 'TWILIO_', 'UZGATE_']);
   const provider = env.oneOf('SMS_PROVIDER', SMS_PROVIDERS) ?? providerFromVariables(env);
-  const tokenStore = tokenStoreFromEnv(env);
-  switch (provider) {
-    case 'eskiz':
-      return { provider, eskiz: eskizFromEnv(env), tokenStore };
-    case 'twilio':
-      return { provider, twilio: twilioFromEnv(env), tokenStore };
-    default:
-      return { provider: 'console' };
-  }
+  if (provider === 'console') return { provider };
+  const values = { SMS_PROVIDER: provider, ...(provider === 'eskiz' ? eskizFromEnv(env) : twilioFromEnv(env)), ...tokenStoreFromEnv(env) };
+  const options = fromTable(SMS_ENV, values);
+  checkedByCore(SMS_ENV, () => {
+    native.checkSmsOptions(options);
+  });
+  return options as SmsClientOptions;
 }
 
 function providerFromVariables(env: EnvReader): 'eskiz' | 'twilio' {
@@ -51,38 +56,31 @@ function providerFromVariables(env: EnvReader): 'eskiz' | 'twilio' {
   );
 }
 
-function eskizFromEnv(env: EnvReader): NonNullable<SmsClientOptions['eskiz']> {
+/** The values of the Eskiz variables; the core checks which are needed together. */
+function eskizFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
   const why = 'needed for SMS_PROVIDER=eskiz';
   const email = env.required('ESKIZ_EMAIL', why);
   if (!email.includes('@')) throw configError('ESKIZ_EMAIL must be the Eskiz account e-mail address');
   return {
-    email,
-    password: env.required('ESKIZ_PASSWORD', why),
-    from: env.optional('ESKIZ_FROM'),
-    baseUrl: env.url('ESKIZ_BASE_URL'),
-    callbackUrl: env.url('ESKIZ_CALLBACK_URL'),
+    ESKIZ_EMAIL: email,
+    ESKIZ_PASSWORD: env.required('ESKIZ_PASSWORD', why),
+    ESKIZ_FROM: env.optional('ESKIZ_FROM'),
+    ESKIZ_BASE_URL: env.url('ESKIZ_BASE_URL'),
+    ESKIZ_CALLBACK_URL: env.url('ESKIZ_CALLBACK_URL'),
   };
 }
 
-function twilioFromEnv(env: EnvReader): NonNullable<SmsClientOptions['twilio']> {
-  const accountSid = sid(env, 'TWILIO_ACCOUNT_SID', 'AC', true);
-  const authToken = env.optional('TWILIO_AUTH_TOKEN');
-  const apiKeySid = sid(env, 'TWILIO_API_KEY_SID', 'SK', false);
-  const apiKeySecret = env.optional('TWILIO_API_KEY_SECRET');
-  if (apiKeySid && !apiKeySecret) throw configError('TWILIO_API_KEY_SECRET is not set (needed with TWILIO_API_KEY_SID)');
-  if (apiKeySecret && !apiKeySid) throw configError('TWILIO_API_KEY_SID is not set (needed with TWILIO_API_KEY_SECRET)');
-  if (!authToken && !apiKeySid) {
-    throw configError('TWILIO_AUTH_TOKEN is not set (needed for SMS_PROVIDER=twilio, or TWILIO_API_KEY_SID with TWILIO_API_KEY_SECRET)');
-  }
+/** The values of the Twilio variables; the core's rule says which credentials go together. */
+function twilioFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
   return {
-    accountSid,
-    authToken,
-    apiKeySid,
-    apiKeySecret,
-    from: env.optional('TWILIO_FROM'),
-    messagingServiceSid: sid(env, 'TWILIO_MESSAGING_SERVICE_SID', 'MG', false),
-    statusCallback: env.url('TWILIO_STATUS_CALLBACK'),
-    baseUrl: env.url('TWILIO_BASE_URL'),
+    TWILIO_ACCOUNT_SID: sid(env, 'TWILIO_ACCOUNT_SID', 'AC', true),
+    TWILIO_AUTH_TOKEN: env.optional('TWILIO_AUTH_TOKEN'),
+    TWILIO_API_KEY_SID: sid(env, 'TWILIO_API_KEY_SID', 'SK', false),
+    TWILIO_API_KEY_SECRET: env.optional('TWILIO_API_KEY_SECRET'),
+    TWILIO_FROM: env.optional('TWILIO_FROM'),
+    TWILIO_MESSAGING_SERVICE_SID: sid(env, 'TWILIO_MESSAGING_SERVICE_SID', 'MG', false),
+    TWILIO_STATUS_CALLBACK: env.url('TWILIO_STATUS_CALLBACK'),
+    TWILIO_BASE_URL: env.url('TWILIO_BASE_URL'),
   };
 }
 
@@ -112,17 +110,18 @@ export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmCli
   if (subdomain !== undefined && !/^[a-z0-9][a-z0-9-]*$/i.test(subdomain)) {
     throw configError('AMOCRM_SUBDOMAIN must be the account subdomain (`example` of example.amocrm.ru)');
   }
-  return {
-    clientId,
-    clientSecret: longLivedToken ? env.optional('AMOCRM_CLIENT_SECRET') : env.required('AMOCRM_CLIENT_SECRET', why),
-    redirectUri: env.url('AMOCRM_REDIRECT_URI') ?? (longLivedToken ? undefined : env.required('AMOCRM_REDIRECT_URI', why)),
-    subdomain,
-    domain: env.oneOf('AMOCRM_DOMAIN', ['amocrm.ru', 'amocrm.com', 'kommo.com'] as const),
-    baseUrl: env.url('AMOCRM_BASE_URL'),
-    allowAnyAccount: env.boolean('AMOCRM_ALLOW_ANY_ACCOUNT'),
-    longLivedToken,
-    tokenStore: tokenStoreFromEnv(env),
+  const values: Values<typeof AMOCRM_ENV> = {
+    AMOCRM_CLIENT_ID: clientId,
+    AMOCRM_CLIENT_SECRET: longLivedToken ? env.optional('AMOCRM_CLIENT_SECRET') : env.required('AMOCRM_CLIENT_SECRET', why),
+    AMOCRM_REDIRECT_URI: env.url('AMOCRM_REDIRECT_URI') ?? (longLivedToken ? undefined : env.required('AMOCRM_REDIRECT_URI', why)),
+    AMOCRM_SUBDOMAIN: subdomain,
+    AMOCRM_DOMAIN: env.oneOf('AMOCRM_DOMAIN', ['amocrm.ru', 'amocrm.com', 'kommo.com'] as const),
+    AMOCRM_BASE_URL: env.url('AMOCRM_BASE_URL'),
+    AMOCRM_ALLOW_ANY_ACCOUNT: env.boolean('AMOCRM_ALLOW_ANY_ACCOUNT'),
+    AMOCRM_LONG_LIVED_TOKEN: longLivedToken,
+    ...tokenStoreFromEnv(env),
   };
+  return fromTable(AMOCRM_ENV, values) as AmoCrmClientOptions;
 }
 
 /**
@@ -134,28 +133,30 @@ export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServ
   const secret = env.required('OTP_SECRET', 'needed for OTP codes: the HMAC key of stored codes, at least 16 characters');
   if (secret.length < 16) throw configError('OTP_SECRET must be at least 16 characters');
   const store = env.oneOf('OTP_STORE', ['memory', 'redis'] as const);
-  return {
-    secret,
-    appName: env.optional('OTP_APP_NAME'),
-    devMode: env.boolean('OTP_DEV_MODE'),
-    store: store === 'redis' ? { type: 'redis', url: redisUrl(env, 'OTP_STORE=redis') } : undefined,
+  const values: Values<typeof OTP_ENV> = {
+    OTP_SECRET: secret,
+    OTP_APP_NAME: env.optional('OTP_APP_NAME'),
+    OTP_DEV_MODE: env.boolean('OTP_DEV_MODE'),
+    ...(store === 'redis' && { OTP_STORE: store, UZGATE_REDIS_URL: redisUrl(env, 'OTP_STORE=redis') }),
   };
+  return fromTable(OTP_ENV, values) as Omit<OtpServiceOptions, 'sms'>;
 }
 
 /** `UZGATE_TOKEN_STORE` (memory | file | redis), `UZGATE_TOKEN_FILE`, `UZGATE_REDIS_URL`, `UZGATE_ENCRYPTION_KEY`. */
-function tokenStoreFromEnv(env: EnvReader): TokenStoreOptions | undefined {
+function tokenStoreFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
   const type = env.oneOf('UZGATE_TOKEN_STORE', TOKEN_STORES);
   const encryptionKey = env.optional('UZGATE_ENCRYPTION_KEY');
   if (encryptionKey !== undefined && !isAes256Key(encryptionKey)) {
     throw configError('UZGATE_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)');
   }
+  // `memory` is the default: nothing to say.
   switch (type) {
     case 'file':
-      return { type, path: env.required('UZGATE_TOKEN_FILE', 'needed for UZGATE_TOKEN_STORE=file'), encryptionKey };
+      return { UZGATE_TOKEN_STORE: type, UZGATE_TOKEN_FILE: env.required('UZGATE_TOKEN_FILE', 'needed for UZGATE_TOKEN_STORE=file'), UZGATE_ENCRYPTION_KEY: encryptionKey };
     case 'redis':
-      return { type, url: redisUrl(env, 'UZGATE_TOKEN_STORE=redis'), encryptionKey };
+      return { UZGATE_TOKEN_STORE: type, UZGATE_REDIS_URL: redisUrl(env, 'UZGATE_TOKEN_STORE=redis'), UZGATE_ENCRYPTION_KEY: encryptionKey };
     default:
-      return undefined;
+      return {};
   }
 }
 

@@ -1,13 +1,19 @@
 /**
  * The Nest modules' options are a client's options plus the module's own routes: an unknown key
  * at that level (`callback`, `baseUrll`) is a CONFIG error naming the closest known key, before
- * the environment fills in and the client is built (which checks the nested options).
+ * the environment fills in and the client is built (where the core checks every option).
  */
-import { checkShape, optional, shape, type Shape } from '../../option-shape';
+import { native } from '../../native';
+import { checkShape, optional, shape } from '../../option-shape';
 
-/** `client`'s keys, each optional (the environment may complete them), plus `moduleKeys`. */
-export function checkModuleOptions(name: string, client: Shape, moduleKeys: readonly string[], options: object): void {
-  const fields = Object.fromEntries(Object.entries(client.fields).map(([key, field]) => [key, { ...field, optional: true }]));
-  for (const key of [...moduleKeys, 'isGlobal']) fields[key] = optional('any');
-  checkShape(shape(name, fields), options, 'CONFIG');
+/** The client's top-level keys as the core lists them, the TypeScript-only ones, and `moduleKeys`. */
+export function checkModuleOptions(
+  name: string,
+  client: 'sms' | 'amocrm' | 'otp',
+  moduleKeys: readonly string[],
+  options: object,
+): void {
+  const tsOnly = client === 'otp' ? ['sms', 'logger'] : ['logger'];
+  const keys = [...native.optionKeys()[client], ...tsOnly, ...moduleKeys, 'isGlobal'];
+  checkShape(shape(name, Object.fromEntries(keys.map((k) => [k, optional('any')]))), options, 'CONFIG');
 }

@@ -3,7 +3,6 @@ import { otpOptionsFromEnv } from '../config/env-options';
 import { mergeDefined } from '../config/merge';
 import { loggerOrDefault } from '../logger';
 import { checkModuleOptions } from '../config/module-options';
-import { OTP_OPTIONS } from '../../known-options';
 
 /** OtpService's options without `sms`: the codes go out through the app's SmsService. */
 export interface OtpModuleOptions extends Omit<OtpServiceOptions, 'sms' | 'secret'> {
@@ -17,7 +16,7 @@ export interface OtpOptionsFactory {
 }
 
 export function resolveOtpOptions(options: OtpModuleOptions): Omit<OtpServiceOptions, 'sms'> {
-  checkModuleOptions('OtpModuleOptions', OTP_OPTIONS, [], options);
+  checkModuleOptions('OtpModuleOptions', 'otp', [], options);
   const complete = options.secret
     ? (options as Omit<OtpServiceOptions, 'sms'>)
     : mergeDefined(otpOptionsFromEnv(process.env), options as Partial<Omit<OtpServiceOptions, 'sms'>>);

@@ -7,7 +7,6 @@ import { checkRouteSecret } from '../config/route-secret';
 import { withInjectedStore } from '../config/token-store.token';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { checkModuleOptions } from '../config/module-options';
-import { SMS_CLIENT_OPTIONS } from '../../known-options';
 
 /** Delivery-report webhooks (opt-in). */
 export interface SmsCallbacksOptions {
@@ -65,7 +64,7 @@ export const DEFAULT_CALLBACKS_PATH = 'sms/callbacks';
 
 /** The SmsClient's options: the environment fills in when no provider is named. */
 export function resolveSmsClientOptions(options: SmsModuleOptions, injectedStore?: CustomTokenStore): SmsClientOptions {
-  checkModuleOptions('SmsModuleOptions', SMS_CLIENT_OPTIONS, ['callbacks', 'metrics'], options);
+  checkModuleOptions('SmsModuleOptions', 'sms', ['callbacks', 'metrics'], options);
   const { callbacks: _callbacks, metrics: _metrics, ...client } = options;
   const complete: SmsClientOptions = client.provider
     ? (client as SmsClientOptions)

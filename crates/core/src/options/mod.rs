@@ -1,0 +1,22 @@
+//! The options users give each client, defined once: these types are what the binding parses
+//! (unknown keys refused, each error naming its field), what the TypeScript option types are
+//! generated from (the `typescript` feature; their doc comments become the JSDoc), and what the
+//! environment reader fills. Every rule between options is checked here, once.
+
+mod amocrm;
+mod common;
+mod otp;
+mod parse;
+mod sms;
+mod store;
+#[cfg(test)]
+mod tests;
+#[cfg(all(test, feature = "typescript"))]
+mod typescript;
+
+pub use amocrm::{AmoCrmDomain, AmoCrmOptions};
+pub use common::{Common, LogLevel};
+pub use otp::{OtpOptions, OtpStoreKind, OtpStoreOptions};
+pub use parse::{closest, from_json, keys_of};
+pub use sms::{ConsoleOptions, EskizOptions, SmsOptions, SmsProviderKind, TwilioOptions};
+pub use store::{BuiltStore, StoreKind, TokenStoreOptions};

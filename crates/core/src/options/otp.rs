@@ -1,0 +1,115 @@
+//! The OTP service's options, turned into `OtpConfig` and its code store.
+
+use super::common::LogLevel;
+use super::parse::from_json;
+use crate::error::{Error, Result};
+use crate::otp::{MemoryOtpStore, OtpConfig, OtpStore, RedisOtpStore};
+use crate::store::RedisConnection;
+use crate::Secret;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where codes, attempts and cooldowns are kept.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum OtpStoreKind {
+    /// One process (the default).
+    Memory,
+    /// Attempts, cooldowns and single use shared by every replica.
+    Redis,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct OtpStoreOptions {
+    /// `memory` (default, one process) or `redis` (shared by every replica).
+    pub r#type: OtpStoreKind,
+    /// `redis`: `redis://host:port/db`.
+    pub url: Option<String>,
+    /// Key prefix in Redis (default `uzgate:otp`).
+    pub prefix: Option<String>,
+}
+
+/// Options of `OtpService` (the SMS client that sends the codes is given beside them).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct OtpOptions {
+    /// Digits per code, 4–10 (default 6).
+    pub length: Option<u32>,
+    /// Lifetime of a code in seconds (default 300).
+    pub ttl_seconds: Option<u32>,
+    /// Wrong guesses a code survives (default 5); then a new send is needed.
+    pub max_attempts: Option<u32>,
+    /// Minimum seconds between two sends to one number (default 60).
+    pub resend_cooldown_seconds: Option<u32>,
+    /// Sends per number per rolling hour (default 5).
+    pub max_sends_per_hour: Option<u32>,
+    /// HMAC key for stored codes, at least 16 characters. Never logged.
+    pub secret: String,
+    /// Message text with `{code}` (and optionally `{app}`, `{minutes}`).
+    pub template: Option<String>,
+    /// Fills `{app}` of the default template: "<App> tasdiqlash kodi: 123456. …".
+    pub app_name: Option<String>,
+    /// Returns the code (`devCode`) and logs it. Refused with a real provider unless
+    /// `forceDevMode`.
+    pub dev_mode: Option<bool>,
+    /// Allows `devMode` with a real provider.
+    pub force_dev_mode: Option<bool>,
+    /// Region of numbers written without a country code (default `UZ`).
+    pub default_region: Option<String>,
+    /// Where codes are kept (default `{ type: 'memory' }`).
+    pub store: Option<OtpStoreOptions>,
+    /// Minimum level passed to the logger (default `info`).
+    pub log_level: Option<LogLevel>,
+}
+
+impl OtpOptions {
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        from_json(value, "OtpServiceOptions")
+    }
+
+    /// The service's configuration and its code store (the core checks the rest when built).
+    pub fn into_config(self) -> Result<(OtpConfig, Arc<dyn OtpStore>)> {
+        let mut config = OtpConfig::new(Secret::from(self.secret));
+        if let Some(n) = self.length {
+            config.length = n.min(255) as u8;
+        }
+        if let Some(s) = self.ttl_seconds {
+            config.ttl = Duration::from_secs(s as u64);
+        }
+        if let Some(n) = self.max_attempts {
+            config.max_attempts = n;
+        }
+        if let Some(s) = self.resend_cooldown_seconds {
+            config.resend_cooldown = Duration::from_secs(s as u64);
+        }
+        if let Some(n) = self.max_sends_per_hour {
+            config.max_sends_per_hour = n;
+        }
+        config.template = self.template;
+        config.app_name = self.app_name;
+        config.dev_mode = self.dev_mode.unwrap_or(false);
+        config.force_dev_mode = self.force_dev_mode.unwrap_or(false);
+        if let Some(r) = self.default_region {
+            config.default_region = r;
+        }
+        let store: Arc<dyn OtpStore> = match self.store {
+            Some(OtpStoreOptions {
+                r#type: OtpStoreKind::Redis,
+                url,
+                prefix,
+            }) => {
+                let url = url
+                    .filter(|u| !u.is_empty())
+                    .ok_or_else(|| Error::config("store { type: 'redis' } needs a url"))?;
+                Arc::new(RedisOtpStore::new(RedisConnection::new(&url)?, prefix))
+            }
+            _ => Arc::new(MemoryOtpStore::new()),
+        };
+        Ok((config, store))
+    }
+}

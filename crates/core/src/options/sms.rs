@@ -1,0 +1,191 @@
+//! The SMS client's options: the provider and its settings, checked here once (the provider's
+//! own settings present, Twilio's auth token or API key pair) and turned into the core's
+//! provider configuration.
+
+use super::common::client_options;
+use super::parse::from_json;
+use super::store::BuiltStore;
+use crate::error::{Error, Result};
+use crate::providers::eskiz::EskizConfig;
+use crate::providers::twilio::TwilioConfig;
+use crate::sms::SmsProviderConfig;
+use crate::Secret;
+use serde::Deserialize;
+
+/// Which service sends the messages.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum SmsProviderKind {
+    /// Eskiz.uz (needs `eskiz`).
+    Eskiz,
+    /// Twilio (needs `twilio`).
+    Twilio,
+    /// Prints messages instead of sending them; never chosen by default.
+    Console,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct EskizOptions {
+    /// Account e-mail used to log in.
+    pub email: String,
+    /// The API secret key from the Eskiz cabinet (sent as `password`). Never logged.
+    pub password: String,
+    /// API root replacing `https://notify.eskiz.uz/api` (a sandbox's `url` in tests).
+    pub base_url: Option<String>,
+    /// Default sender: `4546` (Eskiz's shared number) unless an approved nick is given.
+    pub from: Option<String>,
+    /// Default delivery-report URL for every message.
+    pub callback_url: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct TwilioOptions {
+    /// `AC…`: the account of every request path.
+    pub account_sid: String,
+    /// The account's auth token (or use `apiKeySid` + `apiKeySecret`). Never logged.
+    pub auth_token: Option<String>,
+    /// `SK…`: authenticate with an API key (with `apiKeySecret`) instead of the auth token.
+    pub api_key_sid: Option<String>,
+    /// The secret of `apiKeySid`. Never logged.
+    pub api_key_secret: Option<String>,
+    /// Default sender: a Twilio number (E.164), short code or alphanumeric sender ID.
+    pub from: Option<String>,
+    /// `MG…`: let a Messaging Service pick the sender when `from` is absent.
+    pub messaging_service_sid: Option<String>,
+    /// Default `StatusCallback` URL for delivery reports (no underscore in the host).
+    pub status_callback: Option<String>,
+    /// Seconds a message may wait in Twilio's queue (1–36000).
+    pub validity_period: Option<u32>,
+    /// Root replacing `https://api.twilio.com` (a sandbox's `url` in tests).
+    pub base_url: Option<String>,
+    /// Region of numbers written without `+`; none: numbers must be E.164.
+    pub default_region: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct ConsoleOptions {
+    /// How many recent messages `outbox()` keeps (default 100).
+    pub outbox_size: Option<u32>,
+    /// Region of numbers written without a country code (default `UZ`).
+    pub default_region: Option<String>,
+}
+
+client_options! {
+    /// Options of `SmsClient`: Eskiz.uz, Twilio or the development console behind one API.
+    pub struct SmsOptions {
+        /// `eskiz`, `twilio` or `console` (which only prints messages: never a default).
+        pub provider: SmsProviderKind,
+        /// Eskiz settings, needed for `provider: 'eskiz'`.
+        pub eskiz: Option<EskizOptions>,
+        /// Twilio settings, needed for `provider: 'twilio'`.
+        pub twilio: Option<TwilioOptions>,
+        /// Console settings.
+        pub console: Option<ConsoleOptions>,
+    }
+}
+
+impl SmsOptions {
+    /// Parses the options object; a missing provider names the three choices.
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        if value.is_object() && value.get("provider").is_none_or(|p| p.is_null()) {
+            return Err(Error::config(
+                "provider is required: 'eskiz' (with eskiz: { email, password }), 'twilio' \
+                 (with twilio: { accountSid, authToken }) or 'console' (prints messages instead \
+                 of sending them; never chosen by default)",
+            ));
+        }
+        from_json(value, "SmsClientOptions")
+    }
+
+    /// Every rule checked, nothing built (no store, no connection): for readers that assemble
+    /// options from elsewhere (the environment) and name their own sources in errors.
+    pub fn check(value: serde_json::Value) -> Result<()> {
+        Self::from_json(value)?
+            .into_config(&BuiltStore::default())
+            .map(|_| ())
+    }
+
+    /// The provider's configuration, with every rule checked; `store` is the built `tokenStore`.
+    pub fn into_config(self, store: &BuiltStore) -> Result<SmsProviderConfig> {
+        let http = self.common().http()?;
+        let manager = self.common().manager()?;
+        Ok(match self.provider {
+            SmsProviderKind::Eskiz => {
+                let e = self.eskiz.ok_or_else(|| {
+                    Error::config("provider 'eskiz' needs the eskiz options (email, password)")
+                })?;
+                SmsProviderConfig::Eskiz(Box::new(EskizConfig {
+                    email: e.email,
+                    password: Secret::from(e.password),
+                    base_url: e.base_url,
+                    from: e.from,
+                    callback_url: e.callback_url,
+                    http,
+                    manager,
+                    store: store.store.clone(),
+                    store_key: store.key.clone(),
+                }))
+            }
+            SmsProviderKind::Twilio => {
+                let t = self.twilio.ok_or_else(|| {
+                    Error::config(
+                        "provider 'twilio' needs the twilio options (accountSid, authToken)",
+                    )
+                })?;
+                SmsProviderConfig::Twilio(Box::new(t.into_config(http)?))
+            }
+            SmsProviderKind::Console => {
+                let c = self.console.unwrap_or_default();
+                SmsProviderConfig::Console {
+                    outbox_size: c.outbox_size.unwrap_or(100) as usize,
+                    default_region: c.default_region,
+                }
+            }
+        })
+    }
+}
+
+impl TwilioOptions {
+    /// Exactly one way to authenticate: the auth token, or an API key with its secret.
+    fn into_config(self, http: crate::http::HttpOptions) -> Result<TwilioConfig> {
+        let (api_key_sid, secret) = match (self.api_key_sid, self.api_key_secret, self.auth_token) {
+            (Some(sid), Some(secret), _) => (Some(sid), secret),
+            (Some(_), None, _) => {
+                return Err(Error::config(
+                    "twilio.apiKeySecret is not set (needed with twilio.apiKeySid)",
+                ))
+            }
+            (None, Some(_), _) => {
+                return Err(Error::config(
+                    "twilio.apiKeySid is not set (needed with twilio.apiKeySecret)",
+                ))
+            }
+            (None, None, Some(token)) => (None, token),
+            (None, None, None) => {
+                return Err(Error::config(
+                    "twilio.authToken is not set (needed for provider=twilio, or \
+                     twilio.apiKeySid with twilio.apiKeySecret)",
+                ))
+            }
+        };
+        Ok(TwilioConfig {
+            account_sid: self.account_sid,
+            auth_token: Secret::from(secret),
+            api_key_sid,
+            from: self.from,
+            messaging_service_sid: self.messaging_service_sid,
+            status_callback: self.status_callback,
+            validity_period: self.validity_period,
+            base_url: self.base_url,
+            default_region: self.default_region,
+            http,
+        })
+    }
+}
