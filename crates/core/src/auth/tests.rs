@@ -5,10 +5,10 @@ use super::*;
 use crate::error::ErrorCode;
 use crate::log::Logger;
 use crate::metrics::Metrics;
-use crate::store::{unix_now_ms, LockGuard, MemoryStore, Saved, TokenStore, Versioned};
+use crate::store::{unix_now_ms, MemoryStore, Saved, TokenStore};
 use futures::future::join_all;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 /// Issues `token-N` tokens valid for `ttl`, after `delay`; fails while `fail_with` is set.
@@ -223,64 +223,8 @@ async fn proactive_refresh_happens_before_expiry_without_blocking() {
     );
 }
 
-/// A store as another process sees it: someone else may write between our reads.
-#[derive(Default)]
-struct PeerStore {
-    inner: MemoryStore,
-    locks: AtomicU64,
-    /// How many of the next loads never settle (a store that hangs).
-    hang_loads: AtomicU32,
-    loads: AtomicU32,
-    /// How many of the next saves fail (a store that went away).
-    fail_saves: AtomicU32,
-    /// Every load and save fails while set (the store is down).
-    down: std::sync::atomic::AtomicBool,
-}
-
-impl TokenStore for PeerStore {
-    fn kind(&self) -> &'static str {
-        "peer"
-    }
-    fn shared(&self) -> bool {
-        true
-    }
-    fn load(&self, key: &str) -> BoxFuture<'_, Result<Option<Versioned>>> {
-        self.loads.fetch_add(1, Ordering::SeqCst);
-        if self.down.load(Ordering::SeqCst) {
-            return async { Err(Error::new(ErrorCode::StoreError, "connection refused")) }.boxed();
-        }
-        let hang = self
-            .hang_loads
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
-        if hang {
-            return futures::future::pending().boxed();
-        }
-        self.inner.load(key)
-    }
-    fn save(&self, key: &str, expected: u64, token: &StoredToken) -> BoxFuture<'_, Result<Saved>> {
-        let fail = self
-            .fail_saves
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
-        if fail || self.down.load(Ordering::SeqCst) {
-            return async { Err(Error::new(ErrorCode::StoreError, "broken pipe")) }.boxed();
-        }
-        self.inner.save(key, expected, token)
-    }
-    fn clear(&self, key: &str) -> BoxFuture<'_, Result<()>> {
-        self.inner.clear(key)
-    }
-    fn lock(
-        &self,
-        _key: &str,
-        _lease: Duration,
-        _wait: Duration,
-    ) -> BoxFuture<'_, Result<Option<Box<dyn LockGuard>>>> {
-        self.locks.fetch_add(1, Ordering::SeqCst);
-        async { Ok(None) }.boxed()
-    }
-}
+/// A store as another process sees it (someone else may write between our reads), with faults.
+type PeerStore = crate::store::FaultyStore;
 
 fn token(access: &str, ttl: Duration) -> StoredToken {
     StoredToken {

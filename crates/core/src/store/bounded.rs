@@ -153,61 +153,13 @@ impl TokenStore for BoundedStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::MemoryStore;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use crate::store::FaultyStore;
+    use std::sync::atomic::Ordering;
 
-    /// A memory store whose first `hangs` loads never settle.
-    struct HangsFirst {
-        inner: MemoryStore,
-        hangs: AtomicU32,
-        loads: AtomicU32,
-    }
-
-    impl TokenStore for HangsFirst {
-        fn kind(&self) -> &'static str {
-            "custom"
-        }
-        fn shared(&self) -> bool {
-            true
-        }
-        fn load(&self, key: &str) -> BoxFuture<'_, Result<Option<Versioned>>> {
-            self.loads.fetch_add(1, Ordering::SeqCst);
-            if self
-                .hangs
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok()
-            {
-                return futures::future::pending().boxed();
-            }
-            self.inner.load(key)
-        }
-        fn save(
-            &self,
-            key: &str,
-            expected: u64,
-            token: &StoredToken,
-        ) -> BoxFuture<'_, Result<Saved>> {
-            self.inner.save(key, expected, token)
-        }
-        fn clear(&self, key: &str) -> BoxFuture<'_, Result<()>> {
-            self.inner.clear(key)
-        }
-        fn lock(
-            &self,
-            _key: &str,
-            _lease: Duration,
-            _wait: Duration,
-        ) -> BoxFuture<'_, Result<Option<Box<dyn LockGuard>>>> {
-            futures::future::pending().boxed()
-        }
-    }
-
-    fn hanging(hangs: u32) -> (Arc<HangsFirst>, BoundedStore, Arc<Metrics>) {
-        let raw = Arc::new(HangsFirst {
-            inner: MemoryStore::new(),
-            hangs: AtomicU32::new(hangs),
-            loads: AtomicU32::new(0),
-        });
+    fn hanging(hangs: u32) -> (Arc<FaultyStore>, BoundedStore, Arc<Metrics>) {
+        let raw = Arc::new(FaultyStore::default());
+        raw.hang_loads.store(hangs, Ordering::SeqCst);
+        raw.hang_locks.store(true, Ordering::SeqCst);
         let metrics = Arc::new(Metrics::new());
         let bounded = BoundedStore::new(raw.clone(), Duration::from_secs(5), metrics.clone());
         (raw, bounded, metrics)
@@ -230,7 +182,7 @@ mod tests {
         assert_eq!(store.load("k").await.unwrap(), None);
         assert_eq!(raw.loads.load(Ordering::SeqCst), 2);
         assert!(metrics.render().contains(
-            "uzgate_store_failures_total{store=\"custom\",operation=\"load\",outcome=\"timeout\"} 1"
+            "uzgate_store_failures_total{store=\"faulty\",operation=\"load\",outcome=\"timeout\"} 1"
         ));
     }
 

@@ -4,6 +4,8 @@
 mod bounded;
 mod codec;
 mod custom;
+#[cfg(test)]
+mod faulty;
 mod file;
 mod keys;
 mod memory;
@@ -13,6 +15,8 @@ mod seal;
 pub use bounded::BoundedStore;
 pub use codec::{Codec, Format, SEAL_HINT};
 pub use custom::{CustomStore, RawStore};
+#[cfg(test)]
+pub(crate) use faulty::FaultyStore;
 pub use file::FileStore;
 pub use keys::{default_key, legacy_key, StoreKey};
 pub use memory::MemoryStore;
