@@ -4,7 +4,7 @@
  * flight forever: every later call timed out and the store was never asked again. A store that
  * cannot save must not make the client drop a token the provider has just issued.
  */
-import type { Sandbox, StoredRecord, TokenEvent } from '../nest';
+import type { CustomTokenStore, Sandbox, StoredRecord, TokenEvent } from '../nest';
 import { closeAll, eskiz, eventually, rejection, sandbox, sleep } from './helpers';
 
 let sb: Sandbox;
@@ -21,28 +21,33 @@ afterAll(async () => {
 
 const send = { to: '+998901234567', text: 'store faults' };
 
-test('a custom store load that never settles fails one refresh at its deadline (callTimeoutMs); the next calls ask the store again and succeed', async () => {
+/**
+ * A custom store over a Map (compare-and-set on the version, as a table would do it), with
+ * faults: the first `hangingLoads` loads never settle, the first `failingSaves` saves reject.
+ */
+function faultyTable(faults: { hangingLoads?: number; failingSaves?: number }) {
   const table = new Map<string, StoredRecord>();
-  let loads = 0;
-  const client = eskiz(sb, {
-    tokenStore: {
-      type: 'custom',
-      callTimeoutMs: 800,
-      store: {
-        load: (key) => {
-          loads += 1;
-          // the first call hangs for good, later ones answer
-          if (loads === 1) return new Promise<StoredRecord | null>(() => undefined);
-          return Promise.resolve(table.get(key) ?? null);
-        },
-        save: (key, expectedVersion, data) => {
-          if ((table.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
-          table.set(key, { version: expectedVersion + 1, data });
-          return Promise.resolve(true);
-        },
-      },
+  const counts = { loads: 0, saves: 0 };
+  const store: CustomTokenStore = {
+    load: (key) => {
+      counts.loads += 1;
+      if (counts.loads <= (faults.hangingLoads ?? 0)) return new Promise<StoredRecord | null>(() => undefined);
+      return Promise.resolve(table.get(key) ?? null);
     },
-  });
+    save: (key, expectedVersion, data) => {
+      counts.saves += 1;
+      if (counts.saves <= (faults.failingSaves ?? 0)) return Promise.reject(new Error('connection reset by peer'));
+      if ((table.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
+      table.set(key, { version: expectedVersion + 1, data });
+      return Promise.resolve(true);
+    },
+  };
+  return { table, counts, store };
+}
+
+test('a custom store load that never settles fails one refresh at its deadline (callTimeoutMs); the next calls ask the store again and succeed', async () => {
+  const { table, counts, store } = faultyTable({ hangingLoads: 1 });
+  const client = eskiz(sb, { tokenStore: { type: 'custom', callTimeoutMs: 800, store } });
   const events: TokenEvent[] = [];
   client.on('token', (e: TokenEvent) => events.push(e));
   sb.resetStats();
@@ -64,32 +69,15 @@ test('a custom store load that never settles fails one refresh at its deadline (
   await sleep(1300);
   const results = await Promise.all(Array.from({ length: 12 }, () => client.send(send)));
   expect(results).toHaveLength(12);
-  expect(loads).toBeGreaterThanOrEqual(2);
+  expect(counts.loads).toBeGreaterThanOrEqual(2);
   expect(sb.stats().eskiz).toMatchObject({ logins: 1, messages: 12 });
   expect(table.size).toBe(1);
   expect(client.tokenStatus()).toMatchObject({ state: 'valid', logins: 1 });
 });
 
 test('a token obtained while the store cannot save is used at once, reported, and saved as soon as the store answers', async () => {
-  const table = new Map<string, StoredRecord>();
-  let failingSaves = 3;
-  const client = eskiz(sb, {
-    tokenStore: {
-      type: 'custom',
-      store: {
-        load: (key) => Promise.resolve(table.get(key) ?? null),
-        save: (key, expectedVersion, data) => {
-          if (failingSaves > 0) {
-            failingSaves -= 1;
-            return Promise.reject(new Error('connection reset by peer'));
-          }
-          if ((table.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
-          table.set(key, { version: expectedVersion + 1, data });
-          return Promise.resolve(true);
-        },
-      },
-    },
-  });
+  const { table, counts, store } = faultyTable({ failingSaves: 3 });
+  const client = eskiz(sb, { tokenStore: { type: 'custom', store } });
   const events: TokenEvent[] = [];
   client.on('token', (e: TokenEvent) => events.push(e));
   sb.resetStats();
@@ -105,7 +93,7 @@ test('a token obtained while the store cannot save is used at once, reported, an
   // retried 250 ms, 500 ms, 1 s later: the third retry finds the store answering
   await eventually(() => client.tokenStatus()?.persisted === true, 5000);
   expect(table.size).toBe(1);
-  expect(failingSaves).toBe(0);
+  expect(counts.saves).toBe(4);
   await Promise.all(Array.from({ length: 5 }, () => client.send(send)));
   expect(sb.stats().eskiz).toMatchObject({ logins: 1, refreshes: 0, messages: 6 });
 });
