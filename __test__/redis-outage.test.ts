@@ -4,86 +4,38 @@
  * pair amoCRM issued during the outage must survive: the integration stays alive, no refresh
  * token is presented twice, and the new pair is in Redis after recovery.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { AmoCrmClient, type Sandbox, type TokenStoreOptions } from '../nest';
 import { AMO, amo, authorize, closeAll, sandbox, sleep } from './helpers';
+import { RedisServer, haveRedis } from './redis-server';
 import { closeWorkers, spawnWorker, type Worker } from './workers/pool';
 
-// npm test starts a redis-server for the other suites; its presence says the binary is here.
-const redisTest = process.env.UZGATE_TEST_REDIS_URL ? test : test.skip;
+const redisTest = haveRedis ? test : test.skip;
 
 let sb: Sandbox;
-let dir: string;
 let workers: Worker[] = [];
-let server: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 
 beforeEach(async () => {
   sb = await sandbox({ amocrm: { rateLimitPerSecond: 0, accountRateLimitPerSecond: 0 } });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uzgate-outage-'));
 });
 
 afterEach(async () => {
   await closeWorkers(workers);
   workers = [];
   await closeAll();
-  await stopRedis();
+  await redis?.close();
+  redis = undefined;
   await sb.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
-async function startRedis(port: number, persisted: boolean): Promise<void> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir];
-  args.push(...(persisted ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
-  server = spawn('redis-server', args, { stdio: 'ignore' });
-  const until = Date.now() + 5000;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => {
-        c.end();
-        resolve(true);
-      });
-      c.on('error', () => {
-        resolve(false);
-      });
-    });
-    if (up) return;
-    if (Date.now() > until) throw new Error('redis-server did not start');
-    await sleep(20);
-  }
-}
-
-async function stopRedis(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  const s = server;
-  server = undefined;
-  if (!s || s.exitCode !== null || s.signalCode !== null) return;
-  const exited = new Promise((resolve) => s.once('exit', resolve));
-  s.kill(signal);
-  await exited;
-}
 
 describe.each([
   ['restarted empty', false],
   ['restarted from its append-only file', true],
 ])('Redis SIGKILLed during a refresh, %s', (_name, persisted) => {
   redisTest('the pair issued during the outage survives: 1 refresh, 0 revoked reuses, the new pair in Redis, calls succeed', async () => {
-    const port = await freePort();
-    await startRedis(port, persisted);
-    const store: TokenStoreOptions = { type: 'redis', url: `redis://127.0.0.1:${String(port)}`, key: 'uzgate-test:amocrm:outage' };
+    const server = await RedisServer.start(persisted ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']);
+    redis = server;
+    const store: TokenStoreOptions = { type: 'redis', url: `redis://127.0.0.1:${String(server.port)}`, key: 'uzgate-test:amocrm:outage' };
     const parent = amo(sb, { tokenStore: store });
     await authorize(parent, sb);
     await parent.close();
@@ -104,9 +56,9 @@ describe.each([
       await sleep(10);
     }
     await sleep(300);
-    await stopRedis('SIGKILL');
+    await server.stop('SIGKILL');
     await sleep(2000);
-    await startRedis(port, persisted);
+    await server.restart();
     const replies = await storm;
     // calls during the outage may fail (STORE_ERROR, TIMEOUT); none may need a new authorisation
     for (const r of replies) expect(r.errors).not.toContain('REAUTHORIZATION_REQUIRED');

@@ -59,9 +59,12 @@ impl RedisConnection {
     pub async fn get(&self) -> Result<ConnectionManager> {
         self.conn
             .get_or_try_init(|| async {
+                // One retry: a refused password or an unreachable host is reported at once
+                // (the next call opens anew) instead of being retried past the call's deadline.
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(Duration::from_secs(2)))
-                    .set_response_timeout(Some(Duration::from_secs(2)));
+                    .set_response_timeout(Some(Duration::from_secs(2)))
+                    .set_number_of_retries(1);
                 ConnectionManager::new_with_config(self.client.clone(), config)
                     .await
                     .map_err(|e| redis_error("connect", e))
