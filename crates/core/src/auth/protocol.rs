@@ -168,11 +168,7 @@ impl RefreshProtocol {
                 Err(e) if e.code == ErrorCode::ReauthorizationRequired => {
                     // A peer may have rotated the refresh token meanwhile: re-read first.
                     let now = self.load_checked().await?;
-                    if let Some(v) = now.as_ref().filter(|v| {
-                        v.version != expected
-                            && v.token.refused_at_ms.is_none()
-                            && !v.token.expired_within(Duration::from_secs(1))
-                    }) {
+                    if let Some(v) = now.as_ref().filter(|v| v.version != expected && usable(v)) {
                         return settle(Settled::Publish(v.clone(), IssueKind::Adopted));
                     }
                     if let Some(v) =
@@ -332,9 +328,7 @@ impl RefreshProtocol {
 /// one we hold — another record than our saved one, unless obtained before it (a store rolled
 /// back); for an unsaved token, only one obtained after it.
 fn adoptable<'a>(stored: Option<&'a Versioned>, held: Option<&Held>) -> Option<&'a Versioned> {
-    let v = stored.filter(|v| {
-        v.token.refused_at_ms.is_none() && !v.token.expired_within(Duration::from_secs(1))
-    })?;
+    let v = stored.filter(|v| usable(v))?;
     let newer = match held {
         None => true,
         // Versions start again at 1 in a store that lost its data: another pair under our
@@ -346,6 +340,11 @@ fn adoptable<'a>(stored: Option<&'a Versioned>, held: Option<&Held>) -> Option<&
         Some(h) => v.token.obtained_at_ms > h.token.obtained_at_ms,
     };
     newer.then_some(v)
+}
+
+/// A stored record another process may take into use: not refused, not about to expire.
+fn usable(v: &Versioned) -> bool {
+    v.token.refused_at_ms.is_none() && !v.token.expired_within(Duration::from_secs(1))
 }
 
 /// What the provider refreshes from: the stored token, unless the one we hold is newer (the
