@@ -9,13 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Sandbox, type TokenStoreOptions } from '../nest';
 import { AMO, amo, authorize, closeAll, sandbox, sleep } from './helpers';
+import { REDIS_DEPLOYMENTS, redisOptions } from './redis-deployments';
 import { closeWorkers, spawnWorker, type Worker } from './workers/pool';
 
-const REDIS = process.env.UZGATE_TEST_REDIS_URL;
-const redisTest = REDIS ? test : test.skip;
-if (!REDIS) {
-  console.warn('SKIPPED Redis cases: UZGATE_TEST_REDIS_URL is not set (npm test starts a redis-server)');
-}
 
 let sb: Sandbox;
 let dir: string;
@@ -34,9 +30,12 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh key per test: the deployments outlive it. */
+const redisKey = (what: string) => `uzgate-test:amocrm:${what}${path.basename(dir)}`;
+
 const stores: Array<[string, () => TokenStoreOptions]> = [
   ['file', () => ({ type: 'file', path: path.join(dir, 'tokens.json') })],
-  ['redis', () => ({ type: 'redis', url: REDIS!, key: `uzgate-test:amocrm:${path.basename(dir)}` })],
+  ...REDIS_DEPLOYMENTS.map((d): [string, () => TokenStoreOptions] => [d.name, () => ({ type: 'redis', ...redisOptions(d), key: redisKey('') })]),
 ];
 
 function workerOptions(store: TokenStoreOptions, extra: object = {}) {
@@ -66,9 +65,7 @@ async function start(n: number, store: TokenStoreOptions, extra: object = {}): P
 }
 
 for (const [kind, makeStore] of stores) {
-  const run = kind === 'redis' ? redisTest : test;
-
-  run(`${kind} store: 8 processes × 200 requests across 3 expiries → exactly 3 refreshes, 0 revoked`, async () => {
+  test(`${kind} store: 8 processes × 200 requests across 3 expiries → exactly 3 refreshes, 0 revoked`, async () => {
     const store = makeStore();
     await authorizeInto(store);
     const pool = await start(8, store);
@@ -93,7 +90,7 @@ for (const [kind, makeStore] of stores) {
     expect(adopted).toBeGreaterThanOrEqual(3 * 7);
   }, 60_000);
 
-  run(`${kind} store: a process killed while holding the refresh lock blocks the others only briefly`, async () => {
+  test(`${kind} store: a process killed while holding the refresh lock blocks the others only briefly`, async () => {
     const store = makeStore();
     await authorizeInto(store);
     const extra = { tokenStore: { ...store, lockLeaseMs: 1500, refreshTimeoutMs: 1000 } };
@@ -119,10 +116,10 @@ for (const [kind, makeStore] of stores) {
   }, 60_000);
 }
 
-redisTest('redis: 4 processes sharing the budget at the sandbox limit → 0 × 429, ≥ 0.9 × the limit', async () => {
+test.each(REDIS_DEPLOYMENTS.map((d) => [d.name, d] as const))('%s: 4 processes sharing the budget at the sandbox limit → 0 × 429, ≥ 0.9 × the limit', async (_name, deployment) => {
   const LIMIT = 20;
   sb.configure({ amocrm: { rateLimitPerSecond: LIMIT } });
-  const store: TokenStoreOptions = { type: 'redis', url: REDIS!, key: `uzgate-test:amocrm:rl:${path.basename(dir)}` };
+  const store: TokenStoreOptions = { type: 'redis', ...redisOptions(deployment), key: redisKey('rl:') };
   await authorizeInto(store);
   const pool = await start(4, store, { rateLimitPerSecond: LIMIT, sharedRateLimit: true });
   const before = sb.stats().amocrm.requests;
@@ -138,8 +135,10 @@ redisTest('redis: 4 processes sharing the budget at the sandbox limit → 0 × 4
   expect(done).toBeGreaterThan(0);
 }, 60_000);
 
-test('a revoked integration: after the first refusal no process sends the refused token again, and a new authorisation anywhere clears it for all', async () => {
-  const store: TokenStoreOptions = { type: 'file', path: path.join(dir, 'tokens.json') };
+// The refusal is noted in the token's own record: one key, in the cluster the token's slot.
+const revocationStores = stores.filter(([kind]) => kind === 'file' || kind.startsWith('redis cluster'));
+test.each(revocationStores)('%s store: a revoked integration: after the first refusal no process sends the refused token again, and a new authorisation anywhere clears it for all', async (_kind, makeStore) => {
+  const store = makeStore();
   await authorizeInto(store);
   const [a, b] = await start(2, store);
   for (const r of await Promise.all([a.run(2, 1), b.run(2, 1)])) expect(r.errors).toEqual([]);

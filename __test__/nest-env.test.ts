@@ -102,6 +102,11 @@ test('OTP settings', () => {
     type: 'redis',
     url: 'redis://127.0.0.1:1',
   });
+  expect(otpOptionsFromEnv({ OTP_SECRET: SECRET, OTP_STORE: 'redis', UZGATE_REDIS_URL: 'rediss://cache.example:6380', UZGATE_REDIS_TLS_CA_FILE: '/etc/ssl/redis-ca.pem' }).store).toEqual({
+    type: 'redis',
+    url: 'rediss://cache.example:6380',
+    tlsCaFile: '/etc/ssl/redis-ca.pem',
+  });
 });
 
 const mistakes: Array<[string, () => unknown, string]> = [

@@ -1,12 +1,11 @@
 /** OtpService: single use, expiry, attempts, cooldown, cap, dev mode — in one process and across two. */
 import { OtpService, SmsClient, UzgateError, type OtpVerifyResult, type Sandbox } from '../nest';
 import { closeAll, eskiz, eventually, logCollector, rejection, sandbox, sleep, track } from './helpers';
+import { REDIS_DEPLOYMENTS, redisOptions, type RedisDeployment } from './redis-deployments';
 import { closeWorkers, spawnWorker, type Worker } from './workers/pool';
 
 const PHONE = '+998901234567';
 const SECRET = 'otp-test-secret-0123456789';
-const REDIS = process.env.UZGATE_TEST_REDIS_URL;
-const redisTest = REDIS ? test : test.skip;
 
 const opened: Array<{ close(): void }> = [];
 afterEach(async () => {
@@ -126,10 +125,18 @@ describe('over Eskiz', () => {
   });
 });
 
-redisTest('redis: two processes share attempts, single use and cooldown', async () => {
-  const prefix = `uzgate-test:otp:${Date.now()}:${Math.random()}`;
-  const { otp, inbox } = consoleOtp({ store: { type: 'redis', url: REDIS!, prefix } });
-  const replica: Worker = spawnWorker({ redisUrl: REDIS, prefix, secret: SECRET }, 'otp-worker.js');
+const onEachRedis = test.each(REDIS_DEPLOYMENTS.map((d) => [d.name, d] as const));
+
+/** This process and a replica sharing one Redis store of `deployment`. */
+function sharedOtp(deployment: RedisDeployment) {
+  const store = { type: 'redis' as const, ...redisOptions(deployment), prefix: `uzgate-test:otp:${Date.now()}:${Math.random()}` };
+  const { otp, inbox } = consoleOtp({ store });
+  const replica: Worker = spawnWorker({ store, secret: SECRET }, 'otp-worker.js');
+  return { otp, inbox, replica };
+}
+
+onEachRedis('%s: two processes share attempts, single use and cooldown', async (_name, deployment) => {
+  const { otp, inbox, replica } = sharedOtp(deployment);
   try {
     await replica.ready;
     await otp.send(PHONE);
@@ -149,10 +156,8 @@ redisTest('redis: two processes share attempts, single use and cooldown', async 
   }
 }, 30_000);
 
-redisTest('redis: a right code verified by two processes at once passes exactly once', async () => {
-  const prefix = `uzgate-test:otp:${Date.now()}:${Math.random()}`;
-  const { otp, inbox } = consoleOtp({ store: { type: 'redis', url: REDIS!, prefix } });
-  const replica: Worker = spawnWorker({ redisUrl: REDIS, prefix, secret: SECRET }, 'otp-worker.js');
+onEachRedis('%s: a right code verified by two processes at once passes exactly once', async (_name, deployment) => {
+  const { otp, inbox, replica } = sharedOtp(deployment);
   try {
     await replica.ready;
     await otp.send(PHONE);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs a command with a throwaway redis-server on 127.0.0.1 and UZGATE_TEST_REDIS_URL pointing at
-# it; the server is stopped (by its pid) when the command ends. Installs Debian's redis-server
+# Runs a command with throwaway Redis deployments on 127.0.0.1 — one server, one TLS-only server
+# (certificates made by redis/certs.sh with openssl) and a three-node Redis Cluster (plaintext and
+# TLS ports) — and UZGATE_TEST_REDIS_* pointing at them; every server is stopped (by its pid)
+# when the command ends. Installs Debian's redis-server
 # when it is missing and we may (CI, or UZGATE_INSTALL_REDIS=1); otherwise the Redis tests skip
 # visibly.
 set -euo pipefail
@@ -19,35 +21,25 @@ if ! command -v redis-server >/dev/null 2>&1; then
   exec "$@"
 fi
 
-# A free port: bind to 0, read it, close; retry if redis loses the race for it.
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=redis/servers.sh
+source "$here/redis/servers.sh"
+redis_dir=$(mktemp -d)
+trap stop_redis_servers EXIT
+mkdir -p "$redis_dir/certs"
+"$here/redis/certs.sh" "$redis_dir/certs"
 
-dir=$(mktemp -d)
-pid=""
-cleanup() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+start_plain || { echo "with-redis: could not start redis-server" >&2; exit 1; }
+start_tls || { echo "with-redis: could not start the TLS redis-server" >&2; exit 1; }
+start_cluster || { echo "with-redis: could not start the Redis Cluster" >&2; exit 1; }
 
-for attempt in 1 2 3 4 5; do
-  port=$(free_port)
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
-    --daemonize no --logfile "$dir/redis.log" &
-  pid=$!
-  for _ in $(seq 1 100); do
-    if redis-cli -p "$port" ping >/dev/null 2>&1; then break; fi
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    sleep 0.05
-  done
-  if redis-cli -p "$port" ping >/dev/null 2>&1; then break; fi
-  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
-  echo "with-redis: port $port was taken, retrying ($attempt)" >&2
-done
-[[ -n "$pid" ]] || { echo "with-redis: could not start redis-server" >&2; exit 1; }
-
-export UZGATE_TEST_REDIS_URL="redis://127.0.0.1:$port"
-echo "with-redis: redis-server $pid on $UZGATE_TEST_REDIS_URL" >&2
+export UZGATE_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PLAIN_PORT"
+export UZGATE_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$REDIS_TLS_PORT"
+export UZGATE_TEST_REDIS_CA_FILE="$redis_dir/certs/ca.crt"
+export UZGATE_TEST_REDIS_OTHER_CA_FILE="$redis_dir/certs/other-ca.crt"
+export UZGATE_TEST_REDIS_CLUSTER_URL="redis://127.0.0.1:${REDIS_CLUSTER_PORTS[0]}"
+export UZGATE_TEST_REDIS_CLUSTER_TLS_URL="rediss://127.0.0.1:${REDIS_CLUSTER_TLS_PORTS[1]}"
+echo "with-redis: $UZGATE_TEST_REDIS_URL, TLS $UZGATE_TEST_REDIS_TLS_URL, cluster ${REDIS_CLUSTER_PORTS[*]} (TLS ${REDIS_CLUSTER_TLS_PORTS[*]})" >&2
 set +e
 "$@"
 status=$?

@@ -8,7 +8,8 @@ use parking_lot::Mutex;
 use std::sync::Arc;
 use std::time::Duration;
 use uzgate_core::options::{StoreKind, TokenStoreOptions};
-use uzgate_core::store::{Format, RawStore, RedisConnection, Sealing, TokenStore};
+use uzgate_core::redis_client::RedisConnection;
+use uzgate_core::store::{Format, RawStore, Sealing, TokenStore};
 use uzgate_core::{Error as CoreError, ErrorCode, Provider};
 
 /// What a custom store's `load` resolves to.

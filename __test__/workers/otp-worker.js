@@ -1,14 +1,14 @@
 /**
- * A second replica of an OtpService sharing a Redis store. argv[2]: JSON { redisUrl, prefix }.
+ * A second replica of an OtpService sharing a Redis store. argv[2]: JSON { store, secret }.
  * IPC: { cmd: 'verify', phone, code, times } → { ok, outcomes }; { cmd: 'close' }.
  */
 'use strict';
 
 const { OtpService, SmsClient } = require('../../dist');
 
-const { redisUrl, prefix, secret } = JSON.parse(process.argv[2]);
+const { store, secret } = JSON.parse(process.argv[2]);
 const sms = new SmsClient({ provider: 'console' });
-const otp = new OtpService({ sms, secret, appName: 'MyShop', store: { type: 'redis', url: redisUrl, prefix } });
+const otp = new OtpService({ sms, secret, appName: 'MyShop', store });
 
 process.on('message', async (msg) => {
   try {

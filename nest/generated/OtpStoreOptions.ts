@@ -7,9 +7,15 @@ export type OtpStoreOptions = {
  */
 type: OtpStoreKind, 
 /**
- * `redis`: `redis://host:port/db`.
+ * `redis`: `redis://[user:password@]host:port/db`, `rediss://…` for TLS; a Redis Cluster
+ * is recognised from any of its nodes.
  */
 url?: string, 
+/**
+ * `rediss://` with a private CA: the PEM file of the certificates to trust (instead of the
+ * public roots).
+ */
+tlsCaFile?: string, 
 /**
  * Key prefix in Redis (default `uzgate:otp`).
  */

@@ -19,9 +19,15 @@ key?: string,
  */
 path?: string, 
 /**
- * `redis`: `redis://host:port/db` (or `rediss://`).
+ * `redis`: `redis://[user:password@]host:port/db`, `rediss://…` for TLS; a Redis Cluster
+ * is recognised from any of its nodes.
  */
 url?: string, 
+/**
+ * `redis` over `rediss://` with a private CA: the PEM file of the certificates to trust
+ * (instead of the public roots).
+ */
+tlsCaFile?: string, 
 /**
  * AES-256-GCM key sealing tokens at rest, 32 bytes as 64 hex digits or base64
  * (`openssl rand -base64 32`); with it, a record that is not sealed is refused.

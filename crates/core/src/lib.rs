@@ -16,6 +16,7 @@ pub mod otp;
 pub mod phone;
 pub mod providers;
 pub mod ratelimit;
+pub mod redis_client;
 pub mod secret;
 pub mod segments;
 pub mod sms;

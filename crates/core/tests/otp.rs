@@ -1,6 +1,8 @@
-//! OtpService end to end with the console provider (its outbox is the phone's inbox) and, when
-//! UZGATE_TEST_REDIS_URL is set, the Redis store shared by two service instances.
+//! OtpService end to end with the console provider (its outbox is the phone's inbox) and, on
+//! each Redis deployment `scripts/with-redis.sh` starts, the Redis store shared by two service
+//! instances.
 
+mod common;
 use futures::future::{join_all, BoxFuture};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -12,7 +14,6 @@ use uzgate_core::otp::{
     SendDecision,
 };
 use uzgate_core::sms::{SmsClient, SmsProviderConfig};
-use uzgate_core::store::RedisConnection;
 use uzgate_core::{ErrorCode, Result, Secret};
 
 const PHONE: &str = "+998901234567";
@@ -245,23 +246,19 @@ async fn parallel_guesses_are_bounded_in_memory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_guesses_are_bounded_across_replicas_in_redis() {
-    let Ok(url) = std::env::var("UZGATE_TEST_REDIS_URL") else {
-        eprintln!("SKIPPED: UZGATE_TEST_REDIS_URL is not set");
-        return;
-    };
+    for d in common::redis::deployments() {
+        parallel_guesses_on(&d).await;
+    }
+}
+
+async fn parallel_guesses_on(d: &common::redis::Deployment) {
     let prefix = format!("uzgate-test:otp:{}", uuid::Uuid::new_v4());
     let sms = console(Logger::default());
     let counting = Arc::new(Counting {
-        inner: Arc::new(RedisOtpStore::new(
-            RedisConnection::new(&url).unwrap(),
-            Some(prefix.clone()),
-        )),
+        inner: Arc::new(RedisOtpStore::new(d.connect(), Some(prefix.clone()))),
         reserved: AtomicU32::new(0),
     });
-    let second = Arc::new(RedisOtpStore::new(
-        RedisConnection::new(&url).unwrap(),
-        Some(prefix),
-    ));
+    let second = Arc::new(RedisOtpStore::new(d.connect(), Some(prefix)));
     let a = Arc::new(
         OtpService::new(sms.clone(), counting.clone(), config(), Logger::default()).unwrap(),
     );
@@ -284,7 +281,7 @@ async fn parallel_guesses_are_bounded_across_replicas_in_redis() {
                 || (o.reason == Some("too_many_attempts") && o.attempts_left == Some(0))
         })
         .count();
-    assert!(evaluated >= 5);
+    assert!(evaluated >= 5, "{}: {evaluated} evaluated", d.name);
     let invalid = outcomes
         .iter()
         .filter(|o| o.reason == Some("invalid"))

@@ -1,21 +1,16 @@
-//! The Redis store and the shared rate limiter against a real redis-server
-//! (`scripts/with-redis.sh` starts one and sets UZGATE_TEST_REDIS_URL; without it these skip).
+//! The Redis store and the shared rate limiter against real servers: one redis-server, one over
+//! TLS, a Redis Cluster (`scripts/with-redis.sh` starts them; without it these skip).
 
+mod common;
+
+use common::redis::{deployments, Deployment};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uzgate_core::http::limit::Limiter;
 use uzgate_core::http::Deadline;
 use uzgate_core::ratelimit::RedisLimiter;
-use uzgate_core::store::{Codec, RedisConnection, RedisStore, Saved, StoredToken, TokenStore};
+use uzgate_core::store::{Codec, RedisStore, Saved, StoredToken, TokenStore};
 use uzgate_core::ErrorCode;
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("UZGATE_TEST_REDIS_URL").ok();
-    if url.is_none() {
-        eprintln!("SKIPPED: UZGATE_TEST_REDIS_URL is not set (run through scripts/with-redis.sh)");
-    }
-    url
-}
 
 fn token(access: &str) -> StoredToken {
     StoredToken {
@@ -34,8 +29,13 @@ fn unique(prefix: &str) -> String {
 
 #[tokio::test]
 async fn compare_and_set_and_encryption() {
-    let Some(url) = redis_url() else { return };
-    let conn = RedisConnection::new(&url).unwrap();
+    for d in deployments() {
+        compare_and_set_on(&d).await;
+    }
+}
+
+async fn compare_and_set_on(d: &Deployment) {
+    let conn = d.connect();
     let key = unique("cas");
     let store = RedisStore::new(conn.clone(), Codec::new(Some(&"22".repeat(32))).unwrap());
     assert_eq!(store.load(&key).await.unwrap(), None);
@@ -74,16 +74,40 @@ async fn compare_and_set_and_encryption() {
 
 #[tokio::test]
 async fn the_lock_is_exclusive_owned_and_leased() {
-    let Some(url) = redis_url() else { return };
-    let conn = RedisConnection::new(&url).unwrap();
+    for d in deployments() {
+        lock_on(&d).await;
+    }
+}
+
+async fn lock_on(d: &Deployment) {
+    let conn = d.connect();
     let key = unique("lock");
     let a = RedisStore::new(conn.clone(), Codec::plain());
-    let b = RedisStore::new(RedisConnection::new(&url).unwrap(), Codec::plain());
+    let b = RedisStore::new(d.connect(), Codec::plain());
     let held = a
         .lock(&key, Duration::from_millis(400), Duration::from_secs(1))
         .await
         .unwrap()
         .unwrap();
+    // The lock sits beside the token: in a cluster `{key}:lock`, the token's hash slot.
+    let mut c = conn.get().await.unwrap();
+    assert_eq!(
+        c.cluster(),
+        d.name.contains("cluster"),
+        "{}: recognised as a cluster or not",
+        d.name
+    );
+    let lock_key = if c.cluster() {
+        format!("{{{key}}}:lock")
+    } else {
+        format!("{key}:lock")
+    };
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg(&lock_key)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(exists, 1, "{}: {lock_key}", d.name);
     assert_eq!(
         b.lock(&key, Duration::from_millis(400), Duration::from_millis(100))
             .await
@@ -112,15 +136,15 @@ async fn the_lock_is_exclusive_owned_and_leased() {
 
 #[tokio::test]
 async fn shared_budget_paces_all_limiters_together() {
-    let Some(url) = redis_url() else { return };
+    for d in deployments() {
+        shared_budget_on(&d).await;
+    }
+}
+
+async fn shared_budget_on(d: &Deployment) {
     let bucket = unique("bucket");
     let limiters: Vec<Arc<RedisLimiter>> = (0..4)
-        .map(|_| {
-            Arc::new(
-                RedisLimiter::new(RedisConnection::new(&url).unwrap(), bucket.clone(), 100.0)
-                    .unwrap(),
-            )
-        })
+        .map(|_| Arc::new(RedisLimiter::new(d.connect(), bucket.clone(), 100.0).unwrap()))
         .collect();
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -139,6 +163,6 @@ async fn shared_budget_paces_all_limiters_together() {
     }
     // 100 grants at 100/s shared: about one second, however many limiters ask.
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(950), "{took:?}");
-    assert!(took < Duration::from_millis(1600), "{took:?}");
+    assert!(took >= Duration::from_millis(950), "{}: {took:?}", d.name);
+    assert!(took < Duration::from_millis(1600), "{}: {took:?}", d.name);
 }

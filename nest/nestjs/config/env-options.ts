@@ -137,12 +137,15 @@ export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServ
     OTP_SECRET: secret,
     OTP_APP_NAME: env.optional('OTP_APP_NAME'),
     OTP_DEV_MODE: env.boolean('OTP_DEV_MODE'),
-    ...(store === 'redis' && { OTP_STORE: store, UZGATE_REDIS_URL: redisUrl(env, 'OTP_STORE=redis') }),
+    ...(store === 'redis' && { OTP_STORE: store, ...redisFromEnv(env, 'OTP_STORE=redis') }),
   };
   return fromTable(OTP_ENV, values) as Omit<OtpServiceOptions, 'sms'>;
 }
 
-/** `UZGATE_TOKEN_STORE` (memory | file | redis), `UZGATE_TOKEN_FILE`, `UZGATE_REDIS_URL`, `UZGATE_ENCRYPTION_KEY`. */
+/**
+ * `UZGATE_TOKEN_STORE` (memory | file | redis), `UZGATE_TOKEN_FILE`, `UZGATE_REDIS_URL`,
+ * `UZGATE_REDIS_TLS_CA_FILE`, `UZGATE_ENCRYPTION_KEY`.
+ */
 function tokenStoreFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
   const type = env.oneOf('UZGATE_TOKEN_STORE', TOKEN_STORES);
   const encryptionKey = env.optional('UZGATE_ENCRYPTION_KEY');
@@ -154,16 +157,17 @@ function tokenStoreFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
     case 'file':
       return { UZGATE_TOKEN_STORE: type, UZGATE_TOKEN_FILE: env.required('UZGATE_TOKEN_FILE', 'needed for UZGATE_TOKEN_STORE=file'), UZGATE_ENCRYPTION_KEY: encryptionKey };
     case 'redis':
-      return { UZGATE_TOKEN_STORE: type, UZGATE_REDIS_URL: redisUrl(env, 'UZGATE_TOKEN_STORE=redis'), UZGATE_ENCRYPTION_KEY: encryptionKey };
+      return { UZGATE_TOKEN_STORE: type, ...redisFromEnv(env, 'UZGATE_TOKEN_STORE=redis'), UZGATE_ENCRYPTION_KEY: encryptionKey };
     default:
       return {};
   }
 }
 
-function redisUrl(env: EnvReader, neededFor: string): string {
+/** `UZGATE_REDIS_URL`, and `UZGATE_REDIS_TLS_CA_FILE` for a `rediss://` server with a private CA. */
+function redisFromEnv(env: EnvReader, neededFor: string): { UZGATE_REDIS_URL: string; UZGATE_REDIS_TLS_CA_FILE: string | undefined } {
   const url = env.required('UZGATE_REDIS_URL', `needed for ${neededFor}`);
   if (!isUrl(url, ['redis:', 'rediss:'])) throw configError('UZGATE_REDIS_URL must be a redis:// or rediss:// URL');
-  return url;
+  return { UZGATE_REDIS_URL: url, UZGATE_REDIS_TLS_CA_FILE: env.optional('UZGATE_REDIS_TLS_CA_FILE') };
 }
 
 function isAes256Key(key: string): boolean {

@@ -20,6 +20,7 @@ const TOKEN_STORE = {
   UZGATE_TOKEN_STORE: 'tokenStore.type',
   UZGATE_TOKEN_FILE: 'tokenStore.path',
   UZGATE_REDIS_URL: 'tokenStore.url',
+  UZGATE_REDIS_TLS_CA_FILE: 'tokenStore.tlsCaFile',
   UZGATE_ENCRYPTION_KEY: 'tokenStore.encryptionKey',
 } as const;
 
@@ -59,6 +60,7 @@ export const OTP_ENV = {
   OTP_DEV_MODE: 'devMode',
   OTP_STORE: 'store.type',
   UZGATE_REDIS_URL: 'store.url',
+  UZGATE_REDIS_TLS_CA_FILE: 'store.tlsCaFile',
 } as const satisfies Table<OtpOptions>;
 
 type Value = string | boolean | undefined;

@@ -4,7 +4,7 @@ use super::common::LogLevel;
 use super::parse::from_json;
 use crate::error::{Error, Result};
 use crate::otp::{MemoryOtpStore, OtpConfig, OtpStore, RedisOtpStore};
-use crate::store::RedisConnection;
+use crate::redis_client::{check_key, RedisConnection, RedisTarget};
 use crate::Secret;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -27,8 +27,12 @@ pub enum OtpStoreKind {
 pub struct OtpStoreOptions {
     /// `memory` (default, one process) or `redis` (shared by every replica).
     pub r#type: OtpStoreKind,
-    /// `redis`: `redis://host:port/db`.
+    /// `redis`: `redis://[user:password@]host:port/db`, `rediss://…` for TLS; a Redis Cluster
+    /// is recognised from any of its nodes.
     pub url: Option<String>,
+    /// `rediss://` with a private CA: the PEM file of the certificates to trust (instead of the
+    /// public roots).
+    pub tls_ca_file: Option<String>,
     /// Key prefix in Redis (default `uzgate:otp`).
     pub prefix: Option<String>,
 }
@@ -101,12 +105,17 @@ impl OtpOptions {
             Some(OtpStoreOptions {
                 r#type: OtpStoreKind::Redis,
                 url,
+                tls_ca_file,
                 prefix,
             }) => {
                 let url = url
                     .filter(|u| !u.is_empty())
                     .ok_or_else(|| Error::config("store { type: 'redis' } needs a url"))?;
-                Arc::new(RedisOtpStore::new(RedisConnection::new(&url)?, prefix))
+                let target = RedisTarget::parse("store", &url, tls_ca_file.as_deref())?;
+                if let Some(p) = &prefix {
+                    check_key("store.prefix", &format!("{p}:0"))?;
+                }
+                Arc::new(RedisOtpStore::new(RedisConnection::new(target), prefix))
             }
             _ => Arc::new(MemoryOtpStore::new()),
         };

@@ -5,9 +5,8 @@
 use super::parse::positive;
 use crate::auth::ManagerOptions;
 use crate::error::{Error, Result};
-use crate::store::{
-    Codec, CustomStore, FileStore, MemoryStore, RawStore, RedisConnection, RedisStore, TokenStore,
-};
+use crate::redis_client::{check_key, RedisConnection, RedisTarget};
+use crate::store::{Codec, CustomStore, FileStore, MemoryStore, RawStore, RedisStore, TokenStore};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,8 +38,12 @@ pub struct TokenStoreOptions {
     pub key: Option<String>,
     /// `file`: path of the JSON file (created with mode 0600).
     pub path: Option<String>,
-    /// `redis`: `redis://host:port/db` (or `rediss://`).
+    /// `redis`: `redis://[user:password@]host:port/db`, `rediss://…` for TLS; a Redis Cluster
+    /// is recognised from any of its nodes.
     pub url: Option<String>,
+    /// `redis` over `rediss://` with a private CA: the PEM file of the certificates to trust
+    /// (instead of the public roots).
+    pub tls_ca_file: Option<String>,
     /// AES-256-GCM key sealing tokens at rest, 32 bytes as 64 hex digits or base64
     /// (`openssl rand -base64 32`); with it, a record that is not sealed is refused.
     pub encryption_key: Option<String>,
@@ -104,7 +107,11 @@ impl TokenStoreOptions {
             StoreKind::Redis => {
                 let url = given(&o.url)
                     .ok_or_else(|| Error::config("tokenStore { type: 'redis' } needs a url"))?;
-                let conn = RedisConnection::new(&url)?;
+                let target = RedisTarget::parse("tokenStore", &url, o.tls_ca_file.as_deref())?;
+                if let Some(k) = &o.key {
+                    check_key("tokenStore.key", k)?;
+                }
+                let conn = RedisConnection::new(target);
                 redis = Some(conn.clone());
                 Arc::new(RedisStore::new(conn, codec))
             }

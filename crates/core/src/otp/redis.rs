@@ -3,7 +3,7 @@
 
 use super::store::{Challenge, OtpStore, Reservation, SendDecision};
 use crate::error::Result;
-use crate::store::{redis_error, RedisConnection};
+use crate::redis_client::{redis_error, Link, RedisConnection};
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use redis::Script;
@@ -71,11 +71,11 @@ impl RedisOtpStore {
         }
     }
 
-    fn keys(&self, phone: &str) -> (String, String) {
-        (
-            format!("{}:{phone}", self.prefix),
-            format!("{}:{phone}:sends", self.prefix),
-        )
+    /// The challenge and its send log: one hash slot in a cluster (one script touches both).
+    fn keys(&self, link: &Link, phone: &str) -> (String, String) {
+        let challenge = format!("{}:{phone}", self.prefix);
+        let sends = link.related_key(&challenge, "sends");
+        (challenge, sends)
     }
 }
 
@@ -88,9 +88,10 @@ impl OtpStore for RedisOtpStore {
         hourly_cap: u32,
         now_ms: u64,
     ) -> BoxFuture<'_, Result<SendDecision>> {
-        let (k, sends) = self.keys(phone);
+        let phone = phone.to_string();
         async move {
             let mut conn = self.conn.get().await?;
+            let (k, sends) = self.keys(&conn, &phone);
             let r: Vec<String> = BEGIN
                 .key(k)
                 .key(sends)
@@ -115,10 +116,11 @@ impl OtpStore for RedisOtpStore {
     }
 
     fn cancel_send(&self, phone: &str, challenge_id: &str) -> BoxFuture<'_, Result<()>> {
-        let (k, sends) = self.keys(phone);
+        let phone = phone.to_string();
         let id = challenge_id.to_string();
         async move {
             let mut conn = self.conn.get().await?;
+            let (k, sends) = self.keys(&conn, &phone);
             let _: i64 = CANCEL
                 .key(k)
                 .key(sends)
@@ -132,9 +134,10 @@ impl OtpStore for RedisOtpStore {
     }
 
     fn reserve_attempt(&self, phone: &str, now_ms: u64) -> BoxFuture<'_, Result<Reservation>> {
-        let (k, _) = self.keys(phone);
+        let phone = phone.to_string();
         async move {
             let mut conn = self.conn.get().await?;
+            let (k, _) = self.keys(&conn, &phone);
             let r: Vec<String> = RESERVE
                 .key(k)
                 .arg(now_ms)
@@ -156,10 +159,11 @@ impl OtpStore for RedisOtpStore {
     }
 
     fn consume(&self, phone: &str, challenge_id: &str) -> BoxFuture<'_, Result<bool>> {
-        let (k, _) = self.keys(phone);
+        let phone = phone.to_string();
         let id = challenge_id.to_string();
         async move {
             let mut conn = self.conn.get().await?;
+            let (k, _) = self.keys(&conn, &phone);
             let n: i64 = CONSUME
                 .key(k)
                 .arg(id)

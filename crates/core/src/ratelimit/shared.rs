@@ -6,7 +6,7 @@ use super::{jitter, limited};
 use crate::error::{Error, Result};
 use crate::http::limit::Limiter;
 use crate::http::Deadline;
-use crate::store::{redis_error, RedisConnection};
+use crate::redis_client::{redis_error, RedisConnection};
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use parking_lot::Mutex;

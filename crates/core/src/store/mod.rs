@@ -20,8 +20,7 @@ pub(crate) use faulty::FaultyStore;
 pub use file::FileStore;
 pub use keys::{default_key, legacy_key, StoreKey};
 pub use memory::MemoryStore;
-pub(crate) use redis::redis_error;
-pub use redis::{RedisConnection, RedisStore};
+pub use redis::RedisStore;
 pub use seal::{seal_record, Sealing};
 
 use crate::error::Result;

@@ -2,7 +2,7 @@
 //!
 //! * A token is a hash `{v, data}`; saves are a Lua compare-and-set on `v`, so a writer whose
 //!   lock lease ran out cannot overwrite a newer token.
-//! * The refresh lock is `SET <key>:lock <uuid> NX PX <lease>`, released by a compare-and-delete
+//! * The refresh lock is `SET <key>:lock <uuid> NX PX <lease>` (`{<key>}:lock` in a cluster: one slot), released by a compare-and-delete
 //!   so a late holder never deletes someone else's lock. A dead holder blocks others only until
 //!   the lease runs out.
 //! * The same connection serves the shared rate-limit budget (`ratelimit::RedisLimiter`).
@@ -10,13 +10,12 @@
 use super::codec::Codec;
 use super::{LockGuard, Saved, StoredToken, TokenStore, Versioned};
 use crate::error::{Error, ErrorCode, Provider, Result};
+use crate::redis_client::{redis_error, RedisConnection};
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
-use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
 const POLL: Duration = Duration::from_millis(25);
@@ -33,46 +32,6 @@ static RELEASE: LazyLock<Script> = LazyLock::new(|| {
         r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
     )
 });
-
-pub(crate) fn redis_error(what: &str, e: redis::RedisError) -> Error {
-    Error::new(ErrorCode::StoreError, format!("redis {what} failed: {e}"))
-        .with_provider(Provider::Store)
-        .with_retryable(true)
-}
-
-/// One lazily-opened, self-reconnecting connection per store.
-pub struct RedisConnection {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
-}
-
-impl RedisConnection {
-    pub fn new(url: &str) -> Result<Arc<Self>> {
-        let client = redis::Client::open(url)
-            .map_err(|e| Error::config(format!("tokenStore.url is not a Redis URL: {e}")))?;
-        Ok(Arc::new(RedisConnection {
-            client,
-            conn: OnceCell::new(),
-        }))
-    }
-
-    pub async fn get(&self) -> Result<ConnectionManager> {
-        self.conn
-            .get_or_try_init(|| async {
-                // One retry: a refused password or an unreachable host is reported at once
-                // (the next call opens anew) instead of being retried past the call's deadline.
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(Duration::from_secs(2)))
-                    .set_response_timeout(Some(Duration::from_secs(2)))
-                    .set_number_of_retries(1);
-                ConnectionManager::new_with_config(self.client.clone(), config)
-                    .await
-                    .map_err(|e| redis_error("connect", e))
-            })
-            .await
-            .cloned()
-    }
-}
 
 pub struct RedisStore {
     conn: Arc<RedisConnection>,
@@ -209,11 +168,12 @@ impl TokenStore for RedisStore {
         lease: Duration,
         wait: Duration,
     ) -> BoxFuture<'_, Result<Option<Box<dyn LockGuard>>>> {
-        let lock_key = format!("{key}:lock");
+        let key = key.to_string();
         async move {
             let owner = uuid::Uuid::new_v4().to_string();
             let until = Instant::now() + wait;
             let mut c = self.conn.get().await?;
+            let lock_key = c.related_key(&key, "lock");
             loop {
                 let acquired: Option<String> = redis::cmd("SET")
                     .arg(&lock_key)
