@@ -2,22 +2,21 @@
 # Runs a command with throwaway Redis deployments on 127.0.0.1 — one server, one TLS-only server
 # (certificates made by redis/certs.sh with openssl) and a three-node Redis Cluster (plaintext and
 # TLS ports) — and UZGATE_TEST_REDIS_* pointing at them; every server is stopped (by its pid)
-# when the command ends. Installs Debian's redis-server
-# when it is missing and we may (CI, or UZGATE_INSTALL_REDIS=1); otherwise the Redis tests skip
-# visibly.
+# when the command ends. Installs Debian's redis-server and openssl when they are missing and we
+# may (CI, or UZGATE_INSTALL_REDIS=1); otherwise the Redis tests skip visibly.
 set -euo pipefail
 
-if ! command -v redis-server >/dev/null 2>&1; then
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
   if [[ "${CI:-}" == "true" || "${UZGATE_INSTALL_REDIS:-}" == "1" ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "with-redis: installing redis-server from Debian's packages" >&2
+    echo "with-redis: installing redis-server and openssl from Debian's packages" >&2
     SUDO=""; [[ "$(id -u)" != "0" ]] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server openssl >/dev/null
   fi
 fi
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "with-redis: redis-server not available — Redis tests will be SKIPPED (set UZGATE_INSTALL_REDIS=1 to install it)" >&2
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+  echo "with-redis: redis-server or openssl not available — Redis tests will be SKIPPED (set UZGATE_INSTALL_REDIS=1 to install them)" >&2
   exec "$@"
 fi
 
