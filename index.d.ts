@@ -434,6 +434,16 @@ export interface OutboxMessage {
 /** Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string. */
 export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio', body: Record<string, unknown> | string): DeliveryReport
 
+export declare function runtimeInfo(): RuntimeInfo
+
+/** The addon's async runtime, for diagnostics. */
+export interface RuntimeInfo {
+  /** Tokio worker threads (0: napi's default runtime, one per core). */
+  workerThreads: number
+  /** Upper bound of threads for blocking work, started on demand. */
+  maxBlockingThreads: number
+}
+
 /** What a custom store's `save` receives. */
 export interface SaveRecord {
   key: string

@@ -844,5 +844,6 @@ module.exports.deliveryAcceptsUpdate = nativeBinding.deliveryAcceptsUpdate
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.optionKeys = nativeBinding.optionKeys
 module.exports.parseDeliveryReport = nativeBinding.parseDeliveryReport
+module.exports.runtimeInfo = nativeBinding.runtimeInfo
 module.exports.validateTwilioJsonSignature = nativeBinding.validateTwilioJsonSignature
 module.exports.validateTwilioSignature = nativeBinding.validateTwilioSignature

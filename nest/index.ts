@@ -56,6 +56,8 @@ export type {
 export type { TokenStoreOptions, CustomTokenStore, StoredRecord, SealReport } from './token-store';
 export type { TokenEvent, TokenEventType } from './events';
 export { callbackFailures } from './contained-callbacks';
+export { addonRuntime } from './runtime-info';
+export type { AddonRuntime } from './runtime-info';
 export type { CallbackFailures, CallbackKind } from './contained-callbacks';
 export { OtpService } from './otp-service';
 export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';

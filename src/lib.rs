@@ -15,6 +15,7 @@ pub mod logger;
 pub mod options;
 pub mod otp;
 pub mod promise;
+pub mod runtime;
 pub mod sms;
 pub mod sms_types;
 pub mod store;

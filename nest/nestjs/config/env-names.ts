@@ -40,8 +40,9 @@ export const ENV_VARIABLES = [
   'UZGATE_REDIS_URL',
   'UZGATE_REDIS_TLS_CA_FILE',
   'UZGATE_ENCRYPTION_KEY',
-  /** Read by the addon itself (src/log_file.rs). */
+  /** Read by the addon itself (src/log_file.rs, src/runtime.rs). */
   'UZGATE_LOG_FILE',
+  'UZGATE_THREADS',
   /** This repository's test and CI tooling. */
   'UZGATE_TEST_REDIS_URL',
   'UZGATE_TEST_REDIS_TLS_URL',
