@@ -81,6 +81,8 @@ export declare class SmsClient {
   /** International SMS through Eskiz `send-global`. */
   sendGlobal(message: SendInput): Promise<SendResult>
   status(id: string): Promise<MessageStatus>
+  /** The balance the last poll read (`balancePollMs`); null before the first or without polling. */
+  lastBalance(): PolledBalance | null
   balance(): Promise<Balance>
   /** Eskiz account (`/auth/user`). */
   user(): Promise<EskizUser>
@@ -433,6 +435,18 @@ export interface OutboxMessage {
 
 /** Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string. */
 export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio', body: Record<string, unknown> | string): DeliveryReport
+
+/** The balance the last poll read (`balancePollMs`). */
+export interface PolledBalance {
+  balance: number
+  currency: string
+  /** When that balance was read (Unix ms). */
+  polledAtMs: number
+  /** Polls that failed since (0: the value is the latest). */
+  failuresSince: number
+  /** The error code of the last failed poll since then. */
+  lastError?: string
+}
 
 export declare function runtimeInfo(): RuntimeInfo
 

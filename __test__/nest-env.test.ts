@@ -20,6 +20,7 @@ test('SMS provider chosen by SMS_PROVIDER, else by which credentials are set; co
     twilio: { accountSid: SID, authToken: SECRET, from: '+15005550006' },
   });
   expect(smsOptionsFromEnv({ SMS_PROVIDER: 'Console', ESKIZ_EMAIL: 'a@b.uz' })).toEqual({ provider: 'console' });
+  expect(smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, SMS_BALANCE_POLL_MS: '600000' }).balancePollMs).toBe(600000);
 });
 
 test('every Eskiz and Twilio variable lands in its option', () => {
@@ -112,6 +113,12 @@ test('OTP settings', () => {
 const mistakes: Array<[string, () => unknown, string]> = [
   ['unknown provider', () => smsOptionsFromEnv({ SMS_PROVIDER: 'sms.ru' }), 'SMS_PROVIDER must be one of eskiz, twilio, console (got "sms.ru")'],
   ['Eskiz password', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz' }), 'ESKIZ_PASSWORD is not set (needed for SMS_PROVIDER=eskiz)'],
+  ['balance poll not a number', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, SMS_BALANCE_POLL_MS: '1m' }), 'SMS_BALANCE_POLL_MS must be a whole number'],
+  [
+    'balance poll too often',
+    () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, SMS_BALANCE_POLL_MS: '500' }),
+    'SMS_BALANCE_POLL_MS must be between 1000 and 86400000 (got 500)',
+  ],
   ['Eskiz e-mail', () => smsOptionsFromEnv({ SMS_PROVIDER: 'eskiz', ESKIZ_PASSWORD: SECRET }), 'ESKIZ_EMAIL is not set (needed for SMS_PROVIDER=eskiz)'],
   ['Eskiz e-mail shape', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'admin', ESKIZ_PASSWORD: SECRET }), 'ESKIZ_EMAIL must be the Eskiz account e-mail address'],
   ['Eskiz URL', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, ESKIZ_BASE_URL: 'notify.eskiz.uz' }), 'ESKIZ_BASE_URL must be an http(s) URL'],

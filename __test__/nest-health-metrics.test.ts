@@ -2,7 +2,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
-import { callbackFailures, type Sandbox } from '../nest';
+import { SmsClient, callbackFailures, type Sandbox } from '../nest';
 import { AmoCrmModule, AmoCrmService, SmsModule, SmsService, mergePrometheusTexts, type SmsModuleOptions } from '../nest/nestjs';
 import { AmoCrmHealthIndicator, SmsHealthIndicator } from '../nest/nestjs/health';
 import { AMO, ESKIZ_EMAIL, ESKIZ_PASSWORD, eventually, sandbox } from './helpers';
@@ -95,6 +95,27 @@ test('minBalance: down below it, up above', async () => {
   expect(low.body.error.sms).toMatchObject({ status: 'down', balance, minBalance: balance + 1 });
   const ok = await request(app.getHttpServer()).get(`/health?minBalance=${balance}`).expect(200);
   expect(ok.body.info.sms).toMatchObject({ status: 'up', balance });
+});
+
+test('minBalance with balancePollMs: the polled value, no provider request per check; the gauge on /metrics', async () => {
+  sb.configure({ eskiz: { initialBalance: 7000 } });
+  const app = await healthApp({ ...eskizOptions(), balancePollMs: 3_600_000 });
+  const sms = app.get(SmsService);
+  await eventually(() => sms.lastBalance() !== null, 5000);
+  expect(sms.lastBalance()).toMatchObject({ balance: 7000, currency: 'UZS', failuresSince: 0 });
+  const requests = sb.stats().eskiz.requests;
+  for (let i = 0; i < 5; i++) {
+    const low = await request(app.getHttpServer()).get('/health?minBalance=7001').expect(503);
+    expect(low.body.error.sms).toMatchObject({ status: 'down', balance: 7000, minBalance: 7001, failuresSince: 0 });
+  }
+  await request(app.getHttpServer()).get('/health?minBalance=7000').expect(200);
+  expect(sb.stats().eskiz.requests).toBe(requests);
+  expect(sms.metrics()).toContain('uzgate_balance{provider="eskiz",currency="UZS"} 7000');
+  expect(sms.metrics()).toContain('uzgate_balance_polls_total{provider="eskiz",result="ok"} 1');
+});
+
+test('balancePollMs out of bounds: CONFIG naming it', () => {
+  expect(() => new SmsClient({ provider: 'console', balancePollMs: 500 })).toThrow(/balancePollMs must be between 1000 and 86400000 \(got 500\)/);
 });
 
 test('the console provider has no token and is up', async () => {

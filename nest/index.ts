@@ -10,6 +10,7 @@ export type {
   BatchItemResult,
   MessageStatus,
   Balance,
+  PolledBalance,
   EskizUser,
   EskizTemplate,
   HistoryQuery,

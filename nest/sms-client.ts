@@ -19,6 +19,7 @@ export type BatchResult = Native.BatchResult;
 export type BatchItemResult = Native.BatchItemResult;
 export type MessageStatus = Native.MessageStatus;
 export type Balance = Native.Balance;
+export type PolledBalance = Native.PolledBalance;
 export type EskizUser = Native.EskizUser;
 export type EskizTemplate = Native.EskizTemplate;
 export type HistoryQuery = Native.HistoryQuery;
@@ -104,6 +105,14 @@ export class SmsClient extends EventEmitter {
 
   balance(): Promise<Balance> {
     return call(() => this.native.balance());
+  }
+
+  /**
+   * The balance the last poll read, with `balancePollMs` set (`null` before the first successful
+   * poll or without polling). A failed poll keeps the value and counts `failuresSince`.
+   */
+  lastBalance(): PolledBalance | null {
+    return this.native.lastBalance();
   }
 
   /** Eskiz account details. */

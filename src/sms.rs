@@ -9,6 +9,7 @@ use crate::store::BuiltStore;
 use napi::bindgen_prelude::*;
 use napi::Env;
 use std::sync::Arc;
+use std::time::Duration;
 use uzgate_core::options::SmsOptions;
 use uzgate_core::providers::eskiz::HistoryQuery as CoreHistoryQuery;
 use uzgate_core::sms;
@@ -25,8 +26,10 @@ fn build(
     options: SmsOptions,
     log: uzgate_core::log::Logger,
     built: &BuiltStore,
-) -> uzgate_core::Result<sms::SmsClient> {
-    sms::SmsClient::new(options.into_config(&built.core())?, log)
+) -> uzgate_core::Result<(sms::SmsClient, Option<Duration>)> {
+    let balance_poll = options.balance_poll()?;
+    let client = sms::SmsClient::new(options.into_config(&built.core())?, log)?;
+    Ok((client, balance_poll))
 }
 
 impl SmsClient {
@@ -52,14 +55,15 @@ impl SmsClient {
         };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, res.attached.logger.clone(), &res.store) {
-            Ok(inner) => {
+            Ok((inner, balance_poll)) => {
                 if let Some(events) = res.events() {
                     inner.subscribe(events);
                 }
-                Ok(SmsClient {
-                    inner: Arc::new(inner),
-                    res,
-                })
+                let inner = Arc::new(inner);
+                if let Some(every) = balance_poll {
+                    within_runtime_if_available(|| inner.watch_balance(every));
+                }
+                Ok(SmsClient { inner, res })
             }
             Err(e) => throw(&env, e),
         }
@@ -114,6 +118,12 @@ impl SmsClient {
     pub fn status<'e>(&self, env: &'e Env, id: String) -> Result<PromiseRaw<'e, MessageStatus>> {
         let inner = self.inner.clone();
         promise(env, async move { inner.status(&id).await })
+    }
+
+    /// The balance the last poll read (`balancePollMs`); null before the first or without polling.
+    #[napi]
+    pub fn last_balance(&self) -> Option<PolledBalance> {
+        self.inner.last_balance().map(Into::into)
     }
 
     #[napi(ts_return_type = "Promise<Balance>")]

@@ -167,6 +167,31 @@ impl From<sms::Balance> for Balance {
     }
 }
 
+/// The balance the last poll read (`balancePollMs`).
+#[napi(object)]
+pub struct PolledBalance {
+    pub balance: f64,
+    pub currency: String,
+    /// When that balance was read (Unix ms).
+    pub polled_at_ms: f64,
+    /// Polls that failed since (0: the value is the latest).
+    pub failures_since: u32,
+    /// The error code of the last failed poll since then.
+    pub last_error: Option<String>,
+}
+
+impl From<sms::PolledBalance> for PolledBalance {
+    fn from(b: sms::PolledBalance) -> Self {
+        PolledBalance {
+            balance: b.balance,
+            currency: b.currency,
+            polled_at_ms: b.polled_at_ms as f64,
+            failures_since: b.failures_since,
+            last_error: b.last_error.map(|c| c.as_str().to_string()),
+        }
+    }
+}
+
 #[napi(object)]
 pub struct EskizUser {
     pub id: Option<String>,

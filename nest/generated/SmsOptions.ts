@@ -27,6 +27,12 @@ twilio?: TwilioOptions,
  */
 console?: ConsoleOptions, 
 /**
+ * Poll the provider's balance every this many ms (1000–86400000; off by default): the
+ * `uzgate_balance` gauge, `lastBalance()`, and health checks that read the last value
+ * instead of calling the provider.
+ */
+balancePollMs?: number, 
+/**
  * Where tokens are kept; default `{ type: 'memory' }`.
  */
 tokenStore?: TokenStoreOptions, 

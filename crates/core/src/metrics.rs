@@ -39,6 +39,9 @@ struct Inner {
     retries: BTreeMap<(&'static str, &'static str), u64>,
     otp_verifications: BTreeMap<&'static str, u64>,
     store_failures: BTreeMap<(&'static str, &'static str, &'static str), u64>,
+    /// The last polled balance per (provider, currency).
+    balances: BTreeMap<(&'static str, String), f64>,
+    balance_polls: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// One per client. Cheap enough for the hot path: one short uncontended lock per request.
@@ -126,6 +129,19 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// A balance poll: its value, or `None` when it failed.
+    pub fn balance_polled(&self, provider: &'static str, currency: &str, value: Option<f64>) {
+        let mut inner = self.inner.lock();
+        let result = match value {
+            Some(v) => {
+                inner.balances.insert((provider, currency.to_string()), v);
+                "ok"
+            }
+            None => "error",
+        };
+        *inner.balance_polls.entry((provider, result)).or_default() += 1;
+    }
+
     pub fn render(&self) -> String {
         let inner = self.inner.lock();
         let mut out = String::new();
@@ -178,6 +194,22 @@ impl Metrics {
                 let _ = writeln!(
                     out,
                     "uzgate_store_failures_total{{store=\"{store}\",operation=\"{op}\",outcome=\"{outcome}\"}} {n}"
+                );
+            }
+        }
+        if !inner.balance_polls.is_empty() {
+            out.push_str("# HELP uzgate_balance The provider balance the last successful poll read.\n# TYPE uzgate_balance gauge\n");
+            for ((p, currency), v) in &inner.balances {
+                let _ = writeln!(
+                    out,
+                    "uzgate_balance{{provider=\"{p}\",currency=\"{currency}\"}} {v}"
+                );
+            }
+            out.push_str("# HELP uzgate_balance_polls_total Balance polls, by result.\n# TYPE uzgate_balance_polls_total counter\n");
+            for ((p, r), n) in &inner.balance_polls {
+                let _ = writeln!(
+                    out,
+                    "uzgate_balance_polls_total{{provider=\"{p}\",result=\"{r}\"}} {n}"
                 );
             }
         }

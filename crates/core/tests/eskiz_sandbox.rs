@@ -172,3 +172,64 @@ async fn a_reset_before_processing_of_a_read_is_retried() {
     c.close().await;
     sb.close().await;
 }
+
+/// Polling: a value at once, the gauge, a failed poll keeps the last value and says so, a new
+/// balance is seen at the next poll, and closing stops the polls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_balance_is_polled_until_close() {
+    let sb = Sandbox::start(json!({"eskiz": {"initialBalance": 5000}}))
+        .await
+        .unwrap();
+    let c = Arc::new(client(&sb, PASSWORD, Duration::from_secs(5)));
+    assert_eq!(c.last_balance(), None);
+    c.watch_balance(Duration::from_millis(1000));
+    c.watch_balance(Duration::from_millis(1000)); // a second call starts nothing more
+    let until = tokio::time::Instant::now() + Duration::from_secs(5);
+    while c.last_balance().is_none() {
+        assert!(tokio::time::Instant::now() < until, "no first poll");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let first = c.last_balance().unwrap();
+    assert_eq!(
+        (first.balance, first.currency.as_str(), first.failures_since),
+        (5000.0, "UZS", 0)
+    );
+    assert!(c
+        .metrics()
+        .contains("uzgate_balance{provider=\"eskiz\",currency=\"UZS\"} 5000"));
+    // Polls fail: the value stays, marked stale.
+    sb.set_fault(
+        json!({"path": "/user/get-limit", "kind": "status", "status": 500, "times": 1000}),
+    )
+    .unwrap();
+    let until = tokio::time::Instant::now() + Duration::from_secs(8);
+    while c.last_balance().unwrap().failures_since == 0 {
+        assert!(tokio::time::Instant::now() < until, "no failed poll");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sb.clear_faults();
+    let stale = c.last_balance().unwrap();
+    assert_eq!(stale.balance, 5000.0);
+    assert_eq!(stale.polled_at_ms, first.polled_at_ms);
+    assert_eq!(stale.last_error, Some(ErrorCode::ProviderUnavailable));
+    // A new balance is read at the next poll.
+    sb.configure(json!({"eskiz": {"initialBalance": 1200}}))
+        .unwrap();
+    let until = tokio::time::Instant::now() + Duration::from_secs(8);
+    while c.last_balance().unwrap().balance != 1200.0 {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the new balance was never polled"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let fresh = c.last_balance().unwrap();
+    assert_eq!((fresh.balance, fresh.failures_since), (1200.0, 0));
+    assert!(fresh.polled_at_ms > first.polled_at_ms);
+    // Closed: no more polls reach the provider.
+    c.close().await;
+    let polls = stat(&sb, "requests");
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(stat(&sb, "requests"), polls);
+    sb.close().await;
+}

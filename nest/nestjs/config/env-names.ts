@@ -10,6 +10,7 @@ import { configError } from './env-reader';
 /** The variables of the configuration readers, the addon and this repository's tooling. */
 export const ENV_VARIABLES = [
   'SMS_PROVIDER',
+  'SMS_BALANCE_POLL_MS',
   'ESKIZ_EMAIL',
   'ESKIZ_PASSWORD',
   'ESKIZ_FROM',

@@ -12,7 +12,7 @@ import { EnvReader, configError, isUrl, type EnvSource } from './env-reader';
 import { AMOCRM_ENV, OTP_ENV, SMS_ENV, checkedByCore, fromTable } from './env-table';
 
 /** A reader's values by variable of `table`; unset ones are undefined. */
-type Values<Table> = Partial<Record<keyof Table, string | boolean | undefined>>;
+type Values<Table> = Partial<Record<keyof Table, string | number | boolean | undefined>>;
 
 export type { EnvSource } from './env-reader';
 
@@ -32,8 +32,14 @@ const TWILIO_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('TWILIO_'));
 export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOptions {
   const env = new EnvReader(source).refuseUnknown(['SMS_', 'ESKIZ_', 'TWILIO_', 'UZGATE_']);
   const provider = env.oneOf('SMS_PROVIDER', SMS_PROVIDERS) ?? providerFromVariables(env);
-  if (provider === 'console') return { provider };
-  const values = { SMS_PROVIDER: provider, ...(provider === 'eskiz' ? eskizFromEnv(env) : twilioFromEnv(env)), ...tokenStoreFromEnv(env) };
+  const balancePoll = env.integer('SMS_BALANCE_POLL_MS');
+  if (provider === 'console') return balancePoll === undefined ? { provider } : { provider, balancePollMs: balancePoll };
+  const values = {
+    SMS_PROVIDER: provider,
+    SMS_BALANCE_POLL_MS: balancePoll,
+    ...(provider === 'eskiz' ? eskizFromEnv(env) : twilioFromEnv(env)),
+    ...tokenStoreFromEnv(env),
+  };
   const options = fromTable(SMS_ENV, values);
   checkedByCore(SMS_ENV, () => {
     native.checkSmsOptions(options);

@@ -74,6 +74,14 @@ export class EnvReader {
     return value as T;
   }
 
+  /** A whole number (bounds are the core's to check, with the variable named). */
+  integer(name: string): number | undefined {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    if (!/^\d{1,10}$/.test(value.trim())) throw configError(`${name} must be a whole number`);
+    return Number(value.trim());
+  }
+
   /** `true/false`, `1/0`, `yes/no`, `on/off`. */
   boolean(name: string): boolean | undefined {
     const value = this.optional(name)?.toLowerCase();

@@ -39,6 +39,7 @@ export const SMS_ENV = {
   TWILIO_MESSAGING_SERVICE_SID: 'twilio.messagingServiceSid',
   TWILIO_STATUS_CALLBACK: 'twilio.statusCallback',
   TWILIO_BASE_URL: 'twilio.baseUrl',
+  SMS_BALANCE_POLL_MS: 'balancePollMs',
   ...TOKEN_STORE,
 } as const satisfies Table<SmsOptions>;
 
@@ -63,7 +64,7 @@ export const OTP_ENV = {
   UZGATE_REDIS_TLS_CA_FILE: 'store.tlsCaFile',
 } as const satisfies Table<OtpOptions>;
 
-type Value = string | boolean | undefined;
+type Value = string | number | boolean | undefined;
 
 /**
  * The options object of `values`, each put at its variable's path. An unset variable leaves its

@@ -1,7 +1,8 @@
 /**
  * Terminus health indicator of the SMS provider: down when the token cannot be obtained
  * (`failed`, e.g. a wrong password) or the client is closed; optionally when the balance is
- * below a threshold. It asks the provider nothing unless `minBalance` is given.
+ * below a threshold. It asks the provider nothing unless `minBalance` is given, and not even then
+ * when the client polls its balance (`balancePollMs`): the last polled value is read.
  *
  *   @Get('health') @HealthCheck()
  *   check() { return this.health.check([() => this.sms.isHealthy('sms', { minBalance: 5000 })]); }
@@ -13,7 +14,7 @@ import { SmsService } from '../sms/sms.service';
 import { UNHEALTHY_TOKEN_STATES } from './down-states';
 
 export interface SmsHealthOptions {
-  /** Down below this balance (asks the provider for it on each check). */
+  /** Down below this balance: the last polled one with `balancePollMs`, else asked on each check. */
   minBalance?: number;
 }
 
@@ -33,6 +34,12 @@ export class SmsHealthIndicator {
       return indicator.down({ ...data, error: token.lastError?.code ?? token.state });
     }
     if (options.minBalance === undefined) return indicator.up(data);
+    const polled = this.sms.lastBalance();
+    if (polled) {
+      const { balance, polledAtMs, failuresSince } = polled;
+      const reading = { ...data, balance, polledAtMs, failuresSince };
+      return balance >= options.minBalance ? indicator.up(reading) : indicator.down({ ...reading, minBalance: options.minBalance });
+    }
     try {
       const { balance } = await this.sms.balance();
       const healthy = balance >= options.minBalance;

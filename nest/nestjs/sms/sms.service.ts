@@ -10,6 +10,7 @@ import {
   DeliveryTracker,
   SmsClient,
   type Balance,
+  type PolledBalance,
   type BatchResult,
   type DeliveryReport,
   type EskizTemplate,
@@ -33,6 +34,7 @@ type Delegated =
   | 'sendGlobal'
   | 'status'
   | 'balance'
+  | 'lastBalance'
   | 'user'
   | 'templates'
   | 'submitTemplate'
@@ -81,6 +83,10 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
 
   balance(): Promise<Balance> {
     return this.client.balance();
+  }
+
+  lastBalance(): PolledBalance | null {
+    return this.client.lastBalance();
   }
 
   user(): Promise<EskizUser> {

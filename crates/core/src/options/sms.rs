@@ -8,9 +8,10 @@ use super::store::BuiltStore;
 use crate::error::{Error, Result};
 use crate::providers::eskiz::EskizConfig;
 use crate::providers::twilio::TwilioConfig;
-use crate::sms::SmsProviderConfig;
+use crate::sms::{SmsProviderConfig, MAX_BALANCE_POLL, MIN_BALANCE_POLL};
 use crate::Secret;
 use serde::Deserialize;
+use std::time::Duration;
 
 /// Which service sends the messages.
 #[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +89,10 @@ client_options! {
         pub twilio: Option<TwilioOptions>,
         /// Console settings.
         pub console: Option<ConsoleOptions>,
+        /// Poll the provider's balance every this many ms (1000–86400000; off by default): the
+        /// `uzgate_balance` gauge, `lastBalance()`, and health checks that read the last value
+        /// instead of calling the provider.
+        pub balance_poll_ms: Option<u32>,
     }
 }
 
@@ -107,9 +112,25 @@ impl SmsOptions {
     /// Every rule checked, nothing built (no store, no connection): for readers that assemble
     /// options from elsewhere (the environment) and name their own sources in errors.
     pub fn check(value: serde_json::Value) -> Result<()> {
-        Self::from_json(value)?
-            .into_config(&BuiltStore::default())
-            .map(|_| ())
+        let options = Self::from_json(value)?;
+        options.balance_poll()?;
+        options.into_config(&BuiltStore::default()).map(|_| ())
+    }
+
+    /// How often to poll the balance, if at all.
+    pub fn balance_poll(&self) -> Result<Option<Duration>> {
+        let Some(ms) = self.balance_poll_ms else {
+            return Ok(None);
+        };
+        let every = Duration::from_millis(ms as u64);
+        if !(MIN_BALANCE_POLL..=MAX_BALANCE_POLL).contains(&every) {
+            return Err(Error::config(format!(
+                "balancePollMs must be between {} and {} (got {ms})",
+                MIN_BALANCE_POLL.as_millis(),
+                MAX_BALANCE_POLL.as_millis()
+            )));
+        }
+        Ok(Some(every))
     }
 
     /// The provider's configuration, with every rule checked; `store` is the built `tokenStore`.

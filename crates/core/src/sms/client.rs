@@ -2,6 +2,7 @@
 //! from `SmsProviderConfig`; every call then goes through the `SmsProvider` trait. This file is
 //! the only one in `sms/` that knows the providers exist.
 
+use super::balance_watch::{BalanceWatch, PolledBalance};
 use super::provider::{Capabilities, SmsProvider};
 use super::types::{Balance, BatchResult, MessageStatus, OutboxMessage, SendInput, SendResult};
 use crate::auth::{EventSink, TokenManager, TokenStatus};
@@ -14,7 +15,8 @@ use crate::providers::eskiz::{
 };
 use crate::providers::twilio::{TwilioClient, TwilioConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 pub enum SmsProviderConfig {
     Eskiz(Box<EskizConfig>),
@@ -29,6 +31,7 @@ pub struct SmsClient {
     provider: Box<dyn SmsProvider>,
     metrics: Arc<Metrics>,
     closed: AtomicBool,
+    balance_watch: BalanceWatch,
 }
 
 impl SmsClient {
@@ -47,6 +50,7 @@ impl SmsClient {
             provider,
             metrics,
             closed: AtomicBool::new(false),
+            balance_watch: BalanceWatch::default(),
         })
     }
 
@@ -114,6 +118,20 @@ impl SmsClient {
     pub async fn balance(&self) -> Result<Balance> {
         self.open()?;
         self.provider.balance().await
+    }
+
+    /// Polls the balance now and then every `every` until the client is closed (a second call
+    /// changes nothing). Needs a tokio runtime; the task holds the client only while it polls.
+    pub fn watch_balance(self: &Arc<Self>, every: Duration) {
+        let task = tokio::spawn(poll_balance(Arc::downgrade(self), every));
+        if self.balance_watch.started(task.abort_handle()) && self.closed.load(Ordering::Acquire) {
+            self.balance_watch.stop();
+        }
+    }
+
+    /// The balance the last poll found (`None` before the first success, or without polling).
+    pub fn last_balance(&self) -> Option<PolledBalance> {
+        self.balance_watch.last()
     }
 
     pub async fn user(&self) -> Result<EskizUser> {
@@ -194,7 +212,31 @@ impl SmsClient {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
+        self.balance_watch.stop();
         self.provider.close().await;
+    }
+}
+
+async fn poll_balance(client: Weak<SmsClient>, every: Duration) {
+    loop {
+        {
+            let Some(c) = client.upgrade() else { return };
+            if c.closed.load(Ordering::Acquire) {
+                return;
+            }
+            match c.provider.balance().await {
+                Ok(b) => {
+                    c.metrics
+                        .balance_polled(b.provider, &b.currency, Some(b.balance));
+                    c.balance_watch.record(&b);
+                }
+                Err(e) => {
+                    c.metrics.balance_polled(c.provider().as_str(), "", None);
+                    c.balance_watch.failed(e.code);
+                }
+            }
+        }
+        tokio::time::sleep(every).await;
     }
 }
 

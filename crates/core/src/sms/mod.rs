@@ -7,6 +7,7 @@
 //! (`crate::sms::types::…`, `crate::sms::provider::…`), never this module's re-exports, so no
 //! import runs back from a provider into the client (a test below keeps it so).
 
+mod balance_watch;
 mod client;
 pub mod delivery_report;
 pub mod delivery_status;
@@ -14,6 +15,9 @@ pub mod provider;
 pub mod types;
 pub mod validate;
 
+pub use balance_watch::{
+    PolledBalance, MAX_POLL as MAX_BALANCE_POLL, MIN_POLL as MIN_BALANCE_POLL,
+};
 pub use client::{SmsClient, SmsProviderConfig};
 pub use provider::{Capabilities, SmsProvider};
 pub use types::*;

@@ -345,17 +345,22 @@ impl TwilioClient {
         let b = resp
             .json_value()
             .ok_or_else(|| unusable(&resp, "the balance request", false))?;
+        // Both end up in metrics labels and health answers: a finite number, an ISO 4217 code.
         let balance = loose_string(b.get("balance"))
-            .and_then(|s| s.parse().ok())
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
             .ok_or_else(|| unusable(&resp, "the balance request", false))?;
+        let currency = match b.get("currency") {
+            None | Some(Value::Null) => "USD",
+            Some(c) => c
+                .as_str()
+                .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+                .ok_or_else(|| unusable(&resp, "the balance request", false))?,
+        };
         Ok(Balance {
             provider: "twilio",
             balance,
-            currency: b
-                .get("currency")
-                .and_then(Value::as_str)
-                .unwrap_or("USD")
-                .to_string(),
+            currency: currency.to_string(),
         })
     }
 }
