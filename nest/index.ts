@@ -39,6 +39,14 @@ export type {
   TwilioSandboxStats,
   TwilioSandboxAccount,
   SandboxMessage,
+  TelegramSandboxOptions,
+  TelegramSandboxBot,
+  TelegramSandboxChat,
+  TelegramSandboxBotInfo,
+  TelegramSandboxMessage,
+  TelegramSandboxStats,
+  WebhookSandboxRequest,
+  WebhookSandboxStats,
 } from './sandbox-types';
 export { AmoCrmClient } from './amocrm-client';
 export type {

@@ -9,6 +9,7 @@ export interface SandboxOptions {
   eskiz?: EskizSandboxOptions;
   amocrm?: AmoCrmSandboxOptions;
   twilio?: TwilioSandboxOptions;
+  telegram?: TelegramSandboxOptions;
   faults?: SandboxFault[];
 }
 
@@ -90,6 +91,102 @@ export interface TwilioSandboxStats {
   [key: string]: unknown;
 }
 
+/** A chat a sandbox Telegram bot may write to. */
+export interface TelegramSandboxChat {
+  /** Positive: a private chat; `-100…`: a supergroup or channel; other negative: a basic group. */
+  id: number;
+  /** Derived from `id` when absent. */
+  type?: 'private' | 'group' | 'supergroup' | 'channel';
+  title?: string;
+  /** `@username` resolves to this chat (supergroups and channels only). */
+  username?: string;
+  /** Forum topics: `message_thread_id` must be one of them. Absent: not a forum, the field is ignored. */
+  threads?: number[];
+  /** Every send is refused with 403 `Forbidden: <this>`, e.g. `bot was blocked by the user`. */
+  forbidden?: string;
+}
+
+export interface TelegramSandboxBot {
+  /** `<bot id>:<secret>`; minted when absent. */
+  token?: string;
+  username?: string;
+  firstName?: string;
+  chats?: TelegramSandboxChat[];
+}
+
+export interface TelegramSandboxOptions {
+  /** Replaces the default bot (minted per sandbox, with one forum supergroup and one topic). */
+  bots?: TelegramSandboxBot[];
+  /** Per chat: steady messages per second after the burst (default 1; 0 = no limit). */
+  rateLimitPerChatPerSecond?: number;
+  /** Per chat: sends admitted at once (default 3). */
+  rateLimitBurst?: number;
+  /** Per group, supergroup or channel: at most this many in any 60 s (default 20; 0 = no limit). */
+  rateLimitPerGroupPerMinute?: number;
+  /** Per bot, all chats: at most this many in any second (default 30; 0 = no limit). */
+  rateLimitPerSecond?: number;
+  /** Forces 429 `retry_after` on the next `times` sends (every send when `times` is absent); `null` ends it. */
+  floodWait?: { retryAfter: number; times?: number } | null;
+  [key: string]: unknown;
+}
+
+/** What a test needs to point a Telegram sender at the sandbox (`apiRoot: sandbox.url`). */
+export interface TelegramSandboxBotInfo {
+  token: string;
+  botId: number;
+  username: string;
+  chatId: number | null;
+  /** The chat's first topic, when it is a forum. */
+  threadId: number | null;
+}
+
+/** A message a sandbox bot accepted. */
+export interface TelegramSandboxMessage {
+  botId: number;
+  chatId: number;
+  threadId: number | null;
+  /** Per chat: 1, 2, 3… */
+  messageId: number;
+  /** As a reader sees it: markup and escapes removed. */
+  text: string;
+  /** As the request carried it. */
+  rawText: string;
+  parseMode: string | null;
+  /** Unix seconds. */
+  date: number;
+  /** ISO time. */
+  at: string;
+}
+
+export interface TelegramSandboxStats {
+  requests: number;
+  accepted: number;
+  /** Refusals other than 429, by reason: `chatNotFound`, `cantParseEntities`, `unauthorized`… */
+  rejected: Record<string, number>;
+  /** 429s, forced or not. */
+  rateLimited: number;
+  [key: string]: unknown;
+}
+
+/** A request `POST /webhooks/<name>` received. */
+export interface WebhookSandboxRequest {
+  name: string;
+  method: string;
+  query: string | null;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** The raw body, as text. */
+  body: string;
+  at: string;
+  receivedMs: number;
+}
+
+export interface WebhookSandboxStats {
+  requests: number;
+  byName: Record<string, number>;
+  [key: string]: unknown;
+}
+
 export interface SandboxFault {
   /** Path prefix, e.g. `/message/sms/send`; every path when absent. */
   path?: string;
@@ -143,6 +240,8 @@ export interface SandboxStats {
   eskiz: EskizSandboxStats;
   amocrm: AmoCrmSandboxStats;
   twilio: TwilioSandboxStats;
+  telegram: TelegramSandboxStats;
+  webhooks: WebhookSandboxStats;
   faultsInjected: number;
   [key: string]: unknown;
 }
@@ -158,7 +257,7 @@ export interface SandboxMessage {
   [key: string]: unknown;
 }
 
-/** A running sandbox: a local imitation of Eskiz, Twilio and amoCRM. Point any provider's `baseUrl` at `url`. */
+/** A running sandbox: a local imitation of Eskiz, Twilio, amoCRM and Telegram's Bot API, and a webhook receiver. Point any provider's `baseUrl` at `url`. */
 export interface Sandbox {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
@@ -166,6 +265,7 @@ export interface Sandbox {
   stats(): SandboxStats;
   /** Recent messages the sandbox accepted (the last 10,000). */
   inbox(): SandboxMessage[];
+  /** Empties the inbox, and forgets the Telegram messages and webhook requests recorded so far. */
   clearInbox(): void;
   /** Changes options while running, e.g. `{ eskiz: { refreshEnabled: false } }`. */
   configure(patch: SandboxPatch): void;
@@ -187,6 +287,12 @@ export interface Sandbox {
   twilioAccount(): TwilioSandboxAccount;
   /** Approves every Eskiz template waiting for moderation; returns how many. */
   approveTemplates(): number;
+  /** The default Telegram bot and chat (minted per sandbox): `{ token, chatId, threadId, … }`. */
+  telegramBot(): TelegramSandboxBotInfo;
+  /** Messages the sandbox's Telegram bots accepted, oldest first; one chat's when given. */
+  telegramMessages(chatId?: number): TelegramSandboxMessage[];
+  /** Requests `POST /webhooks/<name>` received, oldest first; one name's when given. */
+  webhookRequests(name?: string): WebhookSandboxRequest[];
   /** Stops the server and frees the port. Idempotent. */
   close(): Promise<void>;
 }
@@ -196,6 +302,7 @@ export interface SandboxPatch {
   eskiz?: EskizSandboxOptions;
   amocrm?: AmoCrmSandboxOptions;
   twilio?: TwilioSandboxOptions;
+  telegram?: TelegramSandboxOptions;
 }
 
 export type SandboxTokenProvider = 'eskiz' | 'amocrm' | 'all';

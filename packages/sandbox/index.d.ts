@@ -37,6 +37,15 @@ export declare class Sandbox {
   amocrmLeads(): any
   /** The sandbox's Twilio account (generated SIDs, auth token, owned numbers). */
   twilioAccount(): any
+  /**
+   * The default Telegram bot and chat, minted per sandbox: `{ token, botId, username,
+   * chatId, threadId }`.
+   */
+  telegramBot(): any
+  /** The messages the sandbox's Telegram bots sent, oldest first (one chat's when given). */
+  telegramMessages(chatId?: number | undefined | null): any
+  /** The requests `POST /webhooks/<name>` received, oldest first (one name's when given). */
+  webhookRequests(name?: string | undefined | null): any
   /** Stops the server and frees the port. Idempotent. */
   close(): Promise<void>
 }

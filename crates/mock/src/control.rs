@@ -1,10 +1,12 @@
 //! The control API under `/__sandbox/`, for a sandbox running as its own process:
 //! the same operations as the Rust methods of [`crate::Sandbox`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -135,6 +137,33 @@ async fn amocrm_leads(State(shared): State<Arc<Shared>>) -> Response {
     reply::ok(&shared.amocrm.leads_json(&shared.base_url))
 }
 
+fn query(uri: &Uri) -> HashMap<String, String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+async fn telegram_bot(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.telegram.bot_json())
+}
+
+/// `?chatId=N` keeps one chat's messages.
+async fn telegram_messages(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let q = query(&uri);
+    let chat = q.get("chatId").and_then(|c| c.parse::<i64>().ok());
+    reply::ok(&shared.telegram.messages_json(chat))
+}
+
+/// `?name=N` keeps one receiver's requests.
+async fn webhook_requests(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let q = query(&uri);
+    reply::ok(
+        &shared
+            .webhooks
+            .requests_json(q.get("name").map(String::as_str)),
+    )
+}
+
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/stats", get(stats))
@@ -154,4 +183,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/amocrm/unblock", post(amocrm_unblock))
         .route("/amocrm/leads", get(amocrm_leads))
         .route("/twilio/account", get(twilio_account))
+        .route("/telegram/bot", get(telegram_bot))
+        .route("/telegram/messages", get(telegram_messages))
+        .route("/webhooks", get(webhook_requests))
 }

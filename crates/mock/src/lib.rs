@@ -1,6 +1,7 @@
 //! uzgate sandbox gateway: a local HTTP server that imitates the Eskiz.uz SMS API
-//! (notify.eskiz.uz/api), Twilio's Programmable Messaging API (api.twilio.com) and amoCRM's
-//! OAuth server and API v4 closely enough for client tests, demos and benchmarks.
+//! (notify.eskiz.uz/api), Twilio's Programmable Messaging API (api.twilio.com), amoCRM's
+//! OAuth server and API v4 and Telegram's Bot API `sendMessage` closely enough for client
+//! tests, demos and benchmarks, and records the webhooks it receives.
 //!
 //! Every provider is mounted at the root of one server, so a client simply uses
 //! [`Sandbox::url`] where it would use the provider's base URL. The server counts what it
@@ -29,8 +30,10 @@ mod server;
 mod shared;
 mod shutdown;
 mod stats;
+mod telegram;
 mod text;
 mod time;
 mod twilio;
+mod webhooks;
 
 pub use sandbox::Sandbox;

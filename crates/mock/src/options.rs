@@ -14,6 +14,7 @@ pub(crate) struct StartOptions {
     pub eskiz: Option<Value>,
     pub amocrm: Option<Value>,
     pub twilio: Option<Value>,
+    pub telegram: Option<Value>,
     pub faults: Vec<Value>,
 }
 
@@ -29,6 +30,7 @@ impl StartOptions {
             eskiz: None,
             amocrm: None,
             twilio: None,
+            telegram: None,
             faults: Vec::new(),
         };
         for (key, value) in map {
@@ -45,6 +47,7 @@ impl StartOptions {
                 "eskiz" => out.eskiz = Some(value),
                 "amocrm" => out.amocrm = Some(value),
                 "twilio" => out.twilio = Some(value),
+                "telegram" => out.telegram = Some(value),
                 "faults" => match value {
                     Value::Array(list) => out.faults = list,
                     Value::Null => {}

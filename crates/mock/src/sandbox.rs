@@ -13,8 +13,9 @@ use crate::amocrm::{self, Amocrm};
 use crate::eskiz::Eskiz;
 use crate::options::StartOptions;
 use crate::shared::Shared;
+use crate::telegram::Telegram;
 use crate::twilio::{self, Twilio};
-use crate::{control, eskiz, pages, server};
+use crate::{control, eskiz, pages, server, webhooks};
 
 /// A running sandbox gateway bound to `127.0.0.1`.
 ///
@@ -33,13 +34,14 @@ fn invalid(message: String) -> io::Error {
 impl Sandbox {
     /// Starts a sandbox. `options` is a JSON object, every key optional:
     /// `{"port": 0, "eskiz": {…Eskiz options…}, "amocrm": {…amoCRM options…},
-    /// "twilio": {…Twilio options…}, "faults": [{…fault…}]}`.
+    /// "twilio": {…Twilio options…}, "telegram": {…Telegram options…}, "faults": [{…fault…}]}`.
     /// Port 0 (the default) picks a free port. Must be called inside a Tokio runtime.
     pub async fn start(options: Value) -> io::Result<Sandbox> {
         let options = StartOptions::parse(options).map_err(invalid)?;
         let eskiz = Eskiz::new(options.eskiz.as_ref()).map_err(invalid)?;
         let amocrm = Amocrm::new(options.amocrm.as_ref()).map_err(invalid)?;
         let twilio = Twilio::new(options.twilio.as_ref()).map_err(invalid)?;
+        let telegram = Telegram::new(options.telegram.as_ref()).map_err(invalid)?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(
@@ -47,6 +49,7 @@ impl Sandbox {
             eskiz,
             amocrm,
             twilio,
+            telegram,
         )?);
         for fault in options.faults {
             shared.faults.add(fault).map_err(invalid)?;
@@ -55,6 +58,7 @@ impl Sandbox {
             .merge(eskiz::router())
             .merge(amocrm::router())
             .merge(twilio::router())
+            .merge(webhooks::router())
             .nest("/__sandbox", control::router())
             .fallback(pages::not_found)
             .method_not_allowed_fallback(pages::not_found)
@@ -100,7 +104,8 @@ impl Sandbox {
         self.shared.inbox()
     }
 
-    /// Empties the inbox view (messages stay queryable through the provider's API).
+    /// Empties the inbox view (messages stay queryable through the provider's API), and
+    /// forgets the Telegram messages and webhook requests recorded so far.
     pub fn clear_inbox(&self) {
         self.shared.clear_inbox()
     }
@@ -181,6 +186,31 @@ impl Sandbox {
     /// sandbox starts unless given, and a client needs them.
     pub fn twilio_account(&self) -> Value {
         self.shared.twilio.account_json()
+    }
+
+    /// The first Telegram bot and its first chat: `{"token", "botId", "username", "chatId",
+    /// "threadId"}`. The default bot's token and chat are minted when the sandbox starts.
+    pub fn telegram_bot(&self) -> Value {
+        self.shared.telegram.bot_json()
+    }
+
+    /// The Telegram options in effect (every bot with its token and chats, the limits).
+    pub fn telegram_config(&self) -> Value {
+        self.shared.telegram.config_json()
+    }
+
+    /// The messages the Telegram bots sent (the most recent 10 000), oldest first, only
+    /// those to `chat_id` when given: `[{"botId", "chatId", "threadId", "messageId",
+    /// "text" (as a reader sees it), "rawText" (as sent), "parseMode", "date", "at"}]`.
+    pub fn telegram_messages(&self, chat_id: Option<i64>) -> Value {
+        self.shared.telegram.messages_json(chat_id)
+    }
+
+    /// The requests `POST /webhooks/<name>` received (the most recent 10 000), oldest
+    /// first, only those to `name` when given: `[{"name", "method", "query", "headers"
+    /// (lower-case names), "body" (raw, as text), "at", "receivedMs"}]`.
+    pub fn webhook_requests(&self, name: Option<&str>) -> Value {
+        self.shared.webhooks.requests_json(name)
     }
 
     /// Stops the server, its connections and its background tasks; when this returns the

@@ -25,6 +25,7 @@ use tower::ServiceExt;
 
 use crate::faults::{self, Injected};
 use crate::shared::Shared;
+use crate::telegram;
 use crate::twilio::{self, concurrency::Admission};
 
 /// Error returned to hyper to make it drop a connection without a response.
@@ -107,10 +108,11 @@ async fn handle(
     };
 
     let Some(fault) = shared.faults.take(req.method(), path) else {
-        return Ok(route(router, req).await);
+        return Ok(dispatch(shared, router, req).await);
     };
     shared.server_stats.faults_injected.inc();
-    match faults::inject(&fault, &shared.shutdown, || route(router, req)).await {
+    let process = || dispatch(shared.clone(), router, req);
+    match faults::inject(&fault, &shared.shutdown, process).await {
         Injected::Respond(resp) => Ok(resp),
         Injected::CutBody(resp) => {
             reset.store(true, Ordering::Release);
@@ -120,6 +122,16 @@ async fn handle(
             reset.store(true, Ordering::Release);
             Err(Aborted)
         }
+    }
+}
+
+/// Telegram's `/bot<token>/<method>` paths are read by hand (a token is part of a path
+/// segment, and anything under `/bot` answers Telegram's envelopes); the rest is routed.
+async fn dispatch(shared: Arc<Shared>, router: Router, req: Request) -> Response {
+    if telegram::owns(req.uri().path()) {
+        telegram::serve(shared, req).await
+    } else {
+        route(router, req).await
     }
 }
 

@@ -11,7 +11,9 @@ use crate::message_log::INBOX_LIMIT;
 use crate::options;
 use crate::shutdown::Shutdown;
 use crate::stats::ServerStats;
+use crate::telegram::{self, Telegram};
 use crate::twilio::{self, Twilio};
+use crate::webhooks::{self, Webhooks};
 
 pub(crate) struct Shared {
     /// `http://127.0.0.1:PORT`, used where responses contain absolute URLs.
@@ -20,6 +22,8 @@ pub(crate) struct Shared {
     pub eskiz: Eskiz,
     pub amocrm: Amocrm,
     pub twilio: Twilio,
+    pub telegram: Telegram,
+    pub webhooks: Webhooks,
     pub faults: FaultSet,
     pub server_stats: ServerStats,
     pub shutdown: Shutdown,
@@ -36,6 +40,7 @@ impl Shared {
         eskiz: Eskiz,
         amocrm: Amocrm,
         twilio: Twilio,
+        telegram: Telegram,
     ) -> std::io::Result<Shared> {
         let http = reqwest::Client::builder()
             // Callbacks go where the test says, never through a proxy from the environment.
@@ -49,6 +54,8 @@ impl Shared {
             eskiz,
             amocrm,
             twilio,
+            telegram,
+            webhooks: Webhooks::default(),
             faults: FaultSet::default(),
             server_stats: ServerStats::default(),
             shutdown: Shutdown::new(),
@@ -64,6 +71,10 @@ impl Shared {
             self.amocrm.count_request();
         } else if twilio::owns(path) {
             self.twilio.count_request();
+        } else if telegram::owns(path) {
+            self.telegram.count_request();
+        } else if webhooks::owns(path) {
+            self.webhooks.count_request();
         } else {
             self.eskiz.count_request();
         }
@@ -74,6 +85,8 @@ impl Shared {
             "eskiz": self.eskiz.stats_json(),
             "amocrm": self.amocrm.stats_json(),
             "twilio": self.twilio.stats_json(),
+            "telegram": self.telegram.stats_json(),
+            "webhooks": self.webhooks.stats_json(),
             "faultsInjected": self.server_stats.faults_injected.get(),
             "requests": self.server_stats.requests.get(),
             "connections": self.server_stats.connections.get(),
@@ -94,6 +107,8 @@ impl Shared {
     pub(crate) fn clear_inbox(&self) {
         self.eskiz.clear_inbox();
         self.twilio.clear_inbox();
+        self.telegram.clear_messages();
+        self.webhooks.clear();
     }
 
     /// Applies a run-time patch; on error nothing changes.
@@ -101,12 +116,12 @@ impl Shared {
         let map = options::as_object(&patch, "configure")?;
         for key in map.keys() {
             match key.as_str() {
-                "eskiz" | "amocrm" | "twilio" => {}
+                "eskiz" | "amocrm" | "twilio" | "telegram" => {}
                 "port" => return Err("port cannot be changed while running".into()),
                 other => return Err(format!("unknown option `{other}`")),
             }
         }
-        // amoCRM's and Twilio's patches are validated before Eskiz's is applied and
+        // amoCRM's, Twilio's and Telegram's patches are validated before Eskiz's is applied and
         // installed after it, so a bad patch for any of them changes nothing.
         let amocrm = match map.get("amocrm") {
             Some(patch) => Some(self.amocrm.prepare(patch)?),
@@ -114,6 +129,10 @@ impl Shared {
         };
         let twilio = match map.get("twilio") {
             Some(patch) => Some(self.twilio.prepare(patch)?),
+            None => None,
+        };
+        let telegram = match map.get("telegram") {
+            Some(patch) => Some(self.telegram.prepare(patch)?),
             None => None,
         };
         if let Some(eskiz) = map.get("eskiz") {
@@ -124,6 +143,9 @@ impl Shared {
         }
         if let Some(config) = twilio {
             self.twilio.apply(config);
+        }
+        if let Some(config) = telegram {
+            self.telegram.apply(config);
         }
         Ok(())
     }
@@ -167,5 +189,7 @@ impl Shared {
         self.eskiz.reset_stats();
         self.amocrm.reset_stats();
         self.twilio.reset_stats();
+        self.telegram.reset_stats();
+        self.webhooks.reset_stats();
     }
 }

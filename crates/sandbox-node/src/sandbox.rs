@@ -1,4 +1,4 @@
-//! `startSandbox()`: the local Eskiz/Twilio/amoCRM imitation, for tests, the demo and users' own
+//! `startSandbox()`: the local Eskiz/Twilio/amoCRM/Telegram imitation, for tests, the demo and users' own
 //! tests. Options, stats and faults are plain JSON objects, typed in uzgate's
 //! `nest/sandbox-types.ts` and wrapped by `packages/sandbox/src/index.ts`.
 
@@ -140,6 +140,25 @@ impl Sandbox {
     #[napi]
     pub fn twilio_account(&self, env: &Env) -> Result<Value> {
         self.with(env, |s| s.twilio_account())
+    }
+
+    /// The default Telegram bot and chat, minted per sandbox: `{ token, botId, username,
+    /// chatId, threadId }`.
+    #[napi]
+    pub fn telegram_bot(&self, env: &Env) -> Result<Value> {
+        self.with(env, |s| s.telegram_bot())
+    }
+
+    /// The messages the sandbox's Telegram bots sent, oldest first (one chat's when given).
+    #[napi]
+    pub fn telegram_messages(&self, env: &Env, chat_id: Option<i64>) -> Result<Value> {
+        self.with(env, |s| s.telegram_messages(chat_id))
+    }
+
+    /// The requests `POST /webhooks/<name>` received, oldest first (one name's when given).
+    #[napi]
+    pub fn webhook_requests(&self, env: &Env, name: Option<String>) -> Result<Value> {
+        self.with(env, |s| s.webhook_requests(name.as_deref()))
     }
 
     /// Stops the server and frees the port. Idempotent.

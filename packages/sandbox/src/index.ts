@@ -1,7 +1,8 @@
 /**
- * uzgate-sandbox: the sandbox gateway, a local and faithful imitation of Eskiz, Twilio and
- * amoCRM for tests and demos. Point any provider's `baseUrl` at `sandbox.url`. Its controls are
- * synchronous (`stats()`, `inbox()`, `configure()`, `amocrmIssueCode()`…), called inline in tests.
+ * uzgate-sandbox: the sandbox gateway, a local and faithful imitation of Eskiz, Twilio, amoCRM
+ * and Telegram's Bot API (plus a webhook receiver) for tests and demos. Point any provider's
+ * `baseUrl` at `sandbox.url`. Its controls are synchronous (`stats()`, `inbox()`,
+ * `configure()`, `amocrmIssueCode()`…), called inline in tests.
  *
  * The types are uzgate's (`import type` only: nothing of uzgate is loaded from here), so a
  * sandbox from either package is the same `Sandbox`.
@@ -14,7 +15,10 @@ import type {
   SandboxPatch,
   SandboxStats,
   SandboxTokenProvider,
+  TelegramSandboxBotInfo,
+  TelegramSandboxMessage,
   TwilioSandboxAccount,
+  WebhookSandboxRequest,
 } from 'uzgate';
 import { guard, guardAsync } from './errors';
 import { native, type Native } from './native';
@@ -31,9 +35,17 @@ export type {
   SandboxPatch,
   SandboxStats,
   SandboxTokenProvider,
+  TelegramSandboxBot,
+  TelegramSandboxBotInfo,
+  TelegramSandboxChat,
+  TelegramSandboxMessage,
+  TelegramSandboxOptions,
+  TelegramSandboxStats,
   TwilioSandboxAccount,
   TwilioSandboxOptions,
   TwilioSandboxStats,
+  WebhookSandboxRequest,
+  WebhookSandboxStats,
 } from 'uzgate';
 
 export class Sandbox implements SandboxControl {
@@ -112,6 +124,18 @@ export class Sandbox implements SandboxControl {
 
   approveTemplates(): number {
     return guard(() => this.native.approveTemplates());
+  }
+
+  telegramBot(): TelegramSandboxBotInfo {
+    return guard(() => this.native.telegramBot() as TelegramSandboxBotInfo);
+  }
+
+  telegramMessages(chatId?: number): TelegramSandboxMessage[] {
+    return guard(() => this.native.telegramMessages(chatId) as TelegramSandboxMessage[]);
+  }
+
+  webhookRequests(name?: string): WebhookSandboxRequest[] {
+    return guard(() => this.native.webhookRequests(name) as WebhookSandboxRequest[]);
   }
 
   close(): Promise<void> {
