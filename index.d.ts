@@ -12,6 +12,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class AmoCrmClient {
   /** Validates the options and builds the client; no network until the first call. */
   constructor(options: Record<string, unknown>, hooks?: ClientHooks | undefined | null)
+  /**
+   * The effective configuration for operators, every value masked (no secret, nor any part
+   * of one): provider, hosts, credentials set or missing, token store, limits, findings.
+   */
+  configuration(): Record<string, unknown>
   /** The consent URL and a fresh `state` (32 random bytes) to keep until the callback. */
   authorizationUrl(options?: AuthorizationUrlOptions | undefined | null): AuthorizationUrl
   /**
@@ -60,6 +65,11 @@ export declare class AmoCrmClient {
 export declare class OtpService {
   /** `sms` sends the codes; the core checks the options (no I/O). */
   constructor(sms: SmsClient, options: Record<string, unknown>, logger?: ((arg: LogLine) => void) | undefined | null)
+  /**
+   * The effective configuration for operators, every value masked (no secret, nor any part
+   * of one): provider, hosts, credentials set or missing, token store, limits, findings.
+   */
+  configuration(): Record<string, unknown>
   /** Sends a fresh code (the previous one of the number stops working). */
   send(phone: string): Promise<OtpSendResult>
   /** `{ ok: true }` once for the right code; otherwise why not. */
@@ -74,6 +84,11 @@ export declare class SmsClient {
    * first call.
    */
   constructor(options: Record<string, unknown>, hooks?: ClientHooks | undefined | null)
+  /**
+   * The effective configuration for operators, every value masked (no secret, nor any part
+   * of one): provider, hosts, credentials set or missing, token store, limits, findings.
+   */
+  configuration(): Record<string, unknown>
   get provider(): string
   send(message: SendInput): Promise<SendResult>
   /** Eskiz: one `send-batch` request (all messages validated first). Console: each message. */

@@ -98,3 +98,44 @@ test('sandbox runs until SIGTERM and prints its URL', async () => {
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
 });
+
+test('config: every configured client, masked, as JSON and as a table; CONFIG errors exit 1', () => {
+  const redisPassword = 'QXZJKVWqxzjkvwGHYQXZJKVW';
+  const otpSecret = 'vwGHYQXZJKVWqxzjkvwGHYQX';
+  const env = {
+    ...eskizEnv(),
+    ESKIZ_PASSWORD: 'ZJKVWqxzjkvwGHYQXZJKVWqx',
+    ESKIZ_CALLBACK_URL: 'https://shop.uz/sms/callbacks/eskiz/JKVWqxzjkvwGHYQXZJ',
+    UZGATE_TOKEN_STORE: 'redis',
+    UZGATE_REDIS_URL: `rediss://app-user:${redisPassword}@cache.example.uz:6380/0`,
+    AMOCRM_CLIENT_ID: '3f1c2a9e-8d7b-4c6a-9e5f-0a1b2c3d4e5f',
+    AMOCRM_CLIENT_SECRET: 'jkvwGHYQXZJKVWqxzjkvwGHY',
+    AMOCRM_REDIRECT_URI: 'https://shop.uz/amocrm/callback',
+    AMOCRM_SUBDOMAIN: 'example',
+    OTP_SECRET: otpSecret,
+  };
+  const secrets = [env.ESKIZ_PASSWORD, redisPassword, otpSecret, env.AMOCRM_CLIENT_SECRET, 'JKVWqxzjkvwGHYQXZJ'];
+  const json = run(['config', '--json'], env);
+  expect(json.stderr).toBe('');
+  expect(json.status).toBe(0);
+  const { clients } = JSON.parse(json.stdout) as { clients: Array<{ client: string; tokenStore?: { url?: string }; hosts: Array<{ role: string; url: string }> }> };
+  expect(clients.map((c) => c.client)).toEqual(['sms', 'amocrm', 'otp']);
+  expect(clients[0].tokenStore?.url).toBe('rediss://app-user:***@cache.example.uz:6380/0');
+  expect(clients[0].hosts).toContainEqual({ role: 'deliveryReports', url: 'https://shop.uz/***' });
+  const table = run(['config'], env);
+  expect(table.status).toBe(0);
+  expect(table.stdout).toContain('sms · eskiz');
+  expect(table.stdout).toContain('eskiz.password              set');
+  expect(table.stdout).toMatch(/token store\s+redis, survives restart: yes, shared: yes, sealed: no/);
+  expect(table.stdout).toMatch(/findings\s+risk\s+tokenStore.encryptionKey: tokens are stored in clear/);
+  for (const out of [json.stdout, table.stdout]) {
+    for (const s of secrets) for (let i = 0; i + 4 <= s.length; i++) expect(out).not.toContain(s.slice(i, i + 4));
+  }
+
+  const broken = run(['config'], { ESKIZ_EMAIL: 'ops@example.uz' });
+  expect(broken.status).toBe(1);
+  expect(broken.stderr).toMatch(/^uzgate: CONFIG: ESKIZ_PASSWORD is not set/);
+  const nothing = run(['config']);
+  expect(nothing.status).toBe(0);
+  expect(nothing.stdout).toBe('No uzgate client is configured in this environment.\n');
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npx uzgate`: the sandbox gateway, token status/refresh for a configured provider, one SMS.
+ * `npx uzgate`: the sandbox gateway, token status/refresh for a configured provider, one SMS,
+ * the masked configuration view.
  * Configuration comes from the environment (the same variables as the Nest modules). Errors go
  * to stderr; exit codes: 0 ok, 1 the operation failed, 2 usage error.
  */
@@ -20,6 +21,9 @@ Usage:
                                                upgrading: seal the stored token in the current
                                                format (and move it from the older default key)
   uzgate send <phone> <text> [--from SENDER]  send one SMS with the configured provider
+  uzgate config [--json]                      the configuration of every client the environment
+                                               configures (SMS, amoCRM, OTP), every value
+                                               masked, with what is missing or risky
   uzgate help                                 this text
 
 Configuration (environment):
@@ -39,6 +43,9 @@ Exit codes: 0 ok, 1 the operation failed (its error code on stderr), 2 usage err
 
 class UsageError extends Error {}
 
+/** Flags that take no value. */
+const BOOLEAN_FLAGS = new Set(['json']);
+
 /** `[positional…]` and `{ flag: value }` from argv; `--flag value` and `--flag=value`. */
 function parseArgs(argv) {
   const positional = [];
@@ -47,6 +54,8 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
       flags.help = true;
+    } else if (BOOLEAN_FLAGS.has(a.slice(2))) {
+      flags[a.slice(2)] = true;
     } else if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split('=', 2);
       const value = inline ?? argv[++i];
@@ -64,6 +73,7 @@ function load() {
   return {
     lib: require(dist),
     env: require(path.join(dist, 'nestjs', 'config', 'env-options.js')),
+    table: require(path.join(dist, 'configuration-table.js')),
   };
 }
 
@@ -153,6 +163,31 @@ async function send(args, flags, lib, env) {
   }
 }
 
+/** Whether the environment names any variable of these prefixes (or one of these names). */
+function mentions(prefixes) {
+  return Object.keys(process.env).some((k) => prefixes.some((p) => k.startsWith(p)));
+}
+
+/**
+ * The clients the environment configures, built as the Nest modules build them (no network),
+ * asked for their views, closed. OTP needs the SMS client that sends its codes.
+ */
+async function config(flags, lib, env, table) {
+  const clients = [];
+  try {
+    if (mentions(['SMS_', 'ESKIZ_', 'TWILIO_']) || mentions(['OTP_'])) {
+      clients.push(new lib.SmsClient(env.smsOptionsFromEnv(process.env)));
+    }
+    if (mentions(['AMOCRM_'])) clients.push(new lib.AmoCrmClient(env.amoCrmOptionsFromEnv(process.env)));
+    if (mentions(['OTP_'])) clients.push(new lib.OtpService({ ...env.otpOptionsFromEnv(process.env), sms: clients[0] }));
+    const views = clients.map((c) => c.configuration());
+    if (flags.json !== undefined) console.log(JSON.stringify({ clients: views }, null, 2));
+    else process.stdout.write(table.formatConfiguration(views));
+  } finally {
+    for (const c of clients.reverse()) await c.close();
+  }
+}
+
 async function main(argv) {
   const { positional, flags } = parseArgs(argv);
   const [command, ...rest] = positional;
@@ -160,13 +195,16 @@ async function main(argv) {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
   }
-  const { lib, env } = load();
+  const { lib, env, table } = load();
   switch (command) {
     case 'sandbox':
       await sandbox(flags, lib);
       return 0;
     case 'token':
       await token(rest[0], flags, lib, env);
+      return 0;
+    case 'config':
+      await config(flags, lib, env, table);
       return 0;
     case 'send':
       await send(rest, flags, lib, env);

@@ -18,6 +18,7 @@ import { toNativeLogger, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
 import { checkArgument, checkJsOptions, checkShape, optional, required, requiredList } from './option-shape';
 import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
+import type { ConfigurationView } from './configuration-view';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
 export type LeadInput = Native.LeadInput;
@@ -162,6 +163,11 @@ export class AmoCrmClient extends EventEmitter {
 
   metrics(): string {
     return this.native.metrics();
+  }
+
+  /** The effective configuration for operators, every value masked (see `ConfigurationView`). */
+  configuration(): ConfigurationView {
+    return this.native.configuration() as unknown as ConfigurationView;
   }
 
   /** Stops background work (proactive refresh, keep-alive) so the process can exit. */

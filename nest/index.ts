@@ -21,6 +21,16 @@ export type {
 export { UzgateError, ERROR_CODES } from './errors';
 export type { UzgateErrorCode, UzgateErrorFields } from './errors';
 export type { TokenStatus, TokenState } from './token-status';
+export type {
+  ConfigurationView,
+  ConfigurationHost,
+  ConfigurationAccount,
+  ConfigurationCredential,
+  ConfigurationTokenStore,
+  ConfigurationLimits,
+  ConfigurationOtp,
+  ConfigurationFinding,
+} from './configuration-view';
 export type { LogLine, LogLevel, LoggerLike, UzgateLogger } from './logger';
 export { startSandbox, SANDBOX_PACKAGE } from './sandbox';
 export type {

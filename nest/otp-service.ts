@@ -7,6 +7,7 @@
 import { call, construct } from './errors';
 import type { OtpOptions } from './generated/OtpOptions';
 import { toNativeLogger, type UzgateLogger } from './logger';
+import type { ConfigurationView } from './configuration-view';
 import { native, type Native } from './native';
 import { checkArgument, checkJsOptions, required } from './option-shape';
 import type { SmsClient } from './sms-client';
@@ -50,6 +51,11 @@ export class OtpService {
       checkArgument('code', required('string'), code);
       return this.native.verify(phone, code);
     });
+  }
+
+  /** The effective configuration for operators, every value masked (see `ConfigurationView`). */
+  configuration(): ConfigurationView {
+    return this.native.configuration() as unknown as ConfigurationView;
   }
 
   close(): void {

@@ -11,6 +11,7 @@ import { toNativeLogger, type UzgateLogger } from './logger';
 import { native, type Native } from './native';
 import { checkArgument, checkJsOptions, checkShape, optional, required, requiredList } from './option-shape';
 import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
+import type { ConfigurationView } from './configuration-view';
 import { toTokenStatus, type TokenStatus } from './token-status';
 
 export type SendInput = Native.SendInput;
@@ -176,6 +177,11 @@ export class SmsClient extends EventEmitter {
   /** Prometheus text of this client's counters. */
   metrics(): string {
     return this.native.metrics();
+  }
+
+  /** The effective configuration for operators, every value masked (see `ConfigurationView`). */
+  configuration(): ConfigurationView {
+    return this.native.configuration() as unknown as ConfigurationView;
   }
 
   /** Stops background token work so the process (and Jest) can exit. Idempotent. */

@@ -11,6 +11,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use serde_json::Value;
 use std::sync::Arc;
+use uzgate_core::diagnostics::ConfigView;
 use uzgate_core::options::AmoCrmOptions;
 use uzgate_core::providers::amocrm::{AccountHost, AmoCrmClient as CoreClient, AmoDomain};
 
@@ -18,6 +19,8 @@ use uzgate_core::providers::amocrm::{AccountHost, AmoCrmClient as CoreClient, Am
 pub struct AmoCrmClient {
     inner: Arc<CoreClient>,
     res: Arc<Resources>,
+    /// The masked configuration view, computed once from the options.
+    view: serde_json::Value,
 }
 
 /// The core client from the parsed options and the built store.
@@ -47,6 +50,10 @@ impl AmoCrmClient {
             Ok(o) => o,
             Err(e) => return throw(&env, e),
         };
+        let view = match ConfigView::of_amocrm(&options) {
+            Ok(v) => v.to_json(),
+            Err(e) => return throw(&env, e),
+        };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, &res.attached, &res.store) {
             Ok(inner) => {
@@ -56,10 +63,18 @@ impl AmoCrmClient {
                 Ok(AmoCrmClient {
                     inner: Arc::new(inner),
                     res,
+                    view,
                 })
             }
             Err(e) => throw(&env, e),
         }
+    }
+
+    /// The effective configuration for operators, every value masked (no secret, nor any part
+    /// of one): provider, hosts, credentials set or missing, token store, limits, findings.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn configuration(&self) -> serde_json::Value {
+        self.view.clone()
     }
 
     /// The consent URL and a fresh `state` (32 random bytes) to keep until the callback.

@@ -7,6 +7,7 @@ use crate::sms::SmsClient;
 use napi::bindgen_prelude::*;
 use napi::Env;
 use std::sync::Arc;
+use uzgate_core::diagnostics::ConfigView;
 use uzgate_core::options::OtpOptions;
 use uzgate_core::otp as core;
 
@@ -53,6 +54,8 @@ impl From<core::VerifyOutcome> for OtpVerifyResult {
 pub struct OtpService {
     inner: Arc<core::OtpService>,
     attached: Arc<Attached>,
+    /// The masked configuration view, computed once from the options.
+    view: serde_json::Value,
 }
 
 fn build(
@@ -78,14 +81,26 @@ impl OtpService {
             Ok(o) => o,
             Err(e) => return throw(&env, e),
         };
+        let view = match ConfigView::of_otp(&options) {
+            Ok(v) => v.to_json(),
+            Err(e) => return throw(&env, e),
+        };
         let attached = Arc::new(Attached::new(logger, None, options.log_level)?);
         match build(sms, options, &attached) {
             Ok(inner) => Ok(OtpService {
                 inner: Arc::new(inner),
                 attached,
+                view,
             }),
             Err(e) => throw(&env, e),
         }
+    }
+
+    /// The effective configuration for operators, every value masked (no secret, nor any part
+    /// of one): provider, hosts, credentials set or missing, token store, limits, findings.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn configuration(&self) -> serde_json::Value {
+        self.view.clone()
     }
 
     /// Sends a fresh code (the previous one of the number stops working).

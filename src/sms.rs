@@ -10,6 +10,7 @@ use napi::bindgen_prelude::*;
 use napi::Env;
 use std::sync::Arc;
 use std::time::Duration;
+use uzgate_core::diagnostics::ConfigView;
 use uzgate_core::options::SmsOptions;
 use uzgate_core::providers::eskiz::HistoryQuery as CoreHistoryQuery;
 use uzgate_core::sms;
@@ -19,6 +20,8 @@ use uzgate_core::Error as CoreError;
 pub struct SmsClient {
     inner: Arc<sms::SmsClient>,
     res: Arc<Resources>,
+    /// The masked configuration view, computed once from the options.
+    view: serde_json::Value,
 }
 
 /// The core client from the parsed options and the built store.
@@ -53,6 +56,10 @@ impl SmsClient {
             Ok(o) => o,
             Err(e) => return throw(&env, e),
         };
+        let view = match ConfigView::of_sms(&options) {
+            Ok(v) => v.to_json(),
+            Err(e) => return throw(&env, e),
+        };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, res.attached.logger.clone(), &res.store) {
             Ok((inner, balance_poll)) => {
@@ -63,10 +70,17 @@ impl SmsClient {
                 if let Some(every) = balance_poll {
                     within_runtime_if_available(|| inner.watch_balance(every));
                 }
-                Ok(SmsClient { inner, res })
+                Ok(SmsClient { inner, res, view })
             }
             Err(e) => throw(&env, e),
         }
+    }
+
+    /// The effective configuration for operators, every value masked (no secret, nor any part
+    /// of one): provider, hosts, credentials set or missing, token store, limits, findings.
+    #[napi(ts_return_type = "Record<string, unknown>")]
+    pub fn configuration(&self) -> serde_json::Value {
+        self.view.clone()
     }
 
     #[napi(getter)]

@@ -28,6 +28,8 @@ export { OTP_MODULE_OPTIONS } from './otp/otp.module-definition';
 export type { OtpModuleOptions, OtpOptionsFactory } from './otp/otp.options';
 
 export type { MetricsRouteOptions } from './metrics/metrics.options';
+export type { DiagnosticsRouteOptions } from './diagnostics/diagnostics.options';
+export type { ConfigurationReport } from './diagnostics/diagnostics.controller';
 export { mergePrometheusTexts } from './metrics/prometheus-merge';
 
 export { UzgateExceptionFilter } from './errors/uzgate-exception.filter';

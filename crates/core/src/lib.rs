@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod ct;
 pub mod deadline;
+pub mod diagnostics;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -14,6 +14,8 @@ import { AmoCrmClient, type CustomTokenStore } from '../../index';
 import { orFromEnv, withControllers } from '../config/dynamic-module';
 import { amoCrmOptionsFromEnv } from '../config/env-options';
 import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
+import { createDiagnosticsController } from '../diagnostics/diagnostics.controller';
+import type { DiagnosticsRouteOptions } from '../diagnostics/diagnostics.options';
 import { createMetricsController } from '../metrics/metrics.controller';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { createAmoCrmOAuthController } from './amocrm-oauth.controller';
@@ -41,6 +43,8 @@ export type AmoCrmModuleAsyncOptions = Omit<typeof AMOCRM_ASYNC_OPTIONS_TYPE, 'i
   oauth?: AmoCrmOAuthOptions | true;
   /** Mounts `GET /metrics`. */
   metrics?: MetricsRouteOptions | true;
+  /** Mounts `GET /uzgate/configuration` (the masked configuration view); needs `guards` or `apiKey`. */
+  diagnostics?: DiagnosticsRouteOptions;
 };
 
 @Module({
@@ -63,7 +67,7 @@ export type AmoCrmModuleAsyncOptions = Omit<typeof AMOCRM_ASYNC_OPTIONS_TYPE, 'i
 export class AmoCrmModule extends AmoCrmConfigurableModule {
   /** Without options (or without `clientId`), the client is configured from `process.env`. */
   static override forRoot(options: AmoCrmModuleOptions & { isGlobal?: boolean } = {}): DynamicModule {
-    return withRoutes(super.forRoot(options), { oauth: options.oauth, metrics: options.metrics });
+    return withRoutes(super.forRoot(options), { oauth: options.oauth, metrics: options.metrics, diagnostics: options.diagnostics });
   }
 
   /**
@@ -72,8 +76,8 @@ export class AmoCrmModule extends AmoCrmConfigurableModule {
    * it is a ConfigService (or any `get(name)`), else from `process.env`.
    */
   static override forRootAsync(options: AmoCrmModuleAsyncOptions = {}): DynamicModule {
-    const { oauth, metrics, ...rest } = options;
-    return withRoutes(super.forRootAsync(orFromEnv(rest, amoCrmOptionsFromEnv)), { oauth: oauth === true ? {} : oauth, metrics: metrics === true ? {} : metrics });
+    const { oauth, metrics, diagnostics, ...rest } = options;
+    return withRoutes(super.forRootAsync(orFromEnv(rest, amoCrmOptionsFromEnv)), { oauth: oauth === true ? {} : oauth, metrics: metrics === true ? {} : metrics, diagnostics });
   }
 }
 
@@ -81,6 +85,7 @@ function withRoutes(definition: DynamicModule, routes: AmoCrmRoutes): DynamicMod
   return withControllers(definition, AMOCRM_ROUTES, routes, [
     routes.oauth && createAmoCrmOAuthController(routes.oauth),
     routes.metrics && createMetricsController(routes.metrics),
+    routes.diagnostics && createDiagnosticsController(routes.diagnostics),
   ]);
 }
 

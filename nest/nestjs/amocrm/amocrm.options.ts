@@ -8,6 +8,7 @@ import { mergeDefined } from '../config/merge';
 import { checkRouteSecret } from '../config/route-secret';
 import { withInjectedStore } from '../config/token-store.token';
 import { loggerOrDefault } from '../logger';
+import type { DiagnosticsRouteOptions } from '../diagnostics/diagnostics.options';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { checkModuleOptions } from '../config/module-options';
 import { DEFAULT_EXCHANGE_BUDGET, type ExchangeBudgetOptions } from './oauth-exchange-budget';
@@ -121,6 +122,8 @@ export interface AmoCrmModuleOptions extends Omit<AmoCrmClientOptions, 'clientId
   oauth?: AmoCrmOAuthOptions;
   /** Mounts `GET /metrics` (Prometheus text of every uzgate client in the app). */
   metrics?: MetricsRouteOptions;
+  /** Mounts the masked configuration view of every uzgate client in the app (operators only). */
+  diagnostics?: DiagnosticsRouteOptions;
 }
 
 /** For `forRootAsync({ useClass })` / `useExisting`. */
@@ -131,20 +134,21 @@ export interface AmoCrmOptionsFactory {
 export interface AmoCrmRoutes {
   oauth?: AmoCrmOAuthOptions;
   metrics?: MetricsRouteOptions;
+  diagnostics?: DiagnosticsRouteOptions;
 }
 
 export const DEFAULT_OAUTH_PATH = 'amocrm';
 
 /** The client's options as given, completed from the environment when `clientId` is absent. */
 function completeClientOptions(options: AmoCrmModuleOptions): AmoCrmClientOptions {
-  const { oauth: _oauth, metrics: _metrics, ...client } = options;
+  const { oauth: _oauth, metrics: _metrics, diagnostics: _diagnostics, ...client } = options;
   return client.clientId
     ? (client as AmoCrmClientOptions)
     : mergeDefined(amoCrmOptionsFromEnv(process.env), client as Partial<AmoCrmClientOptions>);
 }
 
 export function resolveAmoCrmClientOptions(options: AmoCrmModuleOptions, injectedStore?: CustomTokenStore): AmoCrmClientOptions {
-  checkModuleOptions('AmoCrmModuleOptions', 'amocrm', ['oauth', 'metrics'], options);
+  checkModuleOptions('AmoCrmModuleOptions', 'amocrm', ['oauth', 'metrics', 'diagnostics'], options);
   const complete = completeClientOptions(options);
   return {
     ...complete,

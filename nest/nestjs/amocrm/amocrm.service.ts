@@ -17,6 +17,7 @@ import {
   type ListLeadsQuery,
   type TokenEvent,
   type TokenStatus,
+  type ConfigurationView,
 } from '../../index';
 import { AMOCRM_CLIENT } from './amocrm.module-definition';
 import { emitContained } from '../../contained-callbacks';
@@ -34,7 +35,8 @@ type Delegated =
   | 'tokenStatus'
   | 'storedTokenStatus'
   | 'refreshToken'
-  | 'metrics';
+  | 'metrics'
+  | 'configuration';
 
 @Injectable()
 export class AmoCrmService extends EventEmitter implements OnModuleDestroy, Pick<AmoCrmClient, Delegated> {
@@ -97,6 +99,11 @@ export class AmoCrmService extends EventEmitter implements OnModuleDestroy, Pick
 
   metrics(): string {
     return this.client.metrics();
+  }
+
+  /** The client's effective configuration, every value masked. */
+  configuration(): ConfigurationView {
+    return this.client.configuration();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -4,7 +4,7 @@
  * expiring, with bounded attempts, a resend cooldown and an hourly cap per number.
  */
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { OtpService as CoreOtpService, type OtpSendResult, type OtpVerifyResult } from '../../index';
+import { OtpService as CoreOtpService, type ConfigurationView, type OtpSendResult, type OtpVerifyResult } from '../../index';
 import { SmsService } from '../sms/sms.service';
 import { OTP_MODULE_OPTIONS } from './otp.module-definition';
 import { resolveOtpOptions, type OtpModuleOptions } from './otp.options';
@@ -30,6 +30,11 @@ export class OtpService implements OnModuleDestroy {
    */
   verify(phone: string, code: string): Promise<OtpVerifyResult> {
     return this.otp.verify(phone, code);
+  }
+
+  /** The service's effective configuration, every value masked. */
+  configuration(): ConfigurationView {
+    return this.otp.configuration();
   }
 
   /**

@@ -14,6 +14,8 @@ import { SmsClient, type CustomTokenStore, type SmsClientOptions } from '../../i
 import { orFromEnv, withControllers } from '../config/dynamic-module';
 import { smsOptionsFromEnv } from '../config/env-options';
 import { UZGATE_TOKEN_STORE } from '../config/token-store.token';
+import { createDiagnosticsController } from '../diagnostics/diagnostics.controller';
+import type { DiagnosticsRouteOptions } from '../diagnostics/diagnostics.options';
 import { createMetricsController } from '../metrics/metrics.controller';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { createSmsCallbacksController } from './sms-callbacks.controller';
@@ -43,6 +45,8 @@ export type SmsModuleAsyncOptions = Omit<typeof SMS_ASYNC_OPTIONS_TYPE, 'isGloba
   callbacks?: SmsCallbacksOptions | true;
   /** Mounts `GET /metrics`. */
   metrics?: MetricsRouteOptions | true;
+  /** Mounts `GET /uzgate/configuration` (the masked configuration view); needs `guards` or `apiKey`. */
+  diagnostics?: DiagnosticsRouteOptions;
 };
 
 @Module({
@@ -69,7 +73,7 @@ export type SmsModuleAsyncOptions = Omit<typeof SMS_ASYNC_OPTIONS_TYPE, 'isGloba
 export class SmsModule extends SmsConfigurableModule {
   /** Without options (or without `provider`), the client is configured from `process.env`. */
   static override forRoot(options: SmsModuleOptions & { isGlobal?: boolean } = {}): DynamicModule {
-    return withRoutes(super.forRoot(options), { callbacks: options.callbacks, metrics: options.metrics });
+    return withRoutes(super.forRoot(options), { callbacks: options.callbacks, metrics: options.metrics, diagnostics: options.diagnostics });
   }
 
   /**
@@ -78,8 +82,8 @@ export class SmsModule extends SmsConfigurableModule {
    * it is a ConfigService (or any `get(name)`), else from `process.env`.
    */
   static override forRootAsync(options: SmsModuleAsyncOptions = {}): DynamicModule {
-    const { callbacks, metrics, ...rest } = options;
-    return withRoutes(super.forRootAsync(orFromEnv(rest, smsOptionsFromEnv)), { callbacks: callbacks === true ? {} : callbacks, metrics: metrics === true ? {} : metrics });
+    const { callbacks, metrics, diagnostics, ...rest } = options;
+    return withRoutes(super.forRootAsync(orFromEnv(rest, smsOptionsFromEnv)), { callbacks: callbacks === true ? {} : callbacks, metrics: metrics === true ? {} : metrics, diagnostics });
   }
 }
 
@@ -87,6 +91,7 @@ function withRoutes(definition: DynamicModule, routes: SmsRoutes): DynamicModule
   return withControllers(definition, SMS_ROUTES, routes, [
     routes.callbacks && createSmsCallbacksController(resolvedPath(routes)),
     routes.metrics && createMetricsController(routes.metrics),
+    routes.diagnostics && createDiagnosticsController(routes.diagnostics),
   ]);
 }
 

@@ -5,6 +5,7 @@ import { smsOptionsFromEnv } from '../config/env-options';
 import { mergeDefined } from '../config/merge';
 import { checkRouteSecret } from '../config/route-secret';
 import { withInjectedStore } from '../config/token-store.token';
+import type { DiagnosticsRouteOptions } from '../diagnostics/diagnostics.options';
 import type { MetricsRouteOptions } from '../metrics/metrics.options';
 import { checkModuleOptions } from '../config/module-options';
 
@@ -47,6 +48,8 @@ export interface SmsModuleOptions extends Omit<SmsClientOptions, 'provider'> {
   callbacks?: SmsCallbacksOptions;
   /** Mounts `GET /metrics` (Prometheus text of every uzgate client in the app). */
   metrics?: MetricsRouteOptions;
+  /** Mounts the masked configuration view of every uzgate client in the app (operators only). */
+  diagnostics?: DiagnosticsRouteOptions;
 }
 
 /** For `forRootAsync({ useClass })` / `useExisting`. */
@@ -58,14 +61,15 @@ export interface SmsOptionsFactory {
 export interface SmsRoutes {
   callbacks?: SmsCallbacksOptions;
   metrics?: MetricsRouteOptions;
+  diagnostics?: DiagnosticsRouteOptions;
 }
 
 export const DEFAULT_CALLBACKS_PATH = 'sms/callbacks';
 
 /** The SmsClient's options: the environment fills in when no provider is named. */
 export function resolveSmsClientOptions(options: SmsModuleOptions, injectedStore?: CustomTokenStore): SmsClientOptions {
-  checkModuleOptions('SmsModuleOptions', 'sms', ['callbacks', 'metrics'], options);
-  const { callbacks: _callbacks, metrics: _metrics, ...client } = options;
+  checkModuleOptions('SmsModuleOptions', 'sms', ['callbacks', 'metrics', 'diagnostics'], options);
+  const { callbacks: _callbacks, metrics: _metrics, diagnostics: _diagnostics, ...client } = options;
   const complete: SmsClientOptions = client.provider
     ? (client as SmsClientOptions)
     : mergeDefined(smsOptionsFromEnv(process.env), client as Partial<SmsClientOptions>);

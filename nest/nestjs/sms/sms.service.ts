@@ -23,6 +23,7 @@ import {
   type SendResult,
   type TokenEvent,
   type TokenStatus,
+  type ConfigurationView,
 } from '../../index';
 import { SMS_CALLBACK_SETTINGS, SMS_CLIENT } from './sms.module-definition';
 import type { SmsCallbacksOptions } from './sms.options';
@@ -43,7 +44,8 @@ type Delegated =
   | 'tokenStatus'
   | 'storedTokenStatus'
   | 'refreshToken'
-  | 'metrics';
+  | 'metrics'
+  | 'configuration';
 
 @Injectable()
 export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<SmsClient, Delegated> {
@@ -124,6 +126,11 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
 
   metrics(): string {
     return this.client.metrics();
+  }
+
+  /** The client's effective configuration, every value masked. */
+  configuration(): ConfigurationView {
+    return this.client.configuration();
   }
 
   /**

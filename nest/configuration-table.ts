@@ -1,0 +1,58 @@
+/**
+ * The configuration views as a readable table for a terminal (`uzgate config`). Prints only
+ * what the views hold, so it is as masked as they are.
+ */
+import type { ConfigurationView } from './configuration-view';
+
+const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
+
+function row(label: string, value: string): string {
+  return `  ${label.padEnd(13)}${value}`;
+}
+
+function section(view: ConfigurationView): string[] {
+  const lines = [`${view.client} · ${view.provider}`];
+  for (const h of view.hosts) lines.push(row(h === view.hosts[0] ? 'hosts' : '', `${h.role.padEnd(16)}${h.url}`));
+  if (view.account) {
+    const a = view.account;
+    const where = a.subdomain ? ` (${a.subdomain}.${a.domain})` : a.allowAnyAccount ? ` (any *.${a.domain})` : '';
+    lines.push(row('account', `${a.policy}${where}`));
+  }
+  view.credentials.forEach((c, i) => {
+    lines.push(row(i === 0 ? 'credentials' : '', `${c.name.padEnd(28)}${c.state}${c.shown ? `  ${c.shown}` : ''}`));
+  });
+  const s = view.tokenStore;
+  if (s) {
+    lines.push(row('token store', `${s.type}, survives restart: ${yesNo(s.survivesRestart)}, shared: ${yesNo(s.shared)}, sealed: ${yesNo(s.sealed)}`));
+    lines.push(row('', `key ${s.key}`));
+    if (s.path) lines.push(row('', `path ${s.path}`));
+    if (s.url) lines.push(row('', `url ${s.url}`));
+    if (s.tlsCaFile) lines.push(row('', `tlsCaFile ${s.tlsCaFile}`));
+    lines.push(row('', `lock lease ${s.lockLeaseMs} ms, wait ${s.lockWaitMs} ms, refresh ≤ ${s.refreshTimeoutMs} ms, store call ≤ ${s.callTimeoutMs} ms`));
+  }
+  const l = view.limits;
+  if (l) {
+    lines.push(row('limits', `timeout ${l.timeoutMs} ms, connect ${l.connectTimeoutMs} ms, concurrency ${l.maxConcurrency}, response ≤ ${l.maxResponseBytes} B, refresh margin ${l.refreshMarginMs} ms`));
+    if (l.rateLimitPerSecond !== undefined) {
+      const keepAlive = l.keepAliveMs === undefined ? 'off' : `${l.keepAliveMs} ms`;
+      lines.push(row('', `rate ${l.rateLimitPerSecond}/s (shared: ${yesNo(l.sharedRateLimit ?? false)}), keep-alive ${keepAlive}, block cooldown ${l.blockCooldownMs} ms`));
+    }
+    if (l.balancePollMs !== undefined) lines.push(row('', `balance polled every ${l.balancePollMs} ms`));
+  }
+  const o = view.otp;
+  if (o) {
+    lines.push(row('codes', `${o.length} digits, ttl ${o.ttlSeconds} s, ${o.maxAttempts} attempts, cooldown ${o.resendCooldownSeconds} s, ${o.maxSendsPerHour} sends/hour, dev mode: ${yesNo(o.devMode)}`));
+    lines.push(row('store', `${o.store}, shared: ${yesNo(o.shared)}, prefix ${o.prefix}${o.url ? `, url ${o.url}` : ''}`));
+  }
+  if (view.findings.length === 0) lines.push(row('findings', 'none'));
+  view.findings.forEach((f, i) => {
+    lines.push(row(i === 0 ? 'findings' : '', `${f.level.padEnd(8)}${f.option}: ${f.consequence}`));
+  });
+  return lines;
+}
+
+/** The views one after another, a blank line between clients. */
+export function formatConfiguration(views: ConfigurationView[]): string {
+  if (views.length === 0) return 'No uzgate client is configured in this environment.\n';
+  return views.map((v) => section(v).join('\n')).join('\n\n') + '\n';
+}
