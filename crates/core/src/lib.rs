@@ -2,6 +2,7 @@
 //! survives concurrency, several processes, rotating refresh tokens, rate limits and faults.
 //! Pure Rust; the Node binding (root crate) only converts values.
 
+pub mod alerts;
 pub mod auth;
 pub mod ct;
 pub mod deadline;

@@ -1,0 +1,21 @@
+//! Operator alerts: what went wrong, for which integration, since when, and what to do — to
+//! Telegram, a signed webhook or a callback; one message per incident, a reminder after the
+//! repeat interval, one "resolved" when the condition clears. Delivery runs beside the request
+//! path and never blocks or fails a send or a lead.
+//!
+//! This module holds the parts that need no client: the alert and its text, the incident
+//! bookkeeping and the two HTTP sinks with their delivery rules.
+
+mod alert;
+mod delivery;
+mod incidents;
+mod sink;
+mod telegram;
+mod webhook;
+
+pub use alert::{Alert, AlertKind, AlertState, MAX_TEXT_CHARS};
+pub use delivery::Delivery;
+pub use incidents::{Incidents, Transition};
+pub use sink::{AlertSink, SinkReport};
+pub use telegram::{TelegramSink, DEFAULT_API_ROOT};
+pub use webhook::{sign as sign_webhook, WebhookSink, SIGNATURE_HEADER, TIMESTAMP_HEADER};
