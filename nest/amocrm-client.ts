@@ -1,7 +1,7 @@
 /**
  * AmoCrmClient: amoCRM / Kommo API v4 with OAuth, rotating single-use refresh tokens persisted
  * in a (shared) token store, a rate limiter (7/s by default) and a breaker for 403 blocks.
- * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required`, `token_unsaved` (and
+ * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required`, `token_unsaved`, `token_saved` (and
  * each as `token`).
  */
 import { EventEmitter } from 'node:events';

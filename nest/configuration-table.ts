@@ -39,6 +39,11 @@ function section(view: ConfigurationView): string[] {
     }
     if (l.balancePollMs !== undefined) lines.push(row('', `balance polled every ${l.balancePollMs} ms`));
   }
+  const a = view.alerts;
+  if (a) {
+    a.sinks.forEach((sink, i) => lines.push(row(i === 0 ? 'alerts' : '', `${sink.kind} → ${sink.target}`)));
+    if (a.repeatAfterMs !== undefined) lines.push(row('', `reminder every ${a.repeatAfterMs} ms, after ${a.refreshFailures ?? '?'} failed refreshes in a row`));
+  }
   const o = view.otp;
   if (o) {
     lines.push(row('codes', `${o.length} digits, ttl ${o.ttlSeconds} s, ${o.maxAttempts} attempts, cooldown ${o.resendCooldownSeconds} s, ${o.maxSendsPerHour} sends/hour, dev mode: ${yesNo(o.devMode)}`));

@@ -101,5 +101,14 @@ export interface ConfigurationView {
   tokenStore?: ConfigurationTokenStore;
   limits?: ConfigurationLimits;
   otp?: ConfigurationOtp;
+  /** Where operator alerts go (by chat and origin: never a token or key); absent without `alerts`. */
+  alerts?: ConfigurationAlerts;
   findings: ConfigurationFinding[];
+}
+
+export interface ConfigurationAlerts {
+  sinks: Array<{ kind: 'telegram' | 'webhook'; target: string }>;
+  repeatAfterMs?: number;
+  refreshFailures?: number;
+  connectUrl?: string;
 }

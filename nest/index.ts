@@ -29,6 +29,7 @@ export type {
   ConfigurationTokenStore,
   ConfigurationLimits,
   ConfigurationOtp,
+  ConfigurationAlerts,
   ConfigurationFinding,
 } from './configuration-view';
 export type { LogLine, LogLevel, LoggerLike, UzgateLogger } from './logger';

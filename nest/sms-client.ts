@@ -43,7 +43,7 @@ export type SmsClientOptions = Omit<SmsOptions, 'tokenStore'> & {
 };
 
 /**
- * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required`, `token_unsaved` (and
+ * Emits `token_refreshed`, `refresh_failed`, `reauthorization_required`, `token_unsaved`, `token_saved` (and
  * each as `token`).
  */
 export class SmsClient extends EventEmitter {

@@ -1,6 +1,7 @@
 //! `AmoCrmClient` for JS: the core parses and checks the options synchronously (no I/O); every
 //! call a promise.
 
+use crate::alerts;
 use crate::amocrm_types::*;
 use crate::error::{js_error, throw};
 use crate::hooks::{Attached, ClientHooks, Resources};
@@ -12,7 +13,7 @@ use napi::Env;
 use serde_json::Value;
 use std::sync::Arc;
 use uzgate_core::diagnostics::ConfigView;
-use uzgate_core::options::AmoCrmOptions;
+use uzgate_core::options::{amocrm_label, AmoCrmOptions};
 use uzgate_core::providers::amocrm::{AccountHost, AmoCrmClient as CoreClient, AmoDomain};
 
 #[napi]
@@ -54,12 +55,22 @@ impl AmoCrmClient {
             Ok(v) => v.to_json(),
             Err(e) => return throw(&env, e),
         };
+        let alerts = match alerts::engine(options.alerts.as_ref(), amocrm_label(&options)) {
+            Ok(a) => a,
+            Err(e) => return throw(&env, e),
+        };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, &res.attached, &res.store) {
             Ok(inner) => {
                 if let Some(events) = res.events() {
                     inner.subscribe(events);
                 }
+                alerts::attach(
+                    alerts,
+                    res.attached.logger.clone(),
+                    inner.metrics_handle(),
+                    |sink| inner.subscribe(sink),
+                );
                 Ok(AmoCrmClient {
                     inner: Arc::new(inner),
                     res,

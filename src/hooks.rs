@@ -107,6 +107,13 @@ impl TokenEventInfo {
                 message: Some(message.clone()),
                 ..Self::base(e, *provider)
             },
+            TokenEvent::Saved {
+                provider,
+                generation,
+            } => TokenEventInfo {
+                generation: Some(*generation as f64),
+                ..Self::base(e, *provider)
+            },
             TokenEvent::RateLimited {
                 provider,
                 endpoint,

@@ -1,6 +1,7 @@
 //! `SmsClient` for JS: the core parses and checks the options synchronously (no I/O), then every
 //! method returns a promise backed by the core client.
 
+use crate::alerts;
 use crate::error::throw;
 use crate::hooks::{ClientHooks, Resources};
 use crate::promise::{promise, promise_vec};
@@ -11,7 +12,7 @@ use napi::Env;
 use std::sync::Arc;
 use std::time::Duration;
 use uzgate_core::diagnostics::ConfigView;
-use uzgate_core::options::SmsOptions;
+use uzgate_core::options::{sms_label, SmsOptions};
 use uzgate_core::providers::eskiz::HistoryQuery as CoreHistoryQuery;
 use uzgate_core::sms;
 use uzgate_core::Error as CoreError;
@@ -60,6 +61,10 @@ impl SmsClient {
             Ok(v) => v.to_json(),
             Err(e) => return throw(&env, e),
         };
+        let alerts = match alerts::engine(options.alerts.as_ref(), sms_label(&options)) {
+            Ok(a) => a,
+            Err(e) => return throw(&env, e),
+        };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, res.attached.logger.clone(), &res.store) {
             Ok((inner, balance_poll)) => {
@@ -67,6 +72,12 @@ impl SmsClient {
                     inner.subscribe(events);
                 }
                 let inner = Arc::new(inner);
+                alerts::attach(
+                    alerts,
+                    res.attached.logger.clone(),
+                    inner.metrics_handle(),
+                    |sink| inner.subscribe(sink),
+                );
                 if let Some(every) = balance_poll {
                     within_runtime_if_available(|| inner.watch_balance(every));
                 }

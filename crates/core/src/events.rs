@@ -29,6 +29,11 @@ pub enum TokenEvent {
         code: &'static str,
         message: String,
     },
+    /// A token that was in use unsaved is in the store now.
+    Saved {
+        provider: Provider,
+        generation: u64,
+    },
     /// The provider answered 429 (the call waits and retries, or fails with `RATE_LIMITED`).
     RateLimited {
         provider: Provider,
@@ -44,6 +49,7 @@ impl TokenEvent {
             TokenEvent::RefreshFailed { .. } => "refresh_failed",
             TokenEvent::ReauthorizationRequired { .. } => "reauthorization_required",
             TokenEvent::Unsaved { .. } => "token_unsaved",
+            TokenEvent::Saved { .. } => "token_saved",
             TokenEvent::RateLimited { .. } => "rate_limited",
         }
     }

@@ -42,6 +42,7 @@ struct Inner {
     /// The last polled balance per (provider, currency).
     balances: BTreeMap<(&'static str, String), f64>,
     balance_polls: BTreeMap<(&'static str, &'static str), u64>,
+    alerts: BTreeMap<(String, String, String, String), u64>,
 }
 
 /// One per client. Cheap enough for the hot path: one short uncontended lock per request.
@@ -129,6 +130,16 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// An alert's delivery to one sink (`-`: dropped before any sink, the queue being full).
+    pub fn alert(&self, kind: &str, state: &str, sink: &str, result: &str) {
+        *self
+            .inner
+            .lock()
+            .alerts
+            .entry((kind.into(), state.into(), sink.into(), result.into()))
+            .or_default() += 1;
+    }
+
     /// A balance poll: its value, or `None` when it failed.
     pub fn balance_polled(&self, provider: &'static str, currency: &str, value: Option<f64>) {
         let mut inner = self.inner.lock();
@@ -210,6 +221,15 @@ impl Metrics {
                 let _ = writeln!(
                     out,
                     "uzgate_balance_polls_total{{provider=\"{p}\",result=\"{r}\"}} {n}"
+                );
+            }
+        }
+        if !inner.alerts.is_empty() {
+            out.push_str("# HELP uzgate_alerts_total Operator alerts, by kind, state, sink and delivery result.\n# TYPE uzgate_alerts_total counter\n");
+            for ((kind, state, sink, result), n) in &inner.alerts {
+                let _ = writeln!(
+                    out,
+                    "uzgate_alerts_total{{kind=\"{kind}\",state=\"{state}\",sink=\"{sink}\",result=\"{result}\"}} {n}"
                 );
             }
         }

@@ -3,11 +3,11 @@
 //! repeat interval, one "resolved" when the condition clears. Delivery runs beside the request
 //! path and never blocks or fails a send or a lead.
 //!
-//! This module holds the parts that need no client: the alert and its text, the incident
-//! bookkeeping and the two HTTP sinks with their delivery rules.
+//! The engine listens to a client's token events; the options (`alerts`) build it.
 
 mod alert;
 mod delivery;
+mod engine;
 mod incidents;
 mod sink;
 mod telegram;
@@ -15,6 +15,7 @@ mod webhook;
 
 pub use alert::{Alert, AlertKind, AlertState, MAX_TEXT_CHARS};
 pub use delivery::Delivery;
+pub use engine::{AlertEngine, AlertRules};
 pub use incidents::{Incidents, Transition};
 pub use sink::{AlertSink, SinkReport};
 pub use telegram::{TelegramSink, DEFAULT_API_ROOT};

@@ -263,6 +263,10 @@ impl TokenManager {
                         manager.provider_name(),
                         snapshot.generation
                     ));
+                    manager.emit(&TokenEvent::Saved {
+                        provider: manager.auth.provider(),
+                        generation: snapshot.generation,
+                    });
                     return;
                 }
                 // The store holds a newer token: the next refresh adopts it.

@@ -1,6 +1,7 @@
 //! The amoCRM client's view: the account policy (which host may receive the client secret),
 //! OAuth or long-lived credentials, the token store and amoCRM's own limits.
 
+use super::alerts::{alerts_view, amocrm_alert_finding};
 use super::mask::{reveal, Exposure};
 use super::store::{in_clear, limits_view, store_view};
 use super::view::{AccountView, ConfigView, CredentialView, Finding, HostView};
@@ -122,6 +123,7 @@ pub fn amocrm_view(o: &AmoCrmOptions) -> Result<ConfigView> {
             .unwrap_or(defaults.block_cooldown.as_millis() as u32),
     );
 
+    amocrm_alert_finding(o.alerts.as_ref(), &mut findings);
     Ok(ConfigView {
         client: "amocrm".into(),
         provider: "amocrm".into(),
@@ -137,6 +139,7 @@ pub fn amocrm_view(o: &AmoCrmOptions) -> Result<ConfigView> {
         token_store: Some(store),
         limits: Some(limits),
         otp: None,
+        alerts: alerts_view(o.alerts.as_ref()),
         findings,
     })
 }

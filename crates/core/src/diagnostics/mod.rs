@@ -2,8 +2,9 @@
 //! hosts, token store and whether it is persisted, limits, credentials set or missing) and what
 //! is missing or risky, computed from the parsed options with the defaults the clients apply.
 //! Every value passes through `mask::reveal`: no secret, nor any part of one, is ever in a view.
-//! Alert sinks are not part of the view yet.
+//! Alert sinks appear by chat and host, never by token or key.
 
+mod alerts;
 mod amocrm;
 mod mask;
 mod otp;
@@ -15,7 +16,8 @@ mod view;
 
 pub use mask::{reveal, Exposure, MASK};
 pub use view::{
-    AccountView, ConfigView, CredentialView, Finding, HostView, LimitsView, OtpView, StoreView,
+    AccountView, AlertSinkView, AlertsView, ConfigView, CredentialView, Finding, HostView,
+    LimitsView, OtpView, StoreView,
 };
 
 use crate::error::Result;

@@ -23,6 +23,7 @@ pub fn sms_view(o: &SmsOptions) -> Result<ConfigView> {
             ..limits_view(&common)?
         }),
         otp: None,
+        alerts: super::alerts::alerts_view(o.alerts.as_ref()),
         findings: Vec::new(),
     };
     match o.provider {

@@ -67,7 +67,9 @@ fn no_minted_secret_nor_any_slice_of_one_is_in_any_view() {
         amo(
             json!({ "subdomain": "example", "clientId": "3f1c2a9e-8d7b-4c6a-9e5f-0a1b2c3d4e5f",
             "clientSecret": s[7], "redirectUri": "https://shop.uz/amocrm/callback",
-            "longLivedToken": s[8], "tokenStore": store(2) }),
+            "longLivedToken": s[8], "tokenStore": store(2),
+            "alerts": { "telegram": { "botToken": format!("123456:{}", s[0]), "chatId": -1001234567890i64 },
+                        "webhook": { "url": format!("https://ops.example.uz/hooks/{}", s[1]), "secret": s[2] } } }),
         ),
         otp(json!({ "secret": s[3], "store": { "type": "redis",
             "url": format!("redis://:{}@10.0.0.5:6379", s[6]) } })),
@@ -92,6 +94,13 @@ fn no_minted_secret_nor_any_slice_of_one_is_in_any_view() {
         credential(&views[2], "clientId").shown.as_deref(),
         Some("3f…4e5f")
     );
+    // Alert sinks by chat and origin.
+    let alerts = views[2].alerts.as_ref().unwrap();
+    assert_eq!(
+        alerts.sinks[0].target,
+        "chat -1001234567890 via https://api.telegram.org"
+    );
+    assert_eq!(alerts.sinks[1].target, "https://ops.example.uz/***");
 }
 
 #[test]
@@ -207,8 +216,9 @@ fn amocrm_memory_store_needs_a_new_authorisation_after_a_restart() {
             ("consent", "https://www.amocrm.ru")
         ]
     );
-    assert_eq!(options_of(&v.findings), ["tokenStore"]);
+    assert_eq!(options_of(&v.findings), ["tokenStore", "alerts"]);
     assert!(v.findings[0].consequence.contains("new authorisation"));
+    assert!(v.findings[1].consequence.contains("disconnected"));
     let limits = v.limits.unwrap();
     assert_eq!(limits.rate_limit_per_second, Some(7.0));
     assert_eq!(limits.shared_rate_limit, Some(false));
@@ -226,7 +236,13 @@ fn amocrm_without_an_account_or_with_any_account_says_so() {
     assert_eq!(none.account.as_ref().unwrap().policy, "notConfigured");
     assert_eq!(
         options_of(&none.findings),
-        ["subdomain", "clientSecret", "redirectUri", "tokenStore"]
+        [
+            "subdomain",
+            "clientSecret",
+            "redirectUri",
+            "tokenStore",
+            "alerts"
+        ]
     );
     let any = amo(
         json!({ "clientId": "3f1c2a9e-8d7b-4c6a-9e5f-0a1b2c3d4e5f", "allowAnyAccount": true,
@@ -241,7 +257,8 @@ fn amocrm_without_an_account_or_with_any_account_says_so() {
             "allowAnyAccount",
             "tokenStore.url",
             "sharedRateLimit",
-            "keepAliveMs"
+            "keepAliveMs",
+            "alerts"
         ]
     );
     assert_eq!(
@@ -300,7 +317,8 @@ fn only_remote_hosts_in_clear_are_a_risk() {
     let local = amo(
         json!({ "subdomain": "example", "clientId": "3f1c2a9e-8d7b-4c6a-9e5f-0a1b2c3d4e5f",
         "clientSecret": "x", "redirectUri": "https://shop.uz/cb", "sharedRateLimit": true,
-        "tokenStore": { "type": "redis", "url": "redis://:pw@127.0.0.1:6379", "encryptionKey": "k" } }),
+        "tokenStore": { "type": "redis", "url": "redis://:pw@127.0.0.1:6379", "encryptionKey": "k" },
+        "alerts": { "webhook": { "url": "https://ops.example.uz/hooks", "secret": "0123456789abcdef" } } }),
     );
     assert!(local.findings.is_empty(), "{:?}", local.findings);
     let remote = otp(

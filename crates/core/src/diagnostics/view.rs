@@ -29,6 +29,9 @@ pub struct ConfigView {
     /// OTP: the code policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub otp: Option<OtpView>,
+    /// Where operator alerts go; absent without `alerts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertsView>,
     /// What is missing or risky, each with its consequence.
     pub findings: Vec<Finding>,
 }
@@ -94,6 +97,28 @@ pub struct StoreView {
     pub refresh_timeout_ms: u32,
     /// Deadline of each call to the store.
     pub call_timeout_ms: u32,
+}
+
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertsView {
+    pub sinks: Vec<AlertSinkView>,
+    /// Absent when the rules are invalid (the client then refuses to start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_after_ms: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_failures: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_url: Option<String>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertSinkView {
+    /// `telegram` or `webhook`.
+    pub kind: String,
+    /// The chat (and topic) and API root, or the webhook's origin; never a token or key.
+    pub target: String,
 }
 
 #[derive(Serialize, Debug, Clone)]

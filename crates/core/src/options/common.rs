@@ -60,6 +60,9 @@ macro_rules! client_options {
             pub refresh_margin_ms: Option<u32>,
             /// Minimum level passed to the logger (default `info`).
             pub log_level: Option<$crate::options::LogLevel>,
+            /// Operator alerts (Telegram, a signed webhook) when the integration gets into
+            /// trouble: disconnected, refreshes failing, a token the store cannot save.
+            pub alerts: Option<$crate::options::AlertOptions>,
         }
 
         impl $name {

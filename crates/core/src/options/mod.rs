@@ -3,6 +3,7 @@
 //! generated from (the `typescript` feature; their doc comments become the JSDoc), and what the
 //! environment reader fills. Every rule between options is checked here, once.
 
+mod alerts;
 mod amocrm;
 mod common;
 mod otp;
@@ -14,6 +15,9 @@ mod tests;
 #[cfg(all(test, feature = "typescript"))]
 mod typescript;
 
+pub use alerts::{
+    amocrm_label, sms_label, AlertOptions, TelegramAlertOptions, TelegramChat, WebhookAlertOptions,
+};
 pub use amocrm::{AmoCrmDomain, AmoCrmOptions};
 pub use common::{Common, LogLevel};
 pub use otp::{OtpOptions, OtpStoreKind, OtpStoreOptions};

@@ -114,6 +114,9 @@ impl SmsOptions {
     pub fn check(value: serde_json::Value) -> Result<()> {
         let options = Self::from_json(value)?;
         options.balance_poll()?;
+        if let Some(alerts) = &options.alerts {
+            alerts.build(String::new())?;
+        }
         options.into_config(&BuiltStore::default()).map(|_| ())
     }
 

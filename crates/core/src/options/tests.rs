@@ -27,7 +27,7 @@ fn an_unknown_key_is_named_with_its_path_and_the_closest_known_key() {
     let e = sms_error(json!({ "provider": "console", "zzz": 1 }));
     assert!(
         e.starts_with(
-            "unknown option zzz (known: provider, eskiz, twilio, console, tokenStore, timeoutMs,"
+            "unknown option zzz (known: provider, eskiz, twilio, console, balancePollMs, tokenStore, timeoutMs,"
         ),
         "{e}"
     );
@@ -181,10 +181,18 @@ fn a_typo_far_from_every_key_gets_no_suggestion() {
 fn the_known_keys_are_read_from_the_types() {
     let keys = keys_of::<SmsOptions>();
     assert_eq!(
-        &keys[..5],
-        ["provider", "eskiz", "twilio", "console", "tokenStore"]
+        &keys[..6],
+        [
+            "provider",
+            "eskiz",
+            "twilio",
+            "console",
+            "balancePollMs",
+            "tokenStore"
+        ]
     );
-    assert_eq!(keys.len(), 11);
+    assert_eq!(keys.len(), 13);
+    assert!(keys.contains(&"alerts".to_string()));
     assert!(keys_of::<AmoCrmOptions>().contains(&"keepAliveMs".to_string()));
     assert!(keys_of::<OtpOptions>().contains(&"appName".to_string()));
 }

@@ -194,6 +194,11 @@ impl SmsClient {
         &self.metrics
     }
 
+    /// The client's counters, for parts that report into them (alerts).
+    pub fn metrics_handle(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
     pub fn metrics(&self) -> String {
         self.metrics.render()
     }

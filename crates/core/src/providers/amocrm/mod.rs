@@ -247,6 +247,11 @@ impl AmoCrmClient {
     }
 
     /// Prometheus text of this client's counters.
+    /// The client's counters, for parts that report into them (alerts).
+    pub fn metrics_handle(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
     pub fn metrics(&self) -> String {
         self.metrics.render()
     }

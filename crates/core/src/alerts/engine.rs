@@ -1,0 +1,218 @@
+//! Turns a client's token events into alerts: amoCRM disconnected, refreshes failing N times in a
+//! row, a token the store could not save — each one message per incident, a reminder after the
+//! repeat interval, one "resolved" when the condition clears. `event` only does bookkeeping and
+//! queues; a task of its own delivers, so a slow or dead receiver never holds up a send or a lead.
+
+use super::alert::{Alert, AlertKind};
+use super::incidents::{Incidents, Transition};
+use super::sink::{AlertSink, SinkReport};
+use crate::error::Provider;
+use crate::events::{EventSink, TokenEvent};
+use crate::log::Logger;
+use crate::metrics::Metrics;
+use crate::time::unix_now_ms;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Alerts waiting for delivery; past this, new ones are dropped (and counted).
+const QUEUE: usize = 64;
+
+/// When alerts fire.
+#[derive(Clone, Debug)]
+pub struct AlertRules {
+    pub repeat_after: Duration,
+    pub refresh_failures: u32,
+    /// What the amoCRM "disconnected" alert tells the operator to open.
+    pub connect_url: Option<String>,
+}
+
+pub struct AlertEngine {
+    integration: String,
+    rules: AlertRules,
+    sinks: Arc<Vec<AlertSink>>,
+    incidents: Mutex<Incidents>,
+    failures_in_a_row: AtomicU32,
+    queue: OnceLock<mpsc::Sender<Alert>>,
+    log: OnceLock<Logger>,
+    metrics: OnceLock<Arc<Metrics>>,
+}
+
+impl AlertEngine {
+    pub fn new(integration: String, rules: AlertRules, sinks: Vec<AlertSink>) -> Arc<Self> {
+        Arc::new(AlertEngine {
+            integration,
+            incidents: Mutex::new(Incidents::new(rules.repeat_after)),
+            rules,
+            sinks: Arc::new(sinks),
+            failures_in_a_row: AtomicU32::new(0),
+            queue: OnceLock::new(),
+            log: OnceLock::new(),
+            metrics: OnceLock::new(),
+        })
+    }
+
+    /// Where delivery outcomes are logged and counted (the client's logger and metrics).
+    pub fn attach(&self, log: Logger, metrics: Arc<Metrics>) {
+        let _ = self.log.set(log);
+        let _ = self.metrics.set(metrics);
+    }
+
+    pub fn integration(&self) -> &str {
+        &self.integration
+    }
+
+    /// The condition of `kind` holds now (`detail`, `action`: what was seen, what to do).
+    pub fn raise(&self, kind: AlertKind, detail: String, action: String) {
+        let t = self
+            .incidents
+            .lock()
+            .raise(kind, &self.integration, unix_now_ms());
+        if let Some(t) = t {
+            self.queue_alert(kind, t, detail, action);
+        }
+    }
+
+    /// The condition of `kind` cleared.
+    pub fn clear(&self, kind: AlertKind) {
+        let t = self.incidents.lock().clear(kind, &self.integration);
+        if let Some(t) = t {
+            self.queue_alert(kind, t, String::new(), String::new());
+        }
+    }
+
+    fn queue_alert(&self, kind: AlertKind, t: Transition, detail: String, action: String) {
+        let alert = Alert {
+            kind,
+            state: t.state,
+            integration: self.integration.clone(),
+            since_ms: t.since_ms,
+            detail,
+            action,
+            repeat: t.repeat,
+        };
+        let Some(queue) = self.queue() else {
+            self.count(&alert, "-", "dropped");
+            return;
+        };
+        if let Err(
+            mpsc::error::TrySendError::Full(alert) | mpsc::error::TrySendError::Closed(alert),
+        ) = queue.try_send(alert)
+        {
+            self.count(&alert, "-", "dropped");
+        }
+    }
+
+    /// The delivery task, started with the first alert (inside the runtime that emits events).
+    fn queue(&self) -> Option<&mpsc::Sender<Alert>> {
+        if let Some(q) = self.queue.get() {
+            return Some(q);
+        }
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        let (tx, rx) = mpsc::channel(QUEUE);
+        if self.queue.set(tx).is_ok() {
+            handle.spawn(deliver(
+                rx,
+                self.sinks.clone(),
+                self.log.get().cloned(),
+                self.metrics.get().cloned(),
+            ));
+        }
+        self.queue.get()
+    }
+
+    fn count(&self, alert: &Alert, sink: &str, result: &str) {
+        if let Some(m) = self.metrics.get() {
+            m.alert(alert.kind.as_str(), alert.state.as_str(), sink, result);
+        }
+    }
+
+    fn disconnected_action(&self, provider: Provider) -> String {
+        match (provider, &self.rules.connect_url) {
+            (Provider::AmoCrm, Some(url)) => format!("Connect it again: open {url}"),
+            (Provider::AmoCrm, None) => {
+                "Connect it again through your amoCRM connect route (AmoCrmService.authorizationUrl())"
+                    .into()
+            }
+            _ => "Check the account's credentials".into(),
+        }
+    }
+}
+
+async fn deliver(
+    mut rx: mpsc::Receiver<Alert>,
+    sinks: Arc<Vec<AlertSink>>,
+    log: Option<Logger>,
+    metrics: Option<Arc<Metrics>>,
+) {
+    while let Some(alert) = rx.recv().await {
+        for sink in sinks.iter() {
+            let report = sink.deliver(&alert).await;
+            let result = match &report {
+                SinkReport::Sent => "sent",
+                SinkReport::Dropped(_) => "dropped",
+                SinkReport::Refused { .. } => "refused",
+            };
+            if let Some(m) = &metrics {
+                m.alert(
+                    alert.kind.as_str(),
+                    alert.state.as_str(),
+                    sink.name(),
+                    result,
+                );
+            }
+            let Some(log) = &log else { continue };
+            match report {
+                SinkReport::Sent => {}
+                SinkReport::Dropped(why) => log.warn(format_args!(
+                    "{} alert ({} {}) not delivered: {why}",
+                    sink.name(),
+                    alert.kind.as_str(),
+                    alert.state.as_str()
+                )),
+                SinkReport::Refused { reason, first: true } => log.warn(format_args!(
+                    "{} alerts stopped: the receiver refused them ({reason}); fix the alert settings \
+                     and restart",
+                    sink.name()
+                )),
+                SinkReport::Refused { first: false, .. } => {}
+            }
+        }
+    }
+}
+
+impl EventSink for AlertEngine {
+    fn event(&self, event: &TokenEvent) {
+        match event {
+            TokenEvent::ReauthorizationRequired { provider, .. } => self.raise(
+                AlertKind::ReauthorizationRequired,
+                format!("{} refused the tokens: every call fails with REAUTHORIZATION_REQUIRED", provider.as_str()),
+                self.disconnected_action(*provider),
+            ),
+            TokenEvent::RefreshFailed { code, .. } => {
+                let n = self.failures_in_a_row.fetch_add(1, Ordering::AcqRel) + 1;
+                if n >= self.rules.refresh_failures {
+                    self.raise(
+                        AlertKind::RefreshFailing,
+                        format!("{n} token refreshes failed in a row, the last with {code}"),
+                        "Check the provider's status and the credentials; calls fail until a refresh succeeds".into(),
+                    );
+                }
+            }
+            TokenEvent::Refreshed { .. } => {
+                self.failures_in_a_row.store(0, Ordering::Release);
+                self.clear(AlertKind::RefreshFailing);
+                self.clear(AlertKind::ReauthorizationRequired);
+            }
+            TokenEvent::Unsaved { code, .. } => self.raise(
+                AlertKind::TokenUnsaved,
+                format!("The token store answered {code}: the token is in use but not saved; it is saved again until the store answers"),
+                "Check the token store (Redis, the file, your database): a restart now would lose the token".into(),
+            ),
+            TokenEvent::Saved { .. } => self.clear(AlertKind::TokenUnsaved),
+            TokenEvent::RateLimited { .. } => {}
+        }
+    }
+}

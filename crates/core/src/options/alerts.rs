@@ -1,0 +1,166 @@
+//! `alerts`: where operator alerts go (Telegram, a signed webhook) and when they fire; checked
+//! here, before any request, and built into the core's alert engine.
+
+use super::{AmoCrmDomain, AmoCrmOptions, SmsOptions, SmsProviderKind};
+use crate::alerts::{AlertEngine, AlertRules, AlertSink, TelegramSink, WebhookSink};
+use crate::diagnostics::{reveal, Exposure};
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A Telegram chat: its numeric id (`-100…` for groups and channels) or `@channelname`.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(untagged)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum TelegramChat {
+    /// Exact up to 2^53, as Telegram's ids are (they need 52 bits).
+    Id(f64),
+    Name(String),
+}
+
+/// Alerts as Telegram messages from your bot.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct TelegramAlertOptions {
+    /// The token @BotFather gave (`<bot id>:<secret>`); never logged.
+    pub bot_token: String,
+    /// Where to post: a chat id (`-100…` for a group) or `@channelname`.
+    pub chat_id: TelegramChat,
+    /// A forum topic of that group.
+    #[cfg_attr(feature = "typescript", ts(as = "Option<f64>"))]
+    pub thread_id: Option<i64>,
+    /// Bot API root (default `https://api.telegram.org`): a proxy, or the sandbox in tests.
+    pub api_root: Option<String>,
+}
+
+/// Alerts as JSON POSTs signed with HMAC-SHA256 over `<timestamp>.<body>`.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct WebhookAlertOptions {
+    /// Where to POST.
+    pub url: String,
+    /// The signing key, at least 16 characters (`openssl rand -hex 32`); never sent.
+    pub secret: String,
+}
+
+/// Operator alerts: one message per incident, a reminder after `repeatAfterMs`, one "resolved".
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct AlertOptions {
+    pub telegram: Option<TelegramAlertOptions>,
+    pub webhook: Option<WebhookAlertOptions>,
+    /// A reminder of an incident still open after this many ms (default 3600000, at least 60000).
+    pub repeat_after_ms: Option<u32>,
+    /// Alert when this many token refreshes fail in a row (default 3).
+    pub refresh_failures: Option<u32>,
+    /// What the "disconnected" alert tells the operator to open to connect amoCRM again (your
+    /// connect route, e.g. `https://shop.example.uz/amocrm/authorize`).
+    pub connect_url: Option<String>,
+}
+
+/// How an alert names an integration: the provider and a masked identity.
+pub fn sms_label(o: &SmsOptions) -> String {
+    match o.provider {
+        SmsProviderKind::Eskiz => match &o.eskiz {
+            Some(e) => format!(
+                "Eskiz {}",
+                reveal(Exposure::Email, &e.email).unwrap_or_default()
+            ),
+            None => "Eskiz".into(),
+        },
+        SmsProviderKind::Twilio => match &o.twilio {
+            Some(t) => format!(
+                "Twilio {}",
+                reveal(Exposure::Identifier, &t.account_sid).unwrap_or_default()
+            ),
+            None => "Twilio".into(),
+        },
+        SmsProviderKind::Console => "console SMS".into(),
+    }
+}
+
+pub fn amocrm_label(o: &AmoCrmOptions) -> String {
+    let domain = match o.domain {
+        None | Some(AmoCrmDomain::AmoCrmRu) => "amocrm.ru",
+        Some(AmoCrmDomain::AmoCrmCom) => "amocrm.com",
+        Some(AmoCrmDomain::KommoCom) => "kommo.com",
+    };
+    if let Some(sub) = o.subdomain.as_deref().filter(|s| !s.is_empty()) {
+        return format!("amoCRM {sub}.{domain}");
+    }
+    if let Some(host) = o
+        .base_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+    {
+        return format!("amoCRM {host}");
+    }
+    format!(
+        "amoCRM integration {}",
+        reveal(Exposure::Identifier, &o.client_id).unwrap_or_default()
+    )
+}
+
+impl AlertOptions {
+    /// The rules, checked.
+    pub fn rules(&self) -> Result<AlertRules> {
+        let repeat_after = Duration::from_millis(self.repeat_after_ms.unwrap_or(3_600_000) as u64);
+        if repeat_after < Duration::from_secs(60) {
+            return Err(Error::config("alerts.repeatAfterMs must be at least 60000"));
+        }
+        let refresh_failures = self.refresh_failures.unwrap_or(3);
+        if refresh_failures == 0 {
+            return Err(Error::config("alerts.refreshFailures must be at least 1"));
+        }
+        Ok(AlertRules {
+            repeat_after,
+            refresh_failures,
+            connect_url: self.connect_url.clone(),
+        })
+    }
+
+    /// The engine for the integration named `integration` (masked), its sinks checked.
+    pub fn build(&self, integration: String) -> Result<Arc<AlertEngine>> {
+        let rules = self.rules()?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| Error::internal(format!("alert HTTP client: {e}")))?;
+        let mut sinks = Vec::new();
+        if let Some(t) = &self.telegram {
+            let chat = match &t.chat_id {
+                TelegramChat::Id(id) if id.fract() == 0.0 && id.abs() < 9.0e15 => {
+                    (*id as i64).to_string()
+                }
+                TelegramChat::Id(_) => String::new(),
+                TelegramChat::Name(name) => name.clone(),
+            };
+            sinks.push(AlertSink::telegram(TelegramSink::new(
+                http.clone(),
+                &t.bot_token,
+                &chat,
+                t.thread_id,
+                t.api_root.as_deref(),
+            )?));
+        }
+        if let Some(w) = &self.webhook {
+            sinks.push(AlertSink::webhook(WebhookSink::new(
+                http.clone(),
+                &w.url,
+                &w.secret,
+            )?));
+        }
+        if sinks.is_empty() {
+            return Err(Error::config(
+                "alerts needs a place to send them: telegram { botToken, chatId } or webhook { url, secret }",
+            ));
+        }
+        Ok(AlertEngine::new(integration, rules, sinks))
+    }
+}
