@@ -110,6 +110,33 @@ test('OTP settings', () => {
   });
 });
 
+test('alert variables: each sink pair together, a numeric chat id as a number, checked by the core with the variable named', () => {
+  const bot = `123456:${'A'.repeat(30)}`;
+  const amo = amoCrmOptionsFromEnv({
+    AMOCRM_CLIENT_ID: 'id',
+    AMOCRM_LONG_LIVED_TOKEN: SECRET,
+    UZGATE_ALERT_TELEGRAM_BOT_TOKEN: bot,
+    UZGATE_ALERT_TELEGRAM_CHAT_ID: '-1001234567890',
+    UZGATE_ALERT_TELEGRAM_THREAD_ID: '7',
+    UZGATE_ALERT_WEBHOOK_URL: 'https://ops.example.uz/hooks/uzgate',
+    UZGATE_ALERT_WEBHOOK_SECRET: SECRET,
+    UZGATE_ALERT_CONNECT_URL: 'https://shop.example.uz/amocrm/authorize',
+  });
+  expect(amo.alerts).toEqual({
+    telegram: { botToken: bot, chatId: -1001234567890, threadId: 7 },
+    webhook: { url: 'https://ops.example.uz/hooks/uzgate', secret: SECRET },
+    connectUrl: 'https://shop.example.uz/amocrm/authorize',
+  });
+  const sms = smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, UZGATE_ALERT_TELEGRAM_BOT_TOKEN: bot, UZGATE_ALERT_TELEGRAM_CHAT_ID: '@ops_alerts' });
+  expect(sms.alerts?.telegram?.chatId).toBe('@ops_alerts');
+  expect(() => amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_LONG_LIVED_TOKEN: SECRET, UZGATE_ALERT_TELEGRAM_BOT_TOKEN: bot })).toThrow(
+    'UZGATE_ALERT_TELEGRAM_CHAT_ID is not set (needed with UZGATE_ALERT_TELEGRAM_BOT_TOKEN)',
+  );
+  expect(() =>
+    smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, UZGATE_ALERT_WEBHOOK_URL: 'https://ops.example.uz/h', UZGATE_ALERT_WEBHOOK_SECRET: 'short' }),
+  ).toThrow('UZGATE_ALERT_WEBHOOK_SECRET must be at least 16 characters');
+});
+
 const mistakes: Array<[string, () => unknown, string]> = [
   ['unknown provider', () => smsOptionsFromEnv({ SMS_PROVIDER: 'sms.ru' }), 'SMS_PROVIDER must be one of eskiz, twilio, console (got "sms.ru")'],
   ['Eskiz password', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz' }), 'ESKIZ_PASSWORD is not set (needed for SMS_PROVIDER=eskiz)'],

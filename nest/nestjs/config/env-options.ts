@@ -9,7 +9,7 @@ import type { AmoCrmClientOptions, OtpServiceOptions, SmsClientOptions } from '.
 import { native } from '../../native';
 import { ENV_VARIABLES } from './env-names';
 import { EnvReader, configError, isUrl, type EnvSource } from './env-reader';
-import { AMOCRM_ENV, OTP_ENV, SMS_ENV, checkedByCore, fromTable } from './env-table';
+import { ALERT_VARIABLES, AMOCRM_ENV, OTP_ENV, SMS_ENV, checkedByCore, fromTable } from './env-table';
 
 /** A reader's values by variable of `table`; unset ones are undefined. */
 type Values<Table> = Partial<Record<keyof Table, string | number | boolean | undefined>>;
@@ -39,6 +39,7 @@ export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOpt
     SMS_BALANCE_POLL_MS: balancePoll,
     ...(provider === 'eskiz' ? eskizFromEnv(env) : twilioFromEnv(env)),
     ...tokenStoreFromEnv(env),
+    ...alertsFromEnv(env),
   };
   const options = fromTable(SMS_ENV, values);
   checkedByCore(SMS_ENV, () => {
@@ -126,6 +127,7 @@ export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmCli
     AMOCRM_ALLOW_ANY_ACCOUNT: env.boolean('AMOCRM_ALLOW_ANY_ACCOUNT'),
     AMOCRM_LONG_LIVED_TOKEN: longLivedToken,
     ...tokenStoreFromEnv(env),
+    ...alertsFromEnv(env),
   };
   return fromTable(AMOCRM_ENV, values) as AmoCrmClientOptions;
 }
@@ -167,6 +169,34 @@ function tokenStoreFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
     default:
       return {};
   }
+}
+
+/**
+ * `UZGATE_ALERT_TELEGRAM_BOT_TOKEN` + `UZGATE_ALERT_TELEGRAM_CHAT_ID` (+ `_THREAD_ID`),
+ * `UZGATE_ALERT_WEBHOOK_URL` + `UZGATE_ALERT_WEBHOOK_SECRET`, `UZGATE_ALERT_CONNECT_URL`: each
+ * sink's variables together or not at all; the core checks the values.
+ */
+function alertsFromEnv(env: EnvReader): Values<typeof ALERT_VARIABLES> {
+  const pair = (a: string, b: string): [string | undefined, string | undefined] => {
+    const [x, y] = [env.optional(a), env.optional(b)];
+    if ((x === undefined) !== (y === undefined)) {
+      throw configError(`${x === undefined ? a : b} is not set (needed with ${x === undefined ? b : a})`);
+    }
+    return [x, y];
+  };
+  const [botToken, chatId] = pair('UZGATE_ALERT_TELEGRAM_BOT_TOKEN', 'UZGATE_ALERT_TELEGRAM_CHAT_ID');
+  const [url, secret] = pair('UZGATE_ALERT_WEBHOOK_URL', 'UZGATE_ALERT_WEBHOOK_SECRET');
+  const threadId = env.integer('UZGATE_ALERT_TELEGRAM_THREAD_ID');
+  if (threadId !== undefined && botToken === undefined) throw configError('UZGATE_ALERT_TELEGRAM_BOT_TOKEN is not set (needed with UZGATE_ALERT_TELEGRAM_THREAD_ID)');
+  return {
+    UZGATE_ALERT_TELEGRAM_BOT_TOKEN: botToken,
+    // a numeric id as a number, `@channel` as it is
+    UZGATE_ALERT_TELEGRAM_CHAT_ID: chatId !== undefined && /^-?\d{1,16}$/.test(chatId.trim()) ? Number(chatId.trim()) : chatId,
+    UZGATE_ALERT_TELEGRAM_THREAD_ID: threadId,
+    UZGATE_ALERT_WEBHOOK_URL: url,
+    UZGATE_ALERT_WEBHOOK_SECRET: secret,
+    UZGATE_ALERT_CONNECT_URL: env.url('UZGATE_ALERT_CONNECT_URL'),
+  };
 }
 
 /** `UZGATE_REDIS_URL`, and `UZGATE_REDIS_TLS_CA_FILE` for a `rediss://` server with a private CA. */

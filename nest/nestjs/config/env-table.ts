@@ -16,6 +16,16 @@ export type FieldPath<T> = {
 
 type Table<T> = Partial<Record<EnvVariable, FieldPath<T>>>;
 
+/** The alert variables, shared by the SMS and amoCRM tables. */
+export const ALERT_VARIABLES = {
+  UZGATE_ALERT_TELEGRAM_BOT_TOKEN: 'alerts.telegram.botToken',
+  UZGATE_ALERT_TELEGRAM_CHAT_ID: 'alerts.telegram.chatId',
+  UZGATE_ALERT_TELEGRAM_THREAD_ID: 'alerts.telegram.threadId',
+  UZGATE_ALERT_WEBHOOK_URL: 'alerts.webhook.url',
+  UZGATE_ALERT_WEBHOOK_SECRET: 'alerts.webhook.secret',
+  UZGATE_ALERT_CONNECT_URL: 'alerts.connectUrl',
+} as const;
+
 const TOKEN_STORE = {
   UZGATE_TOKEN_STORE: 'tokenStore.type',
   UZGATE_TOKEN_FILE: 'tokenStore.path',
@@ -41,6 +51,7 @@ export const SMS_ENV = {
   TWILIO_BASE_URL: 'twilio.baseUrl',
   SMS_BALANCE_POLL_MS: 'balancePollMs',
   ...TOKEN_STORE,
+  ...ALERT_VARIABLES,
 } as const satisfies Table<SmsOptions>;
 
 export const AMOCRM_ENV = {
@@ -53,6 +64,7 @@ export const AMOCRM_ENV = {
   AMOCRM_ALLOW_ANY_ACCOUNT: 'allowAnyAccount',
   AMOCRM_LONG_LIVED_TOKEN: 'longLivedToken',
   ...TOKEN_STORE,
+  ...ALERT_VARIABLES,
 } as const satisfies Table<AmoCrmOptions>;
 
 export const OTP_ENV = {
