@@ -57,6 +57,8 @@ test('amoCRM disconnected: one alert for 20 failed calls (Telegram and webhook),
   sb.revokeTokens('amocrm');
   for (let i = 0; i < 20; i++) expect((await rejection(client.account())).code).toBe('REAUTHORIZATION_REQUIRED');
   await eventually(() => texts().length === 1 && sb.webhookRequests('alerts').length === 1, 5000);
+  // More failed calls over 3 s (past the refresh backoff): still the one incident, no second alert.
+  for (const until = Date.now() + 3000; Date.now() < until; await sleep(200)) await rejection(client.account());
   await sleep(300);
   expect(texts()).toHaveLength(1);
   const [firing] = texts();
@@ -144,6 +146,28 @@ test('a receiver that refuses: sends go on, one request to it, one log line, cou
   expect(refusals[0].message).toContain('Bad Request: chat not found');
   expect(refusals[0].message).not.toContain(bot.token);
   expect(client.metrics()).toContain('result="refused"} 1');
+});
+
+test('low balance: an alert while the polled balance is below the threshold, resolved after a top-up', async () => {
+  sb.configure({ eskiz: { initialBalance: 400 } });
+  eskiz(sb, { balancePollMs: 1000, alerts: alerts({ lowBalance: 500 }) });
+  await eventually(() => texts().length === 1, 5000);
+  expect(texts()[0]).toMatch(/^🔴 the SMS balance is low\nEskiz d\*\*\*@uzgate\.dev\n/);
+  expect(texts()[0]).toContain('Balance 400 UZS, below the alert threshold 500');
+  await sleep(1500); // more polls below the threshold: no second message
+  expect(texts()).toHaveLength(1);
+  sb.configure({ eskiz: { initialBalance: 100_000 } });
+  await eventually(() => texts().length === 2, 5000);
+  expect(texts()[1]).toMatch(/^✅ RESOLVED: the SMS balance is low/);
+  expectNoSecret();
+});
+
+test('lowBalance needs balancePollMs, and is for SMS clients: CONFIG', () => {
+  const webhook = { url: 'https://ops.example.uz/hooks', secret: webhookSecret };
+  expect(() => track(new SmsClient({ provider: 'console', alerts: { webhook, lowBalance: 10 } }))).toThrow('alerts.lowBalance needs balancePollMs');
+  expect(() => track(new AmoCrmClient({ clientId: AMO.clientId, longLivedToken: 'x'.repeat(40), baseUrl: sb.url, alerts: { webhook, lowBalance: 10 } }))).toThrow(
+    'alerts.lowBalance is for SmsClient',
+  );
 });
 
 test.each([

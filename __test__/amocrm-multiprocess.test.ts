@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Sandbox, type TokenStoreOptions } from '../nest';
-import { AMO, amo, authorize, closeAll, sandbox, sleep } from './helpers';
+import { AMO, amo, authorize, closeAll, eventually, sandbox, sleep } from './helpers';
 import { REDIS_DEPLOYMENTS, redisOptions } from './redis-deployments';
 import { closeWorkers, spawnWorker, type Worker } from './workers/pool';
 
@@ -164,4 +164,30 @@ test.each(revocationStores)('%s store: a revoked integration: after the first re
   await authorizeInto(store);
   await sleep(2500);
   for (const r of await Promise.all([a.run(5, 1), b.run(5, 1)])) expect(r.errors).toEqual([]);
+}, 60_000);
+
+// Four processes meet the same revocation; the incident lives in Redis, so one of them reports it
+// and one of them (the first to see the new authorisation) resolves it.
+const alertDeployments = REDIS_DEPLOYMENTS.filter((d) => d.name === 'redis' || d.name === 'redis cluster TLS');
+test.each(alertDeployments.map((d) => [d.name, d] as const))('%s: 4 processes sharing Redis send one disconnected alert and one resolved between them', async (_name, deployment) => {
+  const store: TokenStoreOptions = { type: 'redis', ...redisOptions(deployment), key: redisKey('alerts:') };
+  await authorizeInto(store);
+  const bot = sb.telegramBot();
+  const alerts = { telegram: { botToken: bot.token, chatId: bot.chatId, apiRoot: sb.url }, connectUrl: 'https://shop.example.uz/amocrm/authorize' };
+  const pool = await start(4, store, { alerts });
+  for (const r of await Promise.all(pool.map((w) => w.run(2, 1)))) expect(r.errors).toEqual([]);
+  sb.revokeTokens('amocrm');
+  for (const r of await Promise.all(pool.map((w) => w.run(10, 2)))) expect(new Set(r.errors)).toEqual(new Set(['REAUTHORIZATION_REQUIRED']));
+  const texts = () => sb.telegramMessages().map((m) => m.text);
+  await eventually(() => texts().length > 0, 5000);
+  await sleep(1000);
+  expect(texts()).toHaveLength(1);
+  expect(texts()[0]).toMatch(/^🔴 amoCRM is disconnected\n/);
+  await authorizeInto(store);
+  await sleep(2500);
+  for (const r of await Promise.all(pool.map((w) => w.run(5, 1)))) expect(r.errors).toEqual([]);
+  await eventually(() => texts().length > 1, 5000);
+  await sleep(1000);
+  expect(texts()).toHaveLength(2);
+  expect(texts()[1]).toMatch(/^✅ RESOLVED: amoCRM is disconnected\n/);
 }, 60_000);

@@ -69,6 +69,7 @@ impl AmoCrmClient {
                     alerts,
                     res.attached.logger.clone(),
                     inner.metrics_handle(),
+                    res.store.redis.clone(),
                     |sink| inner.subscribe(sink),
                 );
                 Ok(AmoCrmClient {

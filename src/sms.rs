@@ -25,15 +25,18 @@ pub struct SmsClient {
     view: serde_json::Value,
 }
 
+/// How the balance is watched: every how long, and the low-balance alert's threshold.
+type BalanceWatch = (Option<Duration>, Option<f64>);
+
 /// The core client from the parsed options and the built store.
 fn build(
     options: SmsOptions,
     log: uzgate_core::log::Logger,
     built: &BuiltStore,
-) -> uzgate_core::Result<(sms::SmsClient, Option<Duration>)> {
-    let balance_poll = options.balance_poll()?;
+) -> uzgate_core::Result<(sms::SmsClient, BalanceWatch)> {
+    let watch = (options.balance_poll()?, options.low_balance_alert()?);
     let client = sms::SmsClient::new(options.into_config(&built.core())?, log)?;
-    Ok((client, balance_poll))
+    Ok((client, watch))
 }
 
 impl SmsClient {
@@ -67,19 +70,23 @@ impl SmsClient {
         };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
         match build(options, res.attached.logger.clone(), &res.store) {
-            Ok((inner, balance_poll)) => {
+            Ok((inner, (balance_poll, low_balance))) => {
                 if let Some(events) = res.events() {
                     inner.subscribe(events);
                 }
                 let inner = Arc::new(inner);
+                let low = low_balance
+                    .zip(alerts.clone())
+                    .map(|(threshold, alerts)| sms::LowBalance { threshold, alerts });
                 alerts::attach(
                     alerts,
                     res.attached.logger.clone(),
                     inner.metrics_handle(),
+                    res.store.redis.clone(),
                     |sink| inner.subscribe(sink),
                 );
                 if let Some(every) = balance_poll {
-                    within_runtime_if_available(|| inner.watch_balance(every));
+                    within_runtime_if_available(|| inner.watch_balance(every, low));
                 }
                 Ok(SmsClient { inner, res, view })
             }

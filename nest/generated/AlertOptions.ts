@@ -18,4 +18,9 @@ refreshFailures?: number,
  * What the "disconnected" alert tells the operator to open to connect amoCRM again (your
  * connect route, e.g. `https://shop.example.uz/amocrm/authorize`).
  */
-connectUrl?: string, };
+connectUrl?: string, 
+/**
+ * SMS: alert when the polled balance (`balancePollMs`) falls below this, in the account's
+ * currency (UZS for Eskiz).
+ */
+lowBalance?: number, };

@@ -182,8 +182,8 @@ async fn the_balance_is_polled_until_close() {
         .unwrap();
     let c = Arc::new(client(&sb, PASSWORD, Duration::from_secs(5)));
     assert_eq!(c.last_balance(), None);
-    c.watch_balance(Duration::from_millis(1000));
-    c.watch_balance(Duration::from_millis(1000)); // a second call starts nothing more
+    c.watch_balance(Duration::from_millis(1000), None);
+    c.watch_balance(Duration::from_millis(1000), None); // a second call starts nothing more
     let until = tokio::time::Instant::now() + Duration::from_secs(5);
     while c.last_balance().is_none() {
         assert!(tokio::time::Instant::now() < until, "no first poll");

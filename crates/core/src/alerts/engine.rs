@@ -3,13 +3,16 @@
 //! repeat interval, one "resolved" when the condition clears. `event` only does bookkeeping and
 //! queues; a task of its own delivers, so a slow or dead receiver never holds up a send or a lead.
 
+use super::alert::AlertState;
 use super::alert::{Alert, AlertKind};
 use super::incidents::{Incidents, Transition};
+use super::shared::{Claim, SharedIncidents};
 use super::sink::{AlertSink, SinkReport};
 use crate::error::Provider;
 use crate::events::{EventSink, TokenEvent};
 use crate::log::Logger;
 use crate::metrics::Metrics;
+use crate::redis_client::RedisConnection;
 use crate::time::unix_now_ms;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -38,6 +41,7 @@ pub struct AlertEngine {
     queue: OnceLock<mpsc::Sender<Alert>>,
     log: OnceLock<Logger>,
     metrics: OnceLock<Arc<Metrics>>,
+    shared: OnceLock<Arc<SharedIncidents>>,
 }
 
 impl AlertEngine {
@@ -51,6 +55,7 @@ impl AlertEngine {
             queue: OnceLock::new(),
             log: OnceLock::new(),
             metrics: OnceLock::new(),
+            shared: OnceLock::new(),
         })
     }
 
@@ -58,6 +63,14 @@ impl AlertEngine {
     pub fn attach(&self, log: Logger, metrics: Arc<Metrics>) {
         let _ = self.log.set(log);
         let _ = self.metrics.set(metrics);
+    }
+
+    /// Processes sharing this Redis (the token store's) send one message per incident between
+    /// them. Call before the first alert.
+    pub fn share_through(&self, conn: Arc<RedisConnection>) {
+        let _ = self
+            .shared
+            .set(Arc::new(SharedIncidents::new(conn, &self.integration)));
     }
 
     pub fn integration(&self) -> &str {
@@ -115,9 +128,13 @@ impl AlertEngine {
         if self.queue.set(tx).is_ok() {
             handle.spawn(deliver(
                 rx,
-                self.sinks.clone(),
-                self.log.get().cloned(),
-                self.metrics.get().cloned(),
+                Delivering {
+                    sinks: self.sinks.clone(),
+                    log: self.log.get().cloned(),
+                    metrics: self.metrics.get().cloned(),
+                    shared: self.shared.get().cloned(),
+                    repeat_after: self.rules.repeat_after,
+                },
             ));
         }
         self.queue.get()
@@ -141,13 +158,52 @@ impl AlertEngine {
     }
 }
 
-async fn deliver(
-    mut rx: mpsc::Receiver<Alert>,
+/// What the delivery task works with.
+struct Delivering {
     sinks: Arc<Vec<AlertSink>>,
     log: Option<Logger>,
     metrics: Option<Arc<Metrics>>,
-) {
-    while let Some(alert) = rx.recv().await {
+    shared: Option<Arc<SharedIncidents>>,
+    repeat_after: Duration,
+}
+
+/// Whether this process sends `alert`, asking the shared incident when there is one. A Redis that
+/// does not answer (perhaps the very trouble being reported) lets it through: a duplicate beats
+/// silence.
+async fn claimed(d: &Delivering, alert: &mut Alert) -> bool {
+    let Some(shared) = &d.shared else {
+        return true;
+    };
+    let kind = alert.kind.as_str();
+    let claim = match alert.state {
+        AlertState::Firing => shared.raise(kind, d.repeat_after).await,
+        AlertState::Resolved => shared.resolve(kind).await,
+    };
+    match claim {
+        Ok(Claim::Send { since_ms, repeat }) => {
+            alert.since_ms = since_ms;
+            alert.repeat = repeat;
+            true
+        }
+        Ok(Claim::Elsewhere) => false,
+        Err(_) => true,
+    }
+}
+
+async fn deliver(mut rx: mpsc::Receiver<Alert>, d: Delivering) {
+    let Delivering {
+        sinks,
+        log,
+        metrics,
+        ..
+    } = &d;
+    while let Some(mut alert) = rx.recv().await {
+        if !claimed(&d, &mut alert).await {
+            if let Some(m) = metrics {
+                m.alert(alert.kind.as_str(), alert.state.as_str(), "-", "elsewhere");
+            }
+            continue;
+        }
         for sink in sinks.iter() {
             let report = sink.deliver(&alert).await;
             let result = match &report {
@@ -191,6 +247,8 @@ impl EventSink for AlertEngine {
                 format!("{} refused the tokens: every call fails with REAUTHORIZATION_REQUIRED", provider.as_str()),
                 self.disconnected_action(*provider),
             ),
+            // A refusal is the "disconnected" incident, not a failing refresh.
+            TokenEvent::RefreshFailed { code, .. } if *code == "REAUTHORIZATION_REQUIRED" => {}
             TokenEvent::RefreshFailed { code, .. } => {
                 let n = self.failures_in_a_row.fetch_add(1, Ordering::AcqRel) + 1;
                 if n >= self.rules.refresh_failures {

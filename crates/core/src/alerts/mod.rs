@@ -9,6 +9,7 @@ mod alert;
 mod delivery;
 mod engine;
 mod incidents;
+mod shared;
 mod sink;
 mod telegram;
 mod webhook;

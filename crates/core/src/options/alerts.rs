@@ -60,6 +60,9 @@ pub struct AlertOptions {
     /// What the "disconnected" alert tells the operator to open to connect amoCRM again (your
     /// connect route, e.g. `https://shop.example.uz/amocrm/authorize`).
     pub connect_url: Option<String>,
+    /// SMS: alert when the polled balance (`balancePollMs`) falls below this, in the account's
+    /// currency (UZS for Eskiz).
+    pub low_balance: Option<f64>,
 }
 
 /// How an alert names an integration: the provider and a masked identity.
@@ -112,6 +115,12 @@ impl AlertOptions {
         let repeat_after = Duration::from_millis(self.repeat_after_ms.unwrap_or(3_600_000) as u64);
         if repeat_after < Duration::from_secs(60) {
             return Err(Error::config("alerts.repeatAfterMs must be at least 60000"));
+        }
+        if self
+            .low_balance
+            .is_some_and(|b| !(b.is_finite() && b >= 0.0))
+        {
+            return Err(Error::config("alerts.lowBalance must be a number ≥ 0"));
         }
         let refresh_failures = self.refresh_failures.unwrap_or(3);
         if refresh_failures == 0 {

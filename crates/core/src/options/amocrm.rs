@@ -67,6 +67,15 @@ impl AmoCrmOptions {
 
     /// The client's configuration, with every rule checked; `store` is the built `tokenStore`.
     pub fn into_config(self, store: &BuiltStore) -> Result<AmoCrmConfig> {
+        if self
+            .alerts
+            .as_ref()
+            .is_some_and(|a| a.low_balance.is_some())
+        {
+            return Err(Error::config(
+                "alerts.lowBalance is for SmsClient (with balancePollMs); amoCRM has no balance",
+            ));
+        }
         let http = self.common().http()?;
         let mut defaults = AmoCrmConfig::new(String::new(), Secret::from(String::new()), "".into());
         // amoCRM's own default (weekly keep-alive) under the common knobs.

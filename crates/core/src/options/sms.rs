@@ -114,10 +114,24 @@ impl SmsOptions {
     pub fn check(value: serde_json::Value) -> Result<()> {
         let options = Self::from_json(value)?;
         options.balance_poll()?;
+        options.low_balance_alert()?;
         if let Some(alerts) = &options.alerts {
             alerts.build(String::new())?;
         }
         options.into_config(&BuiltStore::default()).map(|_| ())
+    }
+
+    /// The low-balance alert's threshold, which needs the balance polled.
+    pub fn low_balance_alert(&self) -> Result<Option<f64>> {
+        let Some(threshold) = self.alerts.as_ref().and_then(|a| a.low_balance) else {
+            return Ok(None);
+        };
+        if self.balance_poll_ms.is_none() {
+            return Err(Error::config(
+                "alerts.lowBalance needs balancePollMs: the balance is read by polling it",
+            ));
+        }
+        Ok(Some(threshold))
     }
 
     /// How often to poll the balance, if at all.

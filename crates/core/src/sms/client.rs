@@ -5,6 +5,7 @@
 use super::balance_watch::{BalanceWatch, PolledBalance};
 use super::provider::{Capabilities, SmsProvider};
 use super::types::{Balance, BatchResult, MessageStatus, OutboxMessage, SendInput, SendResult};
+use crate::alerts::{AlertEngine, AlertKind};
 use crate::auth::{EventSink, TokenManager, TokenStatus};
 use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::log::Logger;
@@ -122,8 +123,9 @@ impl SmsClient {
 
     /// Polls the balance now and then every `every` until the client is closed (a second call
     /// changes nothing). Needs a tokio runtime; the task holds the client only while it polls.
-    pub fn watch_balance(self: &Arc<Self>, every: Duration) {
-        let task = tokio::spawn(poll_balance(Arc::downgrade(self), every));
+    /// With `low`, an alert while the balance is below its threshold.
+    pub fn watch_balance(self: &Arc<Self>, every: Duration, low: Option<LowBalance>) {
+        let task = tokio::spawn(poll_balance(Arc::downgrade(self), every, low));
         if self.balance_watch.started(task.abort_handle()) && self.closed.load(Ordering::Acquire) {
             self.balance_watch.stop();
         }
@@ -222,7 +224,30 @@ impl SmsClient {
     }
 }
 
-async fn poll_balance(client: Weak<SmsClient>, every: Duration) {
+/// The low-balance alert: its threshold and the engine that reports it.
+pub struct LowBalance {
+    pub threshold: f64,
+    pub alerts: Arc<AlertEngine>,
+}
+
+impl LowBalance {
+    fn check(&self, b: &Balance) {
+        if b.balance < self.threshold {
+            self.alerts.raise(
+                AlertKind::LowBalance,
+                format!(
+                    "Balance {} {}, below the alert threshold {}",
+                    b.balance, b.currency, self.threshold
+                ),
+                "Top up the account: sends fail once it runs out".into(),
+            );
+        } else {
+            self.alerts.clear(AlertKind::LowBalance);
+        }
+    }
+}
+
+async fn poll_balance(client: Weak<SmsClient>, every: Duration, low: Option<LowBalance>) {
     loop {
         {
             let Some(c) = client.upgrade() else { return };
@@ -234,6 +259,9 @@ async fn poll_balance(client: Weak<SmsClient>, every: Duration) {
                     c.metrics
                         .balance_polled(b.provider, &b.currency, Some(b.balance));
                     c.balance_watch.record(&b);
+                    if let Some(low) = &low {
+                        low.check(&b);
+                    }
                 }
                 Err(e) => {
                     c.metrics.balance_polled(c.provider().as_str(), "", None);

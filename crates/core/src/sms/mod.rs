@@ -18,7 +18,7 @@ pub mod validate;
 pub use balance_watch::{
     PolledBalance, MAX_POLL as MAX_BALANCE_POLL, MIN_POLL as MIN_BALANCE_POLL,
 };
-pub use client::{SmsClient, SmsProviderConfig};
+pub use client::{LowBalance, SmsClient, SmsProviderConfig};
 pub use provider::{Capabilities, SmsProvider};
 pub use types::*;
 
