@@ -34,6 +34,7 @@ function alerts(extra: object = {}) {
 }
 
 const texts = () => sb.telegramMessages().map((m) => m.text);
+const lead = (name: string) => ({ name, contact: { name: 'Aziz Karimov', phone: '90 123 45 67' } });
 
 /** Every webhook alert, its signature checked as a receiver would. */
 function webhookAlerts(): Array<Record<string, unknown>> {
@@ -146,6 +147,38 @@ test('a receiver that refuses: sends go on, one request to it, one log line, cou
   expect(refusals[0].message).toContain('Bad Request: chat not found');
   expect(refusals[0].message).not.toContain(bot.token);
   expect(client.metrics()).toContain('result="refused"} 1');
+});
+
+test('amoCRM blocked (403) and unpaid (402): one alert each, resolved when calls succeed again (a write, for unpaid)', async () => {
+  const client = amo(sb, { alerts: alerts(), blockCooldownMs: 1000 });
+  await authorize(client, sb);
+  sb.setFault({ path: '/api/v4/account', kind: 'status', status: 403, times: 1 });
+  expect((await rejection(client.account())).code).toBe('ACCESS_BLOCKED');
+  expect((await rejection(client.account())).code).toBe('ACCESS_BLOCKED'); // the breaker: no request
+  await eventually(() => texts().length === 1, 5000);
+  expect(texts()[0]).toMatch(/^🔴 amoCRM blocked the integration\n/);
+  await sleep(1100);
+  await client.account();
+  await eventually(() => texts().length === 2, 5000);
+  expect(texts()[1]).toMatch(/^✅ RESOLVED: amoCRM blocked the integration/);
+
+  sb.configure({ amocrm: { unpaid: true } });
+  for (const name of ['a', 'b']) expect((await rejection(client.createLead(lead(name)))).code).toBe('ACCOUNT_UNPAID');
+  await client.account(); // reads still work while unpaid: not resolved by them
+  await eventually(() => texts().length === 3, 5000);
+  expect(texts()[2]).toMatch(/^🔴 the amoCRM account is unpaid\n/);
+  await sleep(300);
+  expect(texts()).toHaveLength(3);
+  sb.configure({ amocrm: { unpaid: false } });
+  await client.createLead(lead('c'));
+  await eventually(() => texts().length === 4, 5000);
+  expect(texts()[3]).toMatch(/^✅ RESOLVED: the amoCRM account is unpaid/);
+  expect(webhookAlerts().map((a) => `${String(a.kind)} ${String(a.state)}`)).toEqual([
+    'access_blocked firing',
+    'access_blocked resolved',
+    'account_unpaid firing',
+    'account_unpaid resolved',
+  ]);
 });
 
 test('low balance: an alert while the polled balance is below the threshold, resolved after a top-up', async () => {

@@ -3,7 +3,15 @@ import type { EventEmitter } from 'node:events';
 import { emitContained } from './contained-callbacks';
 import type { Native } from './native';
 
-export type TokenEventType = 'token_refreshed' | 'refresh_failed' | 'reauthorization_required' | 'token_unsaved' | 'token_saved' | 'rate_limited';
+export type TokenEventType =
+  | 'token_refreshed'
+  | 'refresh_failed'
+  | 'reauthorization_required'
+  | 'token_unsaved'
+  | 'token_saved'
+  | 'account_refused'
+  | 'account_restored'
+  | 'rate_limited';
 
 export interface TokenEvent {
   type: TokenEventType;

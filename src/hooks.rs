@@ -114,6 +114,15 @@ impl TokenEventInfo {
                 generation: Some(*generation as f64),
                 ..Self::base(e, *provider)
             },
+            TokenEvent::AccountRefused {
+                provider,
+                code,
+                status: _,
+            }
+            | TokenEvent::AccountRestored { provider, code } => TokenEventInfo {
+                code: Some((*code).into()),
+                ..Self::base(e, *provider)
+            },
             TokenEvent::RateLimited {
                 provider,
                 endpoint,

@@ -34,6 +34,18 @@ pub enum TokenEvent {
         provider: Provider,
         generation: u64,
     },
+    /// amoCRM refused the account itself: 403 (blocked) or 402 (subscription ended); `code` is
+    /// `ACCESS_BLOCKED` or `ACCOUNT_UNPAID`.
+    AccountRefused {
+        provider: Provider,
+        code: &'static str,
+        status: u16,
+    },
+    /// A request succeeded again after an `AccountRefused` of that `code`.
+    AccountRestored {
+        provider: Provider,
+        code: &'static str,
+    },
     /// The provider answered 429 (the call waits and retries, or fails with `RATE_LIMITED`).
     RateLimited {
         provider: Provider,
@@ -50,6 +62,8 @@ impl TokenEvent {
             TokenEvent::ReauthorizationRequired { .. } => "reauthorization_required",
             TokenEvent::Unsaved { .. } => "token_unsaved",
             TokenEvent::Saved { .. } => "token_saved",
+            TokenEvent::AccountRefused { .. } => "account_refused",
+            TokenEvent::AccountRestored { .. } => "account_restored",
             TokenEvent::RateLimited { .. } => "rate_limited",
         }
     }

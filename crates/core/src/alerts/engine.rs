@@ -270,6 +270,20 @@ impl EventSink for AlertEngine {
                 "Check the token store (Redis, the file, your database): a restart now would lose the token".into(),
             ),
             TokenEvent::Saved { .. } => self.clear(AlertKind::TokenUnsaved),
+            TokenEvent::AccountRefused { code: "ACCESS_BLOCKED", .. } => self.raise(
+                AlertKind::AccessBlocked,
+                "amoCRM answered 403: the account blocked the integration; calls are paused so the block is not prolonged".into(),
+                "Check the request rate (sharedRateLimit across replicas) and amoCRM's notices; the block lifts by itself".into(),
+            ),
+            TokenEvent::AccountRefused { .. } => self.raise(
+                AlertKind::AccountUnpaid,
+                "amoCRM answered 402: the account's subscription has ended; writes fail".into(),
+                "Renew the amoCRM subscription".into(),
+            ),
+            TokenEvent::AccountRestored { code: "ACCESS_BLOCKED", .. } => {
+                self.clear(AlertKind::AccessBlocked)
+            }
+            TokenEvent::AccountRestored { .. } => self.clear(AlertKind::AccountUnpaid),
             TokenEvent::RateLimited { .. } => {}
         }
     }

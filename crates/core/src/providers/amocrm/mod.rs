@@ -6,6 +6,7 @@
 
 mod account_host;
 mod account_policy;
+mod account_state;
 mod api_path;
 mod auth;
 mod breaker;
@@ -33,6 +34,7 @@ use crate::ratelimit::LocalLimiter;
 use crate::secret::Secret;
 use crate::store::{unix_now_ms, MemoryStore, StoreKey, StoredToken, TokenStore};
 use account_policy::AccountPolicy;
+use account_state::AccountState;
 use auth::AmoAuth;
 use breaker::Breaker;
 use http::Method;
@@ -105,6 +107,7 @@ pub struct AmoCrmClient {
     client_id: String,
     long_lived: Option<Secret>,
     breaker: Breaker,
+    account_state: AccountState,
     metrics: Arc<Metrics>,
     log: Logger,
 }
@@ -207,6 +210,7 @@ impl AmoCrmClient {
             client_id: config.client_id.trim().to_string(),
             long_lived: config.long_lived_token,
             breaker: Breaker::new(config.block_cooldown),
+            account_state: AccountState::default(),
             metrics,
             log,
         })
@@ -325,6 +329,9 @@ impl AmoCrmClient {
                 crate::log::human_duration(self.breaker.cooldown())
             ));
         }
+        let write = !matches!(req.method, Method::GET | Method::HEAD);
+        self.account_state
+            .observe(resp.status, write, &self.http.events);
         Ok(resp)
     }
 
