@@ -12,6 +12,7 @@ pub mod events;
 pub mod http;
 pub mod jwt;
 pub mod log;
+pub mod mac;
 pub mod metrics;
 pub mod options;
 pub mod otp;

@@ -8,9 +8,7 @@ use super::delivery::{network_failure, read_capped, Delivery};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::time::unix_now_ms;
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 
 pub const SIGNATURE_HEADER: &str = "x-uzgate-signature";
 pub const TIMESTAMP_HEADER: &str = "x-uzgate-timestamp";
@@ -86,15 +84,10 @@ impl WebhookSink {
 
 /// Hex HMAC-SHA256 of `"<timestamp>.<body>"`.
 pub fn sign(secret: &str, timestamp: &str, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
-    mac.update(timestamp.as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::mac::hmac_sha256_hex(
+        secret.as_bytes(),
+        &[timestamp.as_bytes(), b".", body.as_bytes()],
+    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Codes and their HMACs.
 
-use hmac::{Hmac, Mac};
 use rand::Rng;
-use sha2::Sha256;
 
 /// `length` uniform decimal digits from the thread's CSPRNG (`random_range` has no modulo bias).
 pub fn generate(length: u8) -> String {
@@ -15,17 +13,16 @@ pub fn generate(length: u8) -> String {
 /// `HMAC-SHA256(secret, challenge ‖ 0 ‖ phone ‖ 0 ‖ code)`, hex. Binding the challenge id and the
 /// phone means a code (or a stolen HMAC) is worth nothing for another send or number.
 pub fn digest(secret: &[u8], challenge_id: &str, phone: &str, code: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(challenge_id.as_bytes());
-    mac.update(&[0]);
-    mac.update(phone.as_bytes());
-    mac.update(&[0]);
-    mac.update(code.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::mac::hmac_sha256_hex(
+        secret,
+        &[
+            challenge_id.as_bytes(),
+            &[0],
+            phone.as_bytes(),
+            &[0],
+            code.as_bytes(),
+        ],
+    )
 }
 
 #[cfg(test)]
