@@ -9,6 +9,7 @@ export interface SandboxOptions {
   eskiz?: EskizSandboxOptions;
   amocrm?: AmoCrmSandboxOptions;
   twilio?: TwilioSandboxOptions;
+  playmobile?: PlayMobileSandboxOptions;
   telegram?: TelegramSandboxOptions;
   faults?: SandboxFault[];
 }
@@ -88,6 +89,65 @@ export interface TwilioSandboxStats {
   callbacksSent: number;
   callbacksFailed: number;
   canceled: number;
+  [key: string]: unknown;
+}
+
+/** Play Mobile's account and the switches for what its API leaves unconfirmed. */
+export interface PlayMobileSandboxOptions {
+  /** HTTP Basic credentials (defaults `sandbox-login` / `sandbox-password`). */
+  login?: string;
+  password?: string;
+  /** Every authenticated send gets error 102 (account lock). */
+  locked?: boolean;
+  /** Longest `message-id` accepted (default 40; 20 is the strict reading). */
+  maxMessageIdLength?: number;
+  /** More messages in one request get error 105; `null` (default): no limit. */
+  maxMessagesPerRequest?: number | null;
+  /** `{"error-code","error-description"}` (default) or `{"error_code","error_message"}`. */
+  errorKeys?: 'hyphen' | 'underscore';
+  errorCodeAsString?: boolean;
+  /** Where delivery reports are pushed (Play Mobile agrees it per account). */
+  callbackUrl?: string | null;
+  callbackShape?: 'object' | 'array';
+  callbackKeys?: 'hyphen' | 'underscore';
+  /** Push the in-flight `transmitted` report too (default true). */
+  callbackTransmitted?: boolean;
+  callbackRetries?: number;
+  statusDelaysMs?: { transmitted?: number; final?: number };
+  /** Recipients ending 0001/0002/0003: not_delivered / expired / no final report. */
+  specialNumbers?: boolean;
+  [key: string]: unknown;
+}
+
+export interface PlayMobileSandboxStats {
+  requests: number;
+  /** Accepted send requests (a batch is one). */
+  sends: number;
+  messages: number;
+  duplicateMessageIds: number;
+  authFailures: number;
+  /** Every 400 by Play Mobile error code, e.g. `{ "205": 1 }`. */
+  rejected: Record<string, number>;
+  callbacksSent: number;
+  callbacksFailed: number;
+  [key: string]: unknown;
+}
+
+/** A message the sandbox's Play Mobile accepted, as the request gave it. */
+export interface PlayMobileSandboxMessage {
+  messageId: string;
+  recipient: string;
+  originator: string;
+  /** `null` for a template send. */
+  text: string | null;
+  priority: string | null;
+  templateId: string | null;
+  parts: number;
+  /** `accepted`, `transmitted`, `delivered`, `not_delivered` or `expired`. */
+  status: string;
+  /** The same `message-id` was accepted before. */
+  duplicate: boolean;
+  at: string;
   [key: string]: unknown;
 }
 
@@ -240,6 +300,7 @@ export interface SandboxStats {
   eskiz: EskizSandboxStats;
   amocrm: AmoCrmSandboxStats;
   twilio: TwilioSandboxStats;
+  playmobile: PlayMobileSandboxStats;
   telegram: TelegramSandboxStats;
   webhooks: WebhookSandboxStats;
   faultsInjected: number;
@@ -257,7 +318,7 @@ export interface SandboxMessage {
   [key: string]: unknown;
 }
 
-/** A running sandbox: a local imitation of Eskiz, Twilio, amoCRM and Telegram's Bot API, and a webhook receiver. Point any provider's `baseUrl` at `url`. */
+/** A running sandbox: a local imitation of Eskiz, Play Mobile, Twilio, amoCRM and Telegram's Bot API, and a webhook receiver. Point any provider's `baseUrl` at `url`. */
 export interface Sandbox {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;
@@ -287,6 +348,8 @@ export interface Sandbox {
   twilioAccount(): TwilioSandboxAccount;
   /** Approves every Eskiz template waiting for moderation; returns how many. */
   approveTemplates(): number;
+  /** Messages the sandbox's Play Mobile accepted, oldest first, as the requests gave them. */
+  playmobileMessages(): PlayMobileSandboxMessage[];
   /** The default Telegram bot and chat (minted per sandbox): `{ token, chatId, threadId, … }`. */
   telegramBot(): TelegramSandboxBotInfo;
   /** Messages the sandbox's Telegram bots accepted, oldest first; one chat's when given. */
@@ -302,6 +365,7 @@ export interface SandboxPatch {
   eskiz?: EskizSandboxOptions;
   amocrm?: AmoCrmSandboxOptions;
   twilio?: TwilioSandboxOptions;
+  playmobile?: PlayMobileSandboxOptions;
   telegram?: TelegramSandboxOptions;
 }
 

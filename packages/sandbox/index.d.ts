@@ -42,6 +42,11 @@ export declare class Sandbox {
    * chatId, threadId }`.
    */
   telegramBot(): any
+  /**
+   * The Play Mobile messages accepted, oldest first, with everything the request said
+   * (`messageId`, `recipient`, `originator`, `text`, `priority`, `status`, `duplicate`…).
+   */
+  playmobileMessages(): any
   /** The messages the sandbox's Telegram bots sent, oldest first (one chat's when given). */
   telegramMessages(chatId?: number | undefined | null): any
   /** The requests `POST /webhooks/<name>` received, oldest first (one name's when given). */

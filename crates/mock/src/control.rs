@@ -133,6 +133,10 @@ async fn twilio_account(State(shared): State<Arc<Shared>>) -> Response {
     reply::ok(&shared.twilio.account_json())
 }
 
+async fn playmobile_messages(State(shared): State<Arc<Shared>>) -> Response {
+    reply::ok(&shared.playmobile.messages_json())
+}
+
 async fn amocrm_leads(State(shared): State<Arc<Shared>>) -> Response {
     reply::ok(&shared.amocrm.leads_json(&shared.base_url))
 }
@@ -183,6 +187,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/amocrm/unblock", post(amocrm_unblock))
         .route("/amocrm/leads", get(amocrm_leads))
         .route("/twilio/account", get(twilio_account))
+        .route("/playmobile/messages", get(playmobile_messages))
         .route("/telegram/bot", get(telegram_bot))
         .route("/telegram/messages", get(telegram_messages))
         .route("/webhooks", get(webhook_requests))

@@ -1,6 +1,6 @@
 //! uzgate sandbox gateway: a local HTTP server that imitates the Eskiz.uz SMS API
 //! (notify.eskiz.uz/api), Twilio's Programmable Messaging API (api.twilio.com), amoCRM's
-//! OAuth server and API v4 and Telegram's Bot API `sendMessage` closely enough for client
+//! OAuth server and API v4, Play Mobile's SMS Broker API (`/broker-api/send`) and Telegram's Bot API `sendMessage` closely enough for client
 //! tests, demos and benchmarks, and records the webhooks it receives.
 //!
 //! Every provider is mounted at the root of one server, so a client simply uses
@@ -24,6 +24,7 @@ mod jwt;
 mod message_log;
 mod options;
 mod pages;
+mod playmobile;
 mod reply;
 mod sandbox;
 mod server;

@@ -14,6 +14,7 @@ pub(crate) struct StartOptions {
     pub eskiz: Option<Value>,
     pub amocrm: Option<Value>,
     pub twilio: Option<Value>,
+    pub playmobile: Option<Value>,
     pub telegram: Option<Value>,
     pub faults: Vec<Value>,
 }
@@ -30,6 +31,7 @@ impl StartOptions {
             eskiz: None,
             amocrm: None,
             twilio: None,
+            playmobile: None,
             telegram: None,
             faults: Vec::new(),
         };
@@ -47,6 +49,7 @@ impl StartOptions {
                 "eskiz" => out.eskiz = Some(value),
                 "amocrm" => out.amocrm = Some(value),
                 "twilio" => out.twilio = Some(value),
+                "playmobile" => out.playmobile = Some(value),
                 "telegram" => out.telegram = Some(value),
                 "faults" => match value {
                     Value::Array(list) => out.faults = list,

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::amocrm::{self, Amocrm};
 use crate::eskiz::Eskiz;
 use crate::options::StartOptions;
+use crate::playmobile::{self, PlayMobile};
 use crate::shared::Shared;
 use crate::telegram::Telegram;
 use crate::twilio::{self, Twilio};
@@ -34,13 +35,14 @@ fn invalid(message: String) -> io::Error {
 impl Sandbox {
     /// Starts a sandbox. `options` is a JSON object, every key optional:
     /// `{"port": 0, "eskiz": {…Eskiz options…}, "amocrm": {…amoCRM options…},
-    /// "twilio": {…Twilio options…}, "telegram": {…Telegram options…}, "faults": [{…fault…}]}`.
+    /// "twilio": {…Twilio options…}, "playmobile": {…Play Mobile options…}, "telegram": {…Telegram options…}, "faults": [{…fault…}]}`.
     /// Port 0 (the default) picks a free port. Must be called inside a Tokio runtime.
     pub async fn start(options: Value) -> io::Result<Sandbox> {
         let options = StartOptions::parse(options).map_err(invalid)?;
         let eskiz = Eskiz::new(options.eskiz.as_ref()).map_err(invalid)?;
         let amocrm = Amocrm::new(options.amocrm.as_ref()).map_err(invalid)?;
         let twilio = Twilio::new(options.twilio.as_ref()).map_err(invalid)?;
+        let playmobile = PlayMobile::new(options.playmobile.as_ref()).map_err(invalid)?;
         let telegram = Telegram::new(options.telegram.as_ref()).map_err(invalid)?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).await?;
         let addr = listener.local_addr()?;
@@ -49,6 +51,7 @@ impl Sandbox {
             eskiz,
             amocrm,
             twilio,
+            playmobile,
             telegram,
         )?);
         for fault in options.faults {
@@ -58,6 +61,7 @@ impl Sandbox {
             .merge(eskiz::router())
             .merge(amocrm::router())
             .merge(twilio::router())
+            .merge(playmobile::router())
             .merge(webhooks::router())
             .nest("/__sandbox", control::router())
             .fallback(pages::not_found)
@@ -90,8 +94,9 @@ impl Sandbox {
     /// "leadsUpdated", "contactsCreated", "companiesCreated", "notesCreated",
     /// "validationErrors", "requestsByGeneration", "refreshesByGeneration", "tokensIssued",
     /// "isBlocked"}, "twilio": {"requests", "messages", "authFailures", "rejected": {"21211":
-    /// n, …}, "rateLimited", "callbacksSent", "callbacksFailed", "canceled", "deleted"},
-    /// "faultsInjected", "requests", "connections"}`.
+    /// n, …}, "rateLimited", "callbacksSent", "callbacksFailed", "canceled", "deleted"}, "playmobile": {"requests",
+    /// "sends", "messages", "duplicateMessageIds", "authFailures", "rejected": {"205": n, …},
+    /// "callbacksSent", "callbacksFailed"}, "faultsInjected", "requests", "connections"}`.
     pub fn stats(&self) -> Value {
         self.shared.stats()
     }
@@ -186,6 +191,14 @@ impl Sandbox {
     /// sandbox starts unless given, and a client needs them.
     pub fn twilio_account(&self) -> Value {
         self.shared.twilio.account_json()
+    }
+
+    /// The Play Mobile messages accepted so far (the most recent 50 000), oldest first, with
+    /// everything the request said: `[{"messageId", "recipient", "originator", "text",
+    /// "priority", "templateId", "variables", "timing", "ttl", "parts", "status",
+    /// "duplicate", "at"}]`.
+    pub fn playmobile_messages(&self) -> Value {
+        self.shared.playmobile.messages_json()
     }
 
     /// The first Telegram bot and its first chat: `{"token", "botId", "username", "chatId",

@@ -9,6 +9,7 @@ use crate::eskiz::Eskiz;
 use crate::faults::FaultSet;
 use crate::message_log::INBOX_LIMIT;
 use crate::options;
+use crate::playmobile::{self, PlayMobile};
 use crate::shutdown::Shutdown;
 use crate::stats::ServerStats;
 use crate::telegram::{self, Telegram};
@@ -22,6 +23,7 @@ pub(crate) struct Shared {
     pub eskiz: Eskiz,
     pub amocrm: Amocrm,
     pub twilio: Twilio,
+    pub playmobile: PlayMobile,
     pub telegram: Telegram,
     pub webhooks: Webhooks,
     pub faults: FaultSet,
@@ -32,7 +34,7 @@ pub(crate) struct Shared {
 }
 
 /// Providers the control API can address by name.
-const PROVIDERS: [&str; 3] = ["eskiz", "amocrm", "twilio"];
+const PROVIDERS: [&str; 4] = ["eskiz", "amocrm", "twilio", "playmobile"];
 
 impl Shared {
     pub(crate) fn new(
@@ -40,6 +42,7 @@ impl Shared {
         eskiz: Eskiz,
         amocrm: Amocrm,
         twilio: Twilio,
+        playmobile: PlayMobile,
         telegram: Telegram,
     ) -> std::io::Result<Shared> {
         let http = reqwest::Client::builder()
@@ -54,6 +57,7 @@ impl Shared {
             eskiz,
             amocrm,
             twilio,
+            playmobile,
             telegram,
             webhooks: Webhooks::default(),
             faults: FaultSet::default(),
@@ -71,6 +75,8 @@ impl Shared {
             self.amocrm.count_request();
         } else if twilio::owns(path) {
             self.twilio.count_request();
+        } else if playmobile::owns(path) {
+            self.playmobile.count_request();
         } else if telegram::owns(path) {
             self.telegram.count_request();
         } else if webhooks::owns(path) {
@@ -85,6 +91,7 @@ impl Shared {
             "eskiz": self.eskiz.stats_json(),
             "amocrm": self.amocrm.stats_json(),
             "twilio": self.twilio.stats_json(),
+            "playmobile": self.playmobile.stats_json(),
             "telegram": self.telegram.stats_json(),
             "webhooks": self.webhooks.stats_json(),
             "faultsInjected": self.server_stats.faults_injected.get(),
@@ -97,6 +104,7 @@ impl Shared {
     pub(crate) fn inbox(&self) -> Value {
         let mut all = self.eskiz.inbox();
         all.extend(self.twilio.inbox());
+        all.extend(self.playmobile.inbox());
         // `at` is fixed-width ISO UTC, so text order is time order; the sort is stable.
         all.sort_by(|a, b| a["at"].as_str().cmp(&b["at"].as_str()));
         let excess = all.len().saturating_sub(INBOX_LIMIT);
@@ -107,6 +115,7 @@ impl Shared {
     pub(crate) fn clear_inbox(&self) {
         self.eskiz.clear_inbox();
         self.twilio.clear_inbox();
+        self.playmobile.clear_inbox();
         self.telegram.clear_messages();
         self.webhooks.clear();
     }
@@ -116,7 +125,7 @@ impl Shared {
         let map = options::as_object(&patch, "configure")?;
         for key in map.keys() {
             match key.as_str() {
-                "eskiz" | "amocrm" | "twilio" | "telegram" => {}
+                "eskiz" | "amocrm" | "twilio" | "playmobile" | "telegram" => {}
                 "port" => return Err("port cannot be changed while running".into()),
                 other => return Err(format!("unknown option `{other}`")),
             }
@@ -131,6 +140,10 @@ impl Shared {
             Some(patch) => Some(self.twilio.prepare(patch)?),
             None => None,
         };
+        let playmobile = match map.get("playmobile") {
+            Some(patch) => Some(self.playmobile.prepare(patch)?),
+            None => None,
+        };
         let telegram = match map.get("telegram") {
             Some(patch) => Some(self.telegram.prepare(patch)?),
             None => None,
@@ -143,6 +156,9 @@ impl Shared {
         }
         if let Some(config) = twilio {
             self.twilio.apply(config);
+        }
+        if let Some(config) = playmobile {
+            self.playmobile.apply(config);
         }
         if let Some(config) = telegram {
             self.telegram.apply(config);
@@ -167,7 +183,8 @@ impl Shared {
         }
     }
 
-    /// Twilio's credentials are static (no tokens to expire or revoke): accepted, no-op.
+    /// Twilio's and Play Mobile's credentials are static (no tokens to expire or revoke):
+    /// accepted, no-op.
     pub(crate) fn expire_tokens(&self, provider: &str) -> Result<(), String> {
         self.for_providers(provider, |p| match p {
             "eskiz" => self.eskiz.expire_tokens(),
@@ -189,6 +206,7 @@ impl Shared {
         self.eskiz.reset_stats();
         self.amocrm.reset_stats();
         self.twilio.reset_stats();
+        self.playmobile.reset_stats();
         self.telegram.reset_stats();
         self.webhooks.reset_stats();
     }

@@ -1,4 +1,4 @@
-//! `startSandbox()`: the local Eskiz/Twilio/amoCRM/Telegram imitation, for tests, the demo and users' own
+//! `startSandbox()`: the local Eskiz/Play Mobile/Twilio/amoCRM/Telegram imitation, for tests, the demo and users' own
 //! tests. Options, stats and faults are plain JSON objects, typed in uzgate's
 //! `nest/sandbox-types.ts` and wrapped by `packages/sandbox/src/index.ts`.
 
@@ -147,6 +147,13 @@ impl Sandbox {
     #[napi]
     pub fn telegram_bot(&self, env: &Env) -> Result<Value> {
         self.with(env, |s| s.telegram_bot())
+    }
+
+    /// The Play Mobile messages accepted, oldest first, with everything the request said
+    /// (`messageId`, `recipient`, `originator`, `text`, `priority`, `status`, `duplicate`…).
+    #[napi]
+    pub fn playmobile_messages(&self, env: &Env) -> Result<Value> {
+        self.with(env, |s| s.playmobile_messages())
     }
 
     /// The messages the sandbox's Telegram bots sent, oldest first (one chat's when given).

@@ -1,5 +1,5 @@
 /**
- * uzgate-sandbox: the sandbox gateway, a local and faithful imitation of Eskiz, Twilio, amoCRM
+ * uzgate-sandbox: the sandbox gateway, a local and faithful imitation of Eskiz, Play Mobile, Twilio, amoCRM
  * and Telegram's Bot API (plus a webhook receiver) for tests and demos. Point any provider's
  * `baseUrl` at `sandbox.url`. Its controls are synchronous (`stats()`, `inbox()`,
  * `configure()`, `amocrmIssueCode()`…), called inline in tests.
@@ -10,6 +10,7 @@
 import type {
   Sandbox as SandboxControl,
   SandboxFault,
+  PlayMobileSandboxMessage,
   SandboxMessage,
   SandboxOptions,
   SandboxPatch,
@@ -29,6 +30,9 @@ export type {
   AmoCrmSandboxStats,
   EskizSandboxOptions,
   EskizSandboxStats,
+  PlayMobileSandboxMessage,
+  PlayMobileSandboxOptions,
+  PlayMobileSandboxStats,
   SandboxFault,
   SandboxMessage,
   SandboxOptions,
@@ -124,6 +128,10 @@ export class Sandbox implements SandboxControl {
 
   approveTemplates(): number {
     return guard(() => this.native.approveTemplates());
+  }
+
+  playmobileMessages(): PlayMobileSandboxMessage[] {
+    return guard(() => this.native.playmobileMessages() as PlayMobileSandboxMessage[]);
   }
 
   telegramBot(): TelegramSandboxBotInfo {
