@@ -92,6 +92,7 @@ impl fmt::Display for ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Provider {
     Eskiz,
+    PlayMobile,
     Twilio,
     AmoCrm,
     Console,
@@ -103,6 +104,7 @@ impl Provider {
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Eskiz => "eskiz",
+            Provider::PlayMobile => "playmobile",
             Provider::Twilio => "twilio",
             Provider::AmoCrm => "amocrm",
             Provider::Console => "console",
@@ -115,6 +117,7 @@ impl Provider {
     pub fn display_name(self) -> &'static str {
         match self {
             Provider::Eskiz => "Eskiz",
+            Provider::PlayMobile => "Play Mobile",
             Provider::Twilio => "Twilio",
             Provider::AmoCrm => "amoCRM",
             Provider::Console => "the console provider",

@@ -3,4 +3,5 @@
 pub mod amocrm;
 pub mod console;
 pub mod eskiz;
+pub mod playmobile;
 pub mod twilio;

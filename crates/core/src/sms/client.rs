@@ -14,6 +14,7 @@ use crate::providers::console::ConsoleSms;
 use crate::providers::eskiz::{
     EskizClient, EskizConfig, EskizTemplate, EskizUser, HistoryPage, HistoryQuery,
 };
+use crate::providers::playmobile::{PlayMobileClient, PlayMobileConfig};
 use crate::providers::twilio::{TwilioClient, TwilioConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
@@ -22,6 +23,7 @@ use std::time::Duration;
 pub enum SmsProviderConfig {
     Eskiz(Box<EskizConfig>),
     Twilio(Box<TwilioConfig>),
+    PlayMobile(Box<PlayMobileConfig>),
     Console {
         outbox_size: usize,
         default_region: Option<String>,
@@ -42,6 +44,9 @@ impl SmsClient {
         let provider: Box<dyn SmsProvider> = match config {
             SmsProviderConfig::Eskiz(c) => Box::new(EskizClient::new(*c, log, metrics.clone())?),
             SmsProviderConfig::Twilio(c) => Box::new(TwilioClient::new(*c, log, metrics.clone())?),
+            SmsProviderConfig::PlayMobile(c) => {
+                Box::new(PlayMobileClient::new(*c, log, metrics.clone())?)
+            }
             SmsProviderConfig::Console {
                 outbox_size,
                 default_region,
