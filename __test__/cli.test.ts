@@ -70,6 +70,20 @@ test('send through the configured provider; token status from the shared store; 
   expect(sb.stats().eskiz.refreshes).toBe(1);
 });
 
+test('send through Play Mobile from PLAYMOBILE_* variables; a wrong password is AUTH_FAILED on stderr', () => {
+  const env = { PLAYMOBILE_LOGIN: 'sandbox-login', PLAYMOBILE_PASSWORD: 'sandbox-password', PLAYMOBILE_ORIGINATOR: '3700', PLAYMOBILE_PRIORITY: 'realtime', PLAYMOBILE_BASE_URL: sb.url };
+  const sent = run(['send', '+998 90 123 45 67', 'Salom'], env);
+  expect(sent.stderr).toBe('');
+  expect(sent.status).toBe(0);
+  const id = /sent through playmobile: id ([A-Za-z0-9]{20}), status pending, 1 segment/.exec(sent.stdout)?.[1];
+  expect(sb.playmobileMessages()).toEqual([expect.objectContaining({ messageId: id, recipient: '998901234567', originator: '3700', priority: 'realtime', text: 'Salom' })]);
+  const wrong = run(['send', '+998901234567', 'x'], { ...env, PLAYMOBILE_PASSWORD: 'wrong-password-value' });
+  expect(wrong.status).toBe(1);
+  expect(wrong.stderr).toContain('AUTH_FAILED');
+  expect(wrong.stderr + wrong.stdout).not.toContain('wrong-password-value');
+  expect(sb.stats().playmobile).toMatchObject({ sends: 1, authFailures: 1 });
+});
+
 test('configuration and provider errors: exit 1, the code on stderr, no secret', () => {
   const missing = run(['send', '+998901234567', 'x'], { SMS_PROVIDER: 'eskiz', ESKIZ_EMAIL: 'a@b.uz' });
   expect(missing.status).toBe(1);

@@ -23,6 +23,26 @@ test('SMS provider chosen by SMS_PROVIDER, else by which credentials are set; co
   expect(smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, SMS_BALANCE_POLL_MS: '600000' }).balancePollMs).toBe(600000);
 });
 
+test('every Play Mobile variable lands in its option, and the core checks the values', () => {
+  expect(
+    smsOptionsFromEnv({
+      PLAYMOBILE_LOGIN: 'shop',
+      PLAYMOBILE_PASSWORD: SECRET,
+      PLAYMOBILE_ORIGINATOR: '3700',
+      PLAYMOBILE_PRIORITY: 'realtime',
+      PLAYMOBILE_BASE_URL: 'http://127.0.0.1:9',
+    }),
+  ).toEqual({
+    provider: 'playmobile',
+    playmobile: { login: 'shop', password: SECRET, originator: '3700', priority: 'realtime', baseUrl: 'http://127.0.0.1:9' },
+    tokenStore: undefined,
+  });
+  const missing = (): unknown => smsOptionsFromEnv({ SMS_PROVIDER: 'playmobile', PLAYMOBILE_LOGIN: 'shop', PLAYMOBILE_PASSWORD: SECRET });
+  expect(missing).toThrow(expect.objectContaining({ code: 'CONFIG', message: 'PLAYMOBILE_ORIGINATOR is not set (needed for SMS_PROVIDER=playmobile)' }));
+  const priority = (): unknown => smsOptionsFromEnv({ PLAYMOBILE_LOGIN: 'shop', PLAYMOBILE_PASSWORD: SECRET, PLAYMOBILE_ORIGINATOR: '3700', PLAYMOBILE_PRIORITY: 'urgent' });
+  expect(priority).toThrow(expect.objectContaining({ code: 'CONFIG', message: expect.stringContaining('PLAYMOBILE_PRIORITY') }));
+});
+
 test('every Eskiz and Twilio variable lands in its option', () => {
   expect(
     smsOptionsFromEnv({
@@ -138,7 +158,7 @@ test('alert variables: each sink pair together, a numeric chat id as a number, c
 });
 
 const mistakes: Array<[string, () => unknown, string]> = [
-  ['unknown provider', () => smsOptionsFromEnv({ SMS_PROVIDER: 'sms.ru' }), 'SMS_PROVIDER must be one of eskiz, twilio, console (got "sms.ru")'],
+  ['unknown provider', () => smsOptionsFromEnv({ SMS_PROVIDER: 'sms.ru' }), 'SMS_PROVIDER must be one of eskiz, twilio, playmobile, console (got "sms.ru")'],
   ['Eskiz password', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz' }), 'ESKIZ_PASSWORD is not set (needed for SMS_PROVIDER=eskiz)'],
   ['balance poll not a number', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, SMS_BALANCE_POLL_MS: '1m' }), 'SMS_BALANCE_POLL_MS must be a whole number'],
   [

@@ -9,7 +9,7 @@
 
 const path = require('node:path');
 
-const USAGE = `uzgate — SMS (Eskiz, Twilio), OTP and amoCRM for Node
+const USAGE = `uzgate — SMS (Eskiz, Play Mobile, Twilio), OTP and amoCRM for Node
 
 Usage:
   uzgate sandbox [--port N] [--config JSON]   run the sandbox gateway until Ctrl+C (needs the
@@ -27,15 +27,17 @@ Usage:
   uzgate help                                 this text
 
 Configuration (environment):
-  SMS_PROVIDER            eskiz | twilio | console (default: the provider whose variables
-                          are set; none or both is an error: console only by name)
+  SMS_PROVIDER            eskiz | twilio | playmobile | console (default: the provider whose
+                          variables are set; none or several is an error: console only by name)
   ESKIZ_EMAIL, ESKIZ_PASSWORD, ESKIZ_FROM, ESKIZ_BASE_URL
   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_BASE_URL
+  PLAYMOBILE_LOGIN, PLAYMOBILE_PASSWORD, PLAYMOBILE_ORIGINATOR, PLAYMOBILE_PRIORITY,
+  PLAYMOBILE_BASE_URL
   AMOCRM_CLIENT_ID, AMOCRM_CLIENT_SECRET, AMOCRM_REDIRECT_URI, AMOCRM_SUBDOMAIN
   UZGATE_TOKEN_STORE      memory | file | redis (token status/refresh need file or redis)
   UZGATE_TOKEN_FILE, UZGATE_REDIS_URL, UZGATE_ENCRYPTION_KEY
 
-An unknown variable under ESKIZ_, AMOCRM_ or UZGATE_ (or a near miss of a known SMS_, OTP_,
+An unknown variable under ESKIZ_, PLAYMOBILE_, AMOCRM_ or UZGATE_ (or a near miss of a known SMS_, OTP_,
 TWILIO_ one) is a CONFIG error naming the closest known variable.
 
 Exit codes: 0 ok, 1 the operation failed (its error code on stderr), 2 usage error.
@@ -127,7 +129,7 @@ async function sandbox(flags, lib) {
   // The server runs on the addon's threads; this timer is what keeps Node's loop alive.
   const alive = setInterval(() => {}, 1 << 30);
   console.log(`uzgate sandbox listening on ${sb.url}`);
-  console.log(`Eskiz: demo@uzgate.dev / sandbox-secret · amoCRM and Twilio accounts: ${sb.url}/__sandbox/`);
+  console.log(`Eskiz: demo@uzgate.dev / sandbox-secret · Play Mobile: sandbox-login / sandbox-password · amoCRM and Twilio accounts: ${sb.url}/__sandbox/`);
   await stopped;
   clearInterval(alive);
   await sb.close();
@@ -175,7 +177,7 @@ function mentions(prefixes) {
 async function config(flags, lib, env, table) {
   const clients = [];
   try {
-    if (mentions(['SMS_', 'ESKIZ_', 'TWILIO_']) || mentions(['OTP_'])) {
+    if (mentions(['SMS_', 'ESKIZ_', 'TWILIO_', 'PLAYMOBILE_']) || mentions(['OTP_'])) {
       clients.push(new lib.SmsClient(env.smsOptionsFromEnv(process.env)));
     }
     if (mentions(['AMOCRM_'])) clients.push(new lib.AmoCrmClient(env.amoCrmOptionsFromEnv(process.env)));

@@ -3,6 +3,8 @@ export type {
   SmsClientOptions,
   EskizOptions,
   TwilioOptions,
+  PlayMobileOptions,
+  PlayMobilePriority,
   ConsoleOptions,
   SendInput,
   SendResult,

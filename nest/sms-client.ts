@@ -30,6 +30,8 @@ export type OutboxMessage = Native.OutboxMessage;
 
 export type { EskizOptions } from './generated/EskizOptions';
 export type { TwilioOptions } from './generated/TwilioOptions';
+export type { PlayMobileOptions } from './generated/PlayMobileOptions';
+export type { PlayMobilePriority } from './generated/PlayMobilePriority';
 export type { ConsoleOptions } from './generated/ConsoleOptions';
 
 /**

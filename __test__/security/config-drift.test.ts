@@ -194,7 +194,7 @@ function sourceFiles(dir: string, ext: RegExp): string[] {
 
 test('every environment variable the sources read is in ENV_VARIABLES, and every listed one is read', () => {
   const read = new Map<string, string>();
-  const variable = /['"`]((?:SMS|ESKIZ|TWILIO|AMOCRM|OTP|UZGATE)_[A-Z0-9_]+)['"`]/g;
+  const variable = /['"`]((?:SMS|ESKIZ|TWILIO|PLAYMOBILE|AMOCRM|OTP|UZGATE)_[A-Z0-9_]+)['"`]/g;
   const files = [
     ...sourceFiles('nest', /\.ts$/).filter((f) => !f.endsWith('env-names.ts')),
     'bin/uzgate.js',

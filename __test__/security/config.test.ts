@@ -103,7 +103,7 @@ describe('an option-key typo is CONFIG before any request, never traffic to a de
       () => new OtpService({ sms: consoleSms(), secret: OTP_SECRET, appname: 'Shop' } as never),
       'unknown option appname (did you mean appName?)',
     ],
-    ['far from any key', () => new SmsClient({ provider: 'console', zzz: 1 } as never), 'unknown option zzz (known: provider, eskiz, twilio, console,'],
+    ['far from any key', () => new SmsClient({ provider: 'console', zzz: 1 } as never), 'unknown option zzz (known: provider, eskiz, twilio, playmobile, console,'],
   ];
 
   test.each(typos)('%s', (_name, build, message) => {
@@ -140,6 +140,9 @@ describe('environment: typos, partial sets and no provider are CONFIG in every N
     ['ESKIZ_PASSWORD alone', { ESKIZ_PASSWORD: PASSWORD }, 'ESKIZ_EMAIL is not set (needed for SMS_PROVIDER=eskiz)'],
     ['TWILIO_AUTH_TOKEN alone', { TWILIO_AUTH_TOKEN: TOKEN }, 'TWILIO_ACCOUNT_SID is not set (needed for SMS_PROVIDER=twilio)'],
     ['both providers', { ESKIZ_EMAIL: 'ops@example.uz', ESKIZ_PASSWORD: PASSWORD, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN }, 'both ESKIZ_* and TWILIO_*'],
+    ['PLAYMOBILE_LOGN', { PLAYMOBILE_LOGN: 'shop', PLAYMOBILE_PASSWORD: PASSWORD }, 'PLAYMOBILE_LOGN is not a uzgate variable (did you mean PLAYMOBILE_LOGIN?)'],
+    ['PLAYMOBILE_PASSWORD alone', { PLAYMOBILE_PASSWORD: PASSWORD }, 'PLAYMOBILE_LOGIN is not set (needed for SMS_PROVIDER=playmobile)'],
+    ['Eskiz and Play Mobile', { ESKIZ_EMAIL: 'ops@example.uz', ESKIZ_PASSWORD: PASSWORD, PLAYMOBILE_LOGIN: 'shop', PLAYMOBILE_PASSWORD: PASSWORD }, 'both ESKIZ_* and PLAYMOBILE_*'],
     ['nothing', {}, 'no SMS provider is configured'],
   ];
 

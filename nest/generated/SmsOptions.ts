@@ -3,16 +3,19 @@ import type { AlertOptions } from "./AlertOptions";
 import type { ConsoleOptions } from "./ConsoleOptions";
 import type { EskizOptions } from "./EskizOptions";
 import type { LogLevel } from "./LogLevel";
+import type { PlayMobileOptions } from "./PlayMobileOptions";
 import type { SmsProviderKind } from "./SmsProviderKind";
 import type { TokenStoreOptions } from "./TokenStoreOptions";
 import type { TwilioOptions } from "./TwilioOptions";
 
 /**
- * Options of `SmsClient`: Eskiz.uz, Twilio or the development console behind one API.
+ * Options of `SmsClient`: Eskiz.uz, Twilio, Play Mobile or the development console behind
+ * one API.
  */
 export type SmsOptions = { 
 /**
- * `eskiz`, `twilio` or `console` (which only prints messages: never a default).
+ * `eskiz`, `twilio`, `playmobile` or `console` (which only prints messages: never a
+ * default).
  */
 provider: SmsProviderKind, 
 /**
@@ -23,6 +26,10 @@ eskiz?: EskizOptions,
  * Twilio settings, needed for `provider: 'twilio'`.
  */
 twilio?: TwilioOptions, 
+/**
+ * Play Mobile settings, needed for `provider: 'playmobile'`.
+ */
+playmobile?: PlayMobileOptions, 
 /**
  * Console settings.
  */

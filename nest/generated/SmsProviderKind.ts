@@ -3,4 +3,4 @@
 /**
  * Which service sends the messages.
  */
-export type SmsProviderKind = "eskiz" | "twilio" | "console";
+export type SmsProviderKind = "eskiz" | "twilio" | "playmobile" | "console";

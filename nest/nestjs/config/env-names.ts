@@ -24,6 +24,11 @@ export const ENV_VARIABLES = [
   'TWILIO_MESSAGING_SERVICE_SID',
   'TWILIO_STATUS_CALLBACK',
   'TWILIO_BASE_URL',
+  'PLAYMOBILE_LOGIN',
+  'PLAYMOBILE_PASSWORD',
+  'PLAYMOBILE_ORIGINATOR',
+  'PLAYMOBILE_PRIORITY',
+  'PLAYMOBILE_BASE_URL',
   'AMOCRM_CLIENT_ID',
   'AMOCRM_CLIENT_SECRET',
   'AMOCRM_REDIRECT_URI',
@@ -69,7 +74,7 @@ const KNOWN = new Set<string>(ENV_VARIABLES);
  * prefixes (`TWILIO_` is also read by twilio-node and the Twilio CLI; `SMS_` and `OTP_` are
  * common in apps) only a near miss of a known name (≤ 2 edits, e.g. `TWILIO_AUTH_TOKN`) is.
  */
-export const OWNED_PREFIXES = ['ESKIZ_', 'AMOCRM_', 'UZGATE_'] as const;
+export const OWNED_PREFIXES = ['ESKIZ_', 'PLAYMOBILE_', 'AMOCRM_', 'UZGATE_'] as const;
 export const SHARED_PREFIXES = ['SMS_', 'OTP_', 'TWILIO_'] as const;
 
 export function isKnownVariable(name: string): name is EnvVariable {

@@ -16,28 +16,29 @@ type Values<Table> = Partial<Record<keyof Table, string | number | boolean | und
 
 export type { EnvSource } from './env-reader';
 
-const SMS_PROVIDERS = ['eskiz', 'twilio', 'console'] as const;
+const SMS_PROVIDERS = ['eskiz', 'twilio', 'playmobile', 'console'] as const;
 const TOKEN_STORES = ['memory', 'file', 'redis'] as const;
 
 const ESKIZ_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('ESKIZ_'));
 const TWILIO_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('TWILIO_'));
+const PLAYMOBILE_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('PLAYMOBILE_'));
 
 /**
- * `SMS_PROVIDER` (eskiz | twilio | console), then that provider's `ESKIZ_*` / `TWILIO_*`
- * variables and the `UZGATE_*` token store. Without `SMS_PROVIDER` the provider is the one whose
- * variables are set; none (or both) is a CONFIG error: the console provider, which only prints
+ * `SMS_PROVIDER` (eskiz | twilio | playmobile | console), then that provider's `ESKIZ_*` /
+ * `TWILIO_*` / `PLAYMOBILE_*` variables and the `UZGATE_*` token store. Without `SMS_PROVIDER`
+ * the provider is the one whose variables are set; none (or several) is a CONFIG error: the console provider, which only prints
  * messages, is never a default. An unknown variable under these prefixes (a typo such as ESKIZ_EMAL) is a
  * CONFIG error naming the closest known one.
  */
 export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOptions {
-  const env = new EnvReader(source).refuseUnknown(['SMS_', 'ESKIZ_', 'TWILIO_', 'UZGATE_']);
+  const env = new EnvReader(source).refuseUnknown(['SMS_', 'ESKIZ_', 'TWILIO_', 'PLAYMOBILE_', 'UZGATE_']);
   const provider = env.oneOf('SMS_PROVIDER', SMS_PROVIDERS) ?? providerFromVariables(env);
   const balancePoll = env.integer('SMS_BALANCE_POLL_MS');
   if (provider === 'console') return balancePoll === undefined ? { provider } : { provider, balancePollMs: balancePoll };
   const values = {
     SMS_PROVIDER: provider,
     SMS_BALANCE_POLL_MS: balancePoll,
-    ...(provider === 'eskiz' ? eskizFromEnv(env) : twilioFromEnv(env)),
+    ...providerFromEnv(provider, env),
     ...tokenStoreFromEnv(env),
     ...alertsFromEnv(env),
   };
@@ -48,17 +49,36 @@ export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOpt
   return options as SmsClientOptions;
 }
 
-function providerFromVariables(env: EnvReader): 'eskiz' | 'twilio' {
-  const eskiz = env.anySet(ESKIZ_VARIABLES);
-  const twilio = env.anySet(TWILIO_VARIABLES);
-  if (eskiz && twilio) {
-    throw configError('both ESKIZ_* and TWILIO_* variables are set: choose the provider with SMS_PROVIDER=eskiz or SMS_PROVIDER=twilio');
+function providerFromEnv(provider: 'eskiz' | 'twilio' | 'playmobile', env: EnvReader): Values<typeof SMS_ENV> {
+  switch (provider) {
+    case 'eskiz':
+      return eskizFromEnv(env);
+    case 'twilio':
+      return twilioFromEnv(env);
+    case 'playmobile':
+      return playMobileFromEnv(env);
   }
-  if (eskiz) return 'eskiz';
-  if (twilio) return 'twilio';
+}
+
+function providerFromVariables(env: EnvReader): 'eskiz' | 'twilio' | 'playmobile' {
+  const set = (
+    [
+      ['eskiz', 'ESKIZ_*', ESKIZ_VARIABLES],
+      ['twilio', 'TWILIO_*', TWILIO_VARIABLES],
+      ['playmobile', 'PLAYMOBILE_*', PLAYMOBILE_VARIABLES],
+    ] as const
+  ).filter(([, , variables]) => env.anySet(variables));
+  if (set.length > 1) {
+    const prefixes = set.map(([, prefix]) => prefix);
+    const names = prefixes.length === 2 ? `both ${prefixes.join(' and ')}` : `${prefixes.slice(0, -1).join(', ')} and ${prefixes[prefixes.length - 1]}`;
+    const choices = set.map(([p]) => `SMS_PROVIDER=${p}`).join(' or ');
+    throw configError(`${names} variables are set: choose the provider with ${choices}`);
+  }
+  if (set.length === 1) return set[0][0];
   throw configError(
     'no SMS provider is configured: set SMS_PROVIDER=eskiz with ESKIZ_EMAIL and ESKIZ_PASSWORD, ' +
       'SMS_PROVIDER=twilio with TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, ' +
+      'SMS_PROVIDER=playmobile with PLAYMOBILE_LOGIN, PLAYMOBILE_PASSWORD and PLAYMOBILE_ORIGINATOR, ' +
       'or SMS_PROVIDER=console to print messages instead of sending them (or pass `provider` in the options)',
   );
 }
@@ -88,6 +108,18 @@ function twilioFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
     TWILIO_MESSAGING_SERVICE_SID: sid(env, 'TWILIO_MESSAGING_SERVICE_SID', 'MG', false),
     TWILIO_STATUS_CALLBACK: env.url('TWILIO_STATUS_CALLBACK'),
     TWILIO_BASE_URL: env.url('TWILIO_BASE_URL'),
+  };
+}
+
+/** The values of the Play Mobile variables; the core checks the originator and priority. */
+function playMobileFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
+  const why = 'needed for SMS_PROVIDER=playmobile';
+  return {
+    PLAYMOBILE_LOGIN: env.required('PLAYMOBILE_LOGIN', why),
+    PLAYMOBILE_PASSWORD: env.required('PLAYMOBILE_PASSWORD', why),
+    PLAYMOBILE_ORIGINATOR: env.required('PLAYMOBILE_ORIGINATOR', why),
+    PLAYMOBILE_PRIORITY: env.oneOf('PLAYMOBILE_PRIORITY', ['low', 'normal', 'high', 'realtime'] as const),
+    PLAYMOBILE_BASE_URL: env.url('PLAYMOBILE_BASE_URL'),
   };
 }
 

@@ -16,6 +16,9 @@ pub enum Exposure {
     /// An account or integration id (Twilio `AC…`, amoCRM client id): its first two and last
     /// four characters.
     Identifier,
+    /// A login name (Play Mobile's Basic user): its first two characters, and only when it
+    /// has at least six.
+    Login,
     /// An API root: scheme, host, port and path; a user's password and the query masked.
     Url,
     /// A webhook URL (it may carry a secret path segment): scheme, host and port only.
@@ -35,6 +38,7 @@ pub fn reveal(exposure: Exposure, value: &str) -> Option<String> {
         Exposure::Plain => Some(value.to_string()),
         Exposure::Email => Some(email(value)),
         Exposure::Identifier => Some(identifier(value)),
+        Exposure::Login => Some(login(value)),
         Exposure::Url => Some(url(value, false, false)),
         Exposure::CallbackUrl => Some(url(value, true, false)),
         Exposure::RedisUrl => Some(url(value, false, true)),
@@ -59,6 +63,15 @@ fn identifier(value: &str) -> String {
     let head: String = chars[..2].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}…{tail}")
+}
+
+fn login(value: &str) -> String {
+    let chars: Vec<char> = value.trim().chars().collect();
+    if chars.len() < 6 {
+        return MASK.to_string();
+    }
+    let head: String = chars[..2].iter().collect();
+    format!("{head}{MASK}")
 }
 
 /// An unparsable URL is shown as the mask alone: it may be anything.
@@ -166,5 +179,7 @@ mod tests {
             "o***@example.uz"
         );
         assert_eq!(reveal(Exposure::Email, "no-at-sign").unwrap(), MASK);
+        assert_eq!(reveal(Exposure::Login, "shopuz_api").unwrap(), "sh***");
+        assert_eq!(reveal(Exposure::Login, "shop").unwrap(), MASK);
     }
 }

@@ -1,12 +1,12 @@
-//! The SMS client's view: Eskiz (login host, token store), Twilio (static credentials, no store)
-//! or the console, and what each leaves out.
+//! The SMS client's view: Eskiz (login host, token store), Twilio and Play Mobile (static
+//! credentials, no store) or the console, and what each leaves out.
 
 use super::mask::Exposure;
 use super::store::{in_clear, limits_view, store_view};
 use super::view::{ConfigView, CredentialView, Finding, HostView, LimitsView};
 use crate::error::Result;
-use crate::options::{EskizOptions, SmsOptions, SmsProviderKind, TwilioOptions};
-use crate::providers::{eskiz, twilio};
+use crate::options::{EskizOptions, PlayMobileOptions, SmsOptions, SmsProviderKind, TwilioOptions};
+use crate::providers::{eskiz, playmobile, twilio};
 
 pub fn sms_view(o: &SmsOptions) -> Result<ConfigView> {
     let common = o.common();
@@ -54,6 +54,18 @@ pub fn sms_view(o: &SmsOptions) -> Result<ConfigView> {
                 findings.push(Finding::risk(
                     "tokenStore",
                     "Twilio signs each request with its credentials: the token store is not used",
+                ));
+            }
+        }
+        SmsProviderKind::Playmobile => {
+            view.provider = "playmobile".into();
+            if let Some(p) = &o.playmobile {
+                playmobile_parts(p, &mut view, &mut findings);
+            }
+            if common.token_store.is_some() {
+                findings.push(Finding::risk(
+                    "tokenStore",
+                    "Play Mobile takes its credentials on every request: the token store is not used",
                 ));
             }
         }
@@ -166,4 +178,22 @@ fn twilio_parts(t: &TwilioOptions, view: &mut ConfigView, findings: &mut Vec<Fin
             "no default sender (from or messagingServiceSid): every send must name its from",
         ));
     }
+}
+
+fn playmobile_parts(p: &PlayMobileOptions, view: &mut ConfigView, findings: &mut Vec<Finding>) {
+    let base = p
+        .base_url
+        .as_deref()
+        .unwrap_or(playmobile::DEFAULT_BASE_URL);
+    view.hosts.push(HostView::new("api", base, Exposure::Url));
+    if in_clear(base, "http") {
+        findings.push(Finding::risk(
+            "playmobile.baseUrl",
+            "http:// to a remote host: the Play Mobile login and password cross the network unencrypted",
+        ));
+    }
+    view.credentials = vec![
+        CredentialView::of("playmobile.login", Some(&p.login), Exposure::Login),
+        CredentialView::of("playmobile.password", Some(&p.password), Exposure::Secret),
+    ];
 }

@@ -339,3 +339,39 @@ fn only_remote_hosts_in_clear_are_a_risk() {
     );
     assert_eq!(options_of(&remote.findings), ["store.url"]);
 }
+
+#[test]
+fn playmobile_shows_its_host_and_a_masked_login_never_the_password() {
+    let password = mint();
+    let login = format!("shop{}", mint());
+    let v = sms(json!({ "provider": "playmobile", "playmobile": {
+        "login": login, "password": password, "originator": "3700",
+        "baseUrl": "http://sms.example.uz" },
+        "tokenStore": { "type": "memory" } }));
+    assert_eq!(v.provider, "playmobile");
+    assert!(v.token_store.is_none());
+    assert_eq!(v.hosts[0].role, "api");
+    assert_eq!(v.hosts[0].url, "http://sms.example.uz");
+    assert_eq!(
+        credential(&v, "playmobile.login").shown.as_deref(),
+        Some("sh***")
+    );
+    assert_eq!(credential(&v, "playmobile.password").state, "set");
+    assert!(credential(&v, "playmobile.password").shown.is_none());
+    assert_eq!(
+        options_of(&v.findings),
+        ["playmobile.baseUrl", "tokenStore"]
+    );
+    let text = serde_json::to_string(&v).unwrap();
+    assert_no_slice_of(&[password, login[4..].to_string()], &text);
+    let label = crate::options::sms_label(
+        &SmsOptions::from_json(json!({ "provider": "playmobile", "playmobile": {
+            "login": "shopuz_api", "password": "p", "originator": "3700" } }))
+        .unwrap(),
+    );
+    assert_eq!(label, "Play Mobile sh***");
+    let default_host = sms(json!({ "provider": "playmobile", "playmobile": {
+        "login": "l", "password": "p", "originator": "3700" } }));
+    assert_eq!(default_host.hosts[0].url, "https://send.smsxabar.uz");
+    assert!(default_host.findings.is_empty());
+}

@@ -82,6 +82,13 @@ pub fn sms_label(o: &SmsOptions) -> String {
             ),
             None => "Twilio".into(),
         },
+        SmsProviderKind::Playmobile => match &o.playmobile {
+            Some(p) => format!(
+                "Play Mobile {}",
+                reveal(Exposure::Login, &p.login).unwrap_or_default()
+            ),
+            None => "Play Mobile".into(),
+        },
         SmsProviderKind::Console => "console SMS".into(),
     }
 }

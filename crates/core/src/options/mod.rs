@@ -22,5 +22,8 @@ pub use amocrm::{AmoCrmDomain, AmoCrmOptions};
 pub use common::{Common, LogLevel};
 pub use otp::{OtpOptions, OtpStoreKind, OtpStoreOptions};
 pub use parse::{closest, from_json, keys_of};
-pub use sms::{ConsoleOptions, EskizOptions, SmsOptions, SmsProviderKind, TwilioOptions};
+pub use sms::{
+    ConsoleOptions, EskizOptions, PlayMobileOptions, PlayMobilePriority, SmsOptions,
+    SmsProviderKind, TwilioOptions,
+};
 pub use store::{BuiltStore, StoreKind, TokenStoreOptions};

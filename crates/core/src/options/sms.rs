@@ -1,5 +1,5 @@
 //! The SMS client's options: the provider and its settings, checked here once (the provider's
-//! own settings present, Twilio's auth token or API key pair) and turned into the core's
+//! own settings present, Twilio's auth token or API key pair, Play Mobile's priority) and turned into the core's
 //! provider configuration.
 
 use super::common::client_options;
@@ -7,6 +7,7 @@ use super::parse::from_json;
 use super::store::BuiltStore;
 use crate::error::{Error, Result};
 use crate::providers::eskiz::EskizConfig;
+use crate::providers::playmobile::PlayMobileConfig;
 use crate::providers::twilio::TwilioConfig;
 use crate::sms::{SmsProviderConfig, MAX_BALANCE_POLL, MIN_BALANCE_POLL};
 use crate::Secret;
@@ -22,6 +23,8 @@ pub enum SmsProviderKind {
     Eskiz,
     /// Twilio (needs `twilio`).
     Twilio,
+    /// Play Mobile (playmobile.uz / smsxabar.uz; needs `playmobile`).
+    Playmobile,
     /// Prints messages instead of sending them; never chosen by default.
     Console,
 }
@@ -68,6 +71,47 @@ pub struct TwilioOptions {
     pub default_region: Option<String>,
 }
 
+/// Play Mobile's delivery priority, lowest first.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum PlayMobilePriority {
+    Low,
+    Normal,
+    High,
+    /// What OTP codes should use.
+    Realtime,
+}
+
+impl PlayMobilePriority {
+    fn as_str(self) -> &'static str {
+        match self {
+            PlayMobilePriority::Low => "low",
+            PlayMobilePriority::Normal => "normal",
+            PlayMobilePriority::High => "high",
+            PlayMobilePriority::Realtime => "realtime",
+        }
+    }
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct PlayMobileOptions {
+    /// The HTTP Basic login Play Mobile issued for the account.
+    pub login: String,
+    /// Its password. Never logged.
+    pub password: String,
+    /// Default sender: the account's short number (often `3700`) or a registered alpha name.
+    pub originator: String,
+    /// Delivery priority sent with every message (`realtime` for OTP codes); Play Mobile's
+    /// default when absent.
+    pub priority: Option<PlayMobilePriority>,
+    /// Host root replacing `https://send.smsxabar.uz` (`/broker-api/send` is appended; a
+    /// sandbox's `url` in tests).
+    pub base_url: Option<String>,
+}
+
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
@@ -79,14 +123,18 @@ pub struct ConsoleOptions {
 }
 
 client_options! {
-    /// Options of `SmsClient`: Eskiz.uz, Twilio or the development console behind one API.
+    /// Options of `SmsClient`: Eskiz.uz, Twilio, Play Mobile or the development console behind
+    /// one API.
     pub struct SmsOptions {
-        /// `eskiz`, `twilio` or `console` (which only prints messages: never a default).
+        /// `eskiz`, `twilio`, `playmobile` or `console` (which only prints messages: never a
+        /// default).
         pub provider: SmsProviderKind,
         /// Eskiz settings, needed for `provider: 'eskiz'`.
         pub eskiz: Option<EskizOptions>,
         /// Twilio settings, needed for `provider: 'twilio'`.
         pub twilio: Option<TwilioOptions>,
+        /// Play Mobile settings, needed for `provider: 'playmobile'`.
+        pub playmobile: Option<PlayMobileOptions>,
         /// Console settings.
         pub console: Option<ConsoleOptions>,
         /// Poll the provider's balance every this many ms (1000–86400000; off by default): the
@@ -102,8 +150,9 @@ impl SmsOptions {
         if value.is_object() && value.get("provider").is_none_or(|p| p.is_null()) {
             return Err(Error::config(
                 "provider is required: 'eskiz' (with eskiz: { email, password }), 'twilio' \
-                 (with twilio: { accountSid, authToken }) or 'console' (prints messages instead \
-                 of sending them; never chosen by default)",
+                 (with twilio: { accountSid, authToken }), 'playmobile' (with playmobile: { \
+                 login, password, originator }) or 'console' (prints messages instead of sending \
+                 them; never chosen by default)",
             ));
         }
         from_json(value, "SmsClientOptions")
@@ -178,6 +227,22 @@ impl SmsOptions {
                     )
                 })?;
                 SmsProviderConfig::Twilio(Box::new(t.into_config(http)?))
+            }
+            SmsProviderKind::Playmobile => {
+                let p = self.playmobile.ok_or_else(|| {
+                    Error::config(
+                        "provider 'playmobile' needs the playmobile options (login, password, \
+                         originator)",
+                    )
+                })?;
+                SmsProviderConfig::PlayMobile(Box::new(PlayMobileConfig {
+                    login: p.login,
+                    password: Secret::from(p.password),
+                    originator: p.originator,
+                    priority: p.priority.map(|p| p.as_str().to_string()),
+                    base_url: p.base_url,
+                    http,
+                }))
             }
             SmsProviderKind::Console => {
                 let c = self.console.unwrap_or_default();

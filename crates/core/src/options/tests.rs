@@ -27,7 +27,7 @@ fn an_unknown_key_is_named_with_its_path_and_the_closest_known_key() {
     let e = sms_error(json!({ "provider": "console", "zzz": 1 }));
     assert!(
         e.starts_with(
-            "unknown option zzz (known: provider, eskiz, twilio, console, balancePollMs, tokenStore, timeoutMs,"
+            "unknown option zzz (known: provider, eskiz, twilio, playmobile, console, balancePollMs, tokenStore, timeoutMs,"
         ),
         "{e}"
     );
@@ -55,7 +55,10 @@ fn a_wrong_type_names_the_field_never_the_value() {
     let e = sms_error(json!({ "provider": "console", "logLevel": "loud" }));
     assert_eq!(e, "logLevel must be one of debug, info, warn, error");
     let e = sms_error(json!({ "provider": "sms-gate" }));
-    assert_eq!(e, "provider must be one of eskiz, twilio, console");
+    assert_eq!(
+        e,
+        "provider must be one of eskiz, twilio, playmobile, console"
+    );
     assert_eq!(sms_error(json!("x")), "SmsClientOptions must be an object");
 }
 
@@ -115,6 +118,55 @@ fn twilio_authenticates_with_the_auth_token_or_an_api_key_pair() {
             config,
             Ok(crate::sms::SmsProviderConfig::Twilio(_))
         ));
+    }
+}
+
+#[test]
+fn playmobile_needs_login_password_and_originator_and_a_known_priority() {
+    let pm = |p: serde_json::Value| json!({ "provider": "playmobile", "playmobile": p });
+    assert_eq!(
+        sms_error(json!({ "provider": "playmobile" })),
+        "provider 'playmobile' needs the playmobile options (login, password, originator)"
+    );
+    assert_eq!(
+        sms_error(pm(json!({ "password": "p", "originator": "3700" }))),
+        "playmobile.login is required"
+    );
+    assert_eq!(
+        sms_error(pm(json!({ "login": "l", "originator": "3700" }))),
+        "playmobile.password is required"
+    );
+    assert_eq!(
+        sms_error(pm(json!({ "login": "l", "password": "p" }))),
+        "playmobile.originator is required"
+    );
+    assert_eq!(
+        sms_error(pm(
+            json!({ "login": "l", "password": "p", "originator": "3700", "priority": "urgent" })
+        )),
+        "playmobile.priority must be one of low, normal, high, realtime"
+    );
+    assert_eq!(
+        sms_error(pm(json!({ "login": "l", "password": "p", "originator": "3700", "callbackUrl": "x" }))),
+        "unknown option playmobile.callbackUrl (known: login, password, originator, priority, baseUrl)"
+    );
+    let e = sms_error(pm(
+        json!({ "login": "l", "password": 998901234567u64, "originator": "3700" }),
+    ));
+    assert_eq!(e, "playmobile.password must be a string");
+    let ok = pm(
+        json!({ "login": "l", "password": "p", "originator": "3700", "priority": "realtime",
+        "baseUrl": "http://127.0.0.1:9" }),
+    );
+    let config = SmsOptions::from_json(ok)
+        .unwrap()
+        .into_config(&BuiltStore::default());
+    match config {
+        Ok(crate::sms::SmsProviderConfig::PlayMobile(c)) => {
+            assert_eq!(c.priority.as_deref(), Some("realtime"));
+            assert_eq!(c.originator, "3700");
+        }
+        _ => panic!("not a Play Mobile configuration"),
     }
 }
 
@@ -181,17 +233,18 @@ fn a_typo_far_from_every_key_gets_no_suggestion() {
 fn the_known_keys_are_read_from_the_types() {
     let keys = keys_of::<SmsOptions>();
     assert_eq!(
-        &keys[..6],
+        &keys[..7],
         [
             "provider",
             "eskiz",
             "twilio",
+            "playmobile",
             "console",
             "balancePollMs",
             "tokenStore"
         ]
     );
-    assert_eq!(keys.len(), 13);
+    assert_eq!(keys.len(), 14);
     assert!(keys.contains(&"alerts".to_string()));
     assert!(keys_of::<AmoCrmOptions>().contains(&"keepAliveMs".to_string()));
     assert!(keys_of::<OtpOptions>().contains(&"appName".to_string()));
