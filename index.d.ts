@@ -242,8 +242,8 @@ export interface CustomFieldInput {
 export declare function deliveryAcceptsUpdate(previous?: 'pending' | 'delivered' | 'failed' | null | undefined): boolean
 
 export interface DeliveryReport {
-  provider: 'eskiz' | 'twilio'
-  /** The id `send` returned (Eskiz request id / Twilio SID). */
+  provider: 'eskiz' | 'twilio' | 'playmobile'
+  /** The id `send` returned (Eskiz request id / Twilio SID / Play Mobile message-id). */
   messageId: string
   /** Your `reference` (Eskiz `user_sms_id`). */
   reference?: string
@@ -448,8 +448,12 @@ export interface OutboxMessage {
   atMs: number
 }
 
-/** Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string. */
-export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio', body: Record<string, unknown> | string): DeliveryReport
+/**
+ * Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string
+ * (Play Mobile: the JSON object, or an array holding exactly one; pass each element of a
+ * longer array on its own).
+ */
+export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio' | 'playmobile', body: Record<string, unknown> | unknown[] | string): DeliveryReport
 
 /** The balance the last poll read (`balancePollMs`). */
 export interface PolledBalance {

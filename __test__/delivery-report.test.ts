@@ -1,4 +1,4 @@
-/** Delivery callbacks of both vocabularies → one shape; terminal states are never undone. */
+/** Delivery callbacks of every vocabulary → one shape; terminal states are never undone. */
 import { DeliveryTracker, parseDeliveryReport } from '../nest';
 
 const eskizTable: Array<[string, 'pending' | 'delivered' | 'failed']> = [
@@ -67,4 +67,33 @@ test('the tracker is bounded', () => {
   for (const id of ['a', 'b', 'c']) t.apply(parseDeliveryReport('twilio', `MessageSid=${id}&MessageStatus=sent`));
   expect(t.get('twilio', 'a')).toBeUndefined();
   expect(t.get('twilio', 'c')?.status).toBe('pending');
+});
+
+const playmobileTable: Array<[string, 'pending' | 'delivered' | 'failed']> = [
+  ['delivered', 'delivered'],
+  ['not_delivered', 'failed'],
+  ['undeliverable', 'failed'],
+  ['failed', 'failed'],
+  ['rejected', 'failed'],
+  ['deleted', 'failed'],
+  ['expired', 'failed'],
+  ['transmitted', 'pending'],
+  ['accepted', 'pending'],
+  ['enroute', 'pending'],
+  ['a-word-nobody-documented', 'pending'],
+];
+
+test.each(playmobileTable)('Play Mobile %s → %s', (raw, status) => {
+  const r = parseDeliveryReport('playmobile', { 'message-id': 'Ab3dE5gH7jK9mN1pQ3sT', channel: 'sms', status: raw, 'status-date': '2025-04-02 00:39:36', description: 'x' });
+  expect(r).toMatchObject({ provider: 'playmobile', messageId: 'Ab3dE5gH7jK9mN1pQ3sT', status, rawStatus: raw, at: '2025-04-02T00:39:36.000Z' });
+});
+
+test('Play Mobile: underscored keys, an array of one; a longer array or no message-id is INVALID_ARGUMENT', () => {
+  expect(parseDeliveryReport('playmobile', [{ message_id: 'm1', status: 'DELIVERED', status_date: '2025-04-02 00:39:36' }])).toMatchObject({ messageId: 'm1', status: 'delivered' });
+  const two = [
+    { 'message-id': 'a', status: 'delivered' },
+    { 'message-id': 'b', status: 'delivered' },
+  ];
+  expect(() => parseDeliveryReport('playmobile', two)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  expect(() => parseDeliveryReport('playmobile', { status: 'delivered' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('message-id') }));
 });

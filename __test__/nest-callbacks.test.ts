@@ -222,3 +222,87 @@ test('end to end: Twilio JSON callbacks (bodySHA256) with rawBody', async () => 
     await app.close();
   }
 });
+
+describe('Play Mobile', () => {
+  const PM_SECRET = 'Hq4zT8wN2cV6bX1mK5rP';
+  const PM = { login: 'shop-login', password: 'shop-password-for-tests' };
+  let pm: Sandbox;
+
+  beforeEach(async () => {
+    pm = await sandbox({ playmobile: { ...PM, statusDelaysMs: { transmitted: 10, final: 40 } } });
+  });
+
+  afterEach(async () => {
+    await pm.close();
+  });
+
+  function playmobileOptions(callbacks: SmsCallbacksOptions): SmsModuleOptions {
+    return { provider: 'playmobile', playmobile: { ...PM, originator: '3700', baseUrl: pm.url }, callbacks };
+  }
+
+  test('end to end: the sandbox posts the reports to the route; deliveryStatus shows the final one', async () => {
+    const reports: DeliveryReport[] = [];
+    const { app, url } = await listeningApp(playmobileOptions({ playmobileSecret: PM_SECRET, onDelivery: (r) => void reports.push(r) }));
+    try {
+      pm.configure({ playmobile: { callbackUrl: `${url}/sms/callbacks/playmobile/${PM_SECRET}` } });
+      const sms = app.get(SmsService);
+      const sent = await sms.send({ to: '+998901234567', text: 'Salom' });
+      const failed = await sms.send({ to: '+998901230001', text: 'Salom' });
+      await eventually(() => reports.filter((r) => r.status !== 'pending').length === 2, 5000);
+      expect(sms.deliveryStatus('playmobile', sent.id)).toMatchObject({ provider: 'playmobile', messageId: sent.id, status: 'delivered', rawStatus: 'delivered' });
+      expect(sms.deliveryStatus('playmobile', failed.id)).toMatchObject({ status: 'failed', rawStatus: 'not_delivered' });
+      // transmitted, then final, for each message.
+      expect(reports).toHaveLength(4);
+      expect(pm.stats().playmobile).toMatchObject({ callbacksSent: 4, callbacksFailed: 0 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('end to end: an array body with underscored keys, posted under …/status', async () => {
+    const reports: DeliveryReport[] = [];
+    const { app, url } = await listeningApp(playmobileOptions({ playmobileSecret: PM_SECRET, onDelivery: (r) => void reports.push(r) }));
+    try {
+      pm.configure({ playmobile: { callbackUrl: `${url}/sms/callbacks/playmobile/${PM_SECRET}/status`, callbackShape: 'array', callbackKeys: 'underscore', callbackTransmitted: false } });
+      const sent = await app.get(SmsService).send({ to: '+998901230002', text: 'Salom' });
+      await eventually(() => reports.length === 1, 5000);
+      expect(reports[0]).toMatchObject({ messageId: sent.id, status: 'failed', rawStatus: 'expired' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('wrong or missing path secret: 404 and nothing recorded; the sandbox sees its posts fail', async () => {
+    const reports: DeliveryReport[] = [];
+    const { app, url } = await listeningApp(playmobileOptions({ playmobileSecret: PM_SECRET, onDelivery: (r) => void reports.push(r) }));
+    try {
+      const server = app.getHttpServer() as Parameters<typeof request>[0];
+      const body = { 'message-id': 'Ab3dE5gH7jK9mN1pQ3sT', channel: 'sms', status: 'delivered', 'status-date': '2025-04-02 00:39:36' };
+      await request(server).post(`/sms/callbacks/playmobile/${PM_SECRET.slice(0, -1)}x`).send(body).expect(404);
+      await request(server).post('/sms/callbacks/playmobile').send(body).expect(404);
+      pm.configure({ playmobile: { callbackUrl: `${url}/sms/callbacks/playmobile/not-the-secret-value` } });
+      await app.get(SmsService).send({ to: '+998901234567', text: 'Salom' });
+      await eventually(() => pm.stats().playmobile.callbacksFailed === 2, 5000);
+      expect(reports).toHaveLength(0);
+      expect(app.get(SmsService).deliveryStatus('playmobile', 'Ab3dE5gH7jK9mN1pQ3sT')).toBeUndefined();
+      // The right secret records the same body.
+      await request(server).post(`/sms/callbacks/playmobile/${PM_SECRET}`).send(body).expect(200);
+      expect(reports).toEqual([expect.objectContaining({ provider: 'playmobile', messageId: 'Ab3dE5gH7jK9mN1pQ3sT', status: 'delivered', at: '2025-04-02T00:39:36.000Z' })]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('no playmobileSecret: the route answers 404; a short one stops startup', async () => {
+    const { app } = await listeningApp(playmobileOptions({}));
+    try {
+      await request(app.getHttpServer() as Parameters<typeof request>[0])
+        .post('/sms/callbacks/playmobile/anything-at-all-here')
+        .send({ 'message-id': 'a', status: 'delivered' })
+        .expect(404);
+    } finally {
+      await app.close();
+    }
+    await expect(Test.createTestingModule({ imports: [SmsModule.forRoot(playmobileOptions({ playmobileSecret: 'short' }))] }).compile()).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+});

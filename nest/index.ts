@@ -87,4 +87,4 @@ export type { CallbackFailures, CallbackKind } from './contained-callbacks';
 export { OtpService } from './otp-service';
 export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';
 export { validateTwilioSignature, parseDeliveryReport, DeliveryTracker } from './webhooks';
-export type { DeliveryReport, DeliveryStatus } from './webhooks';
+export type { DeliveryReport, DeliveryStatus, DeliveryProvider } from './webhooks';

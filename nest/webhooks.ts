@@ -1,5 +1,5 @@
 /**
- * Delivery callbacks: check Twilio's signature, parse both providers' reports into one shape, and
+ * Delivery callbacks: check Twilio's signature, parse every provider's reports into one shape, and
  * keep the latest state per message without letting a late report undo a terminal one.
  */
 import { callSync } from './errors';
@@ -7,6 +7,8 @@ import { native, type Native } from './native';
 
 export type DeliveryReport = Native.DeliveryReport;
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/** The providers whose delivery reports uzgate parses. */
+export type DeliveryProvider = 'eskiz' | 'twilio' | 'playmobile';
 
 /**
  * Validates `X-Twilio-Signature` in constant time. Accepts exactly what twilio-node's
@@ -28,8 +30,11 @@ export function validateTwilioSignature(
   return native.validateTwilioSignature(authToken, url, params, signature);
 }
 
-/** `body`: the parsed JSON or form object, or the raw urlencoded string. */
-export function parseDeliveryReport(provider: 'eskiz' | 'twilio', body: Record<string, unknown> | string): DeliveryReport {
+/**
+ * `body`: the parsed JSON or form object, or the raw urlencoded string. Play Mobile may post an
+ * array of reports: pass each element (an array of exactly one is accepted as it is).
+ */
+export function parseDeliveryReport(provider: DeliveryProvider, body: Record<string, unknown> | unknown[] | string): DeliveryReport {
   return callSync(() => native.parseDeliveryReport(provider, body));
 }
 
@@ -54,7 +59,7 @@ export class DeliveryTracker {
     return true;
   }
 
-  get(provider: 'eskiz' | 'twilio', messageId: string): DeliveryReport | undefined {
+  get(provider: DeliveryProvider, messageId: string): DeliveryReport | undefined {
     return this.states.get(`${provider}:${messageId}`);
   }
 }

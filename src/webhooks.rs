@@ -1,4 +1,4 @@
-//! Delivery callbacks: Twilio signature checks and both providers' reports in one shape.
+//! Delivery callbacks: Twilio signature checks and every provider's reports in one shape.
 
 use crate::error::js_error;
 use napi::bindgen_prelude::*;
@@ -68,9 +68,9 @@ pub fn validate_twilio_json_signature(
 
 #[napi(object)]
 pub struct DeliveryReport {
-    #[napi(ts_type = "'eskiz' | 'twilio'")]
+    #[napi(ts_type = "'eskiz' | 'twilio' | 'playmobile'")]
     pub provider: String,
-    /// The id `send` returned (Eskiz request id / Twilio SID).
+    /// The id `send` returned (Eskiz request id / Twilio SID / Play Mobile message-id).
     pub message_id: String,
     /// Your `reference` (Eskiz `user_sms_id`).
     pub reference: Option<String>,
@@ -98,13 +98,31 @@ impl From<CoreReport> for DeliveryReport {
     }
 }
 
-/// Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string.
+/// Parses a delivery callback. `body`: the parsed JSON/form object, or the raw form string
+/// (Play Mobile: the JSON object, or an array holding exactly one; pass each element of a
+/// longer array on its own).
 #[napi]
 pub fn parse_delivery_report(
     env: Env,
-    #[napi(ts_arg_type = "'eskiz' | 'twilio'")] provider: String,
-    #[napi(ts_arg_type = "Record<string, unknown> | string")] body: Value,
+    #[napi(ts_arg_type = "'eskiz' | 'twilio' | 'playmobile'")] provider: String,
+    #[napi(ts_arg_type = "Record<string, unknown> | unknown[] | string")] body: Value,
 ) -> Result<DeliveryReport> {
+    if provider == "playmobile" {
+        let one = match &body {
+            Value::Array(items) if items.len() != 1 => {
+                return Err(js_error(
+                    &env,
+                    CoreError::invalid(
+                        "a Play Mobile report array holds several reports: parse each element",
+                    ),
+                ))
+            }
+            Value::Array(items) => &items[0],
+            other => other,
+        };
+        let parsed = report::fields_from_json(one).and_then(|f| report::parse_playmobile(&f));
+        return parsed.map(Into::into).map_err(|e| js_error(&env, e));
+    }
     let fields = match &body {
         Value::String(s) => report::fields_from_form(s.as_bytes()),
         other => report::fields_from_json(other).map_err(|e| js_error(&env, e))?,
@@ -113,7 +131,7 @@ pub fn parse_delivery_report(
         "eskiz" => report::parse_eskiz(&fields),
         "twilio" => report::parse_twilio(&fields),
         other => Err(CoreError::invalid(format!(
-            "provider {other:?} must be eskiz or twilio"
+            "provider {other:?} must be eskiz, twilio or playmobile"
         ))),
     };
     parsed.map(Into::into).map_err(|e| js_error(&env, e))

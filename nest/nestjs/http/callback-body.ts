@@ -16,16 +16,20 @@ export interface CallbackBody {
   fields: Record<string, unknown>;
   /** The bytes exactly as received, when they are available. */
   raw?: Buffer;
+  /** A JSON array body (Play Mobile may post several reports at once); `fields` is then empty. */
+  list?: unknown[];
 }
 
 export async function readCallbackBody(req: HttpRequestLike): Promise<CallbackBody> {
   let raw = Buffer.isBuffer(req.rawBody) ? req.rawBody : undefined;
   if (isPlainObject(req.body)) return { fields: req.body, raw };
+  if (Array.isArray(req.body)) return { fields: {}, raw, list: req.body as unknown[] };
   if (!raw && unread(req)) raw = await readStream(req);
   if (!raw || raw.length === 0) return { fields: {}, raw };
   const text = raw.toString('utf8');
   if (header(req, 'content-type')?.toLowerCase().includes('json')) {
     const parsed: unknown = safeJsonParse(text);
+    if (Array.isArray(parsed)) return { fields: {}, raw, list: parsed as unknown[] };
     return { fields: isPlainObject(parsed) ? parsed : {}, raw };
   }
   return { fields: parseForm(text), raw };

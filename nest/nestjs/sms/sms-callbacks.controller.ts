@@ -4,11 +4,13 @@
  *   is the check; a wrong one gets the same 404 as an unknown route.
  * - `POST {path}/twilio`: `X-Twilio-Signature` is verified against the public URL (`publicUrl`,
  *   or forwarded headers from a proxy Express trusts, or the raw Host); 403 otherwise.
- * Both accept JSON and form bodies and answer 200 once the report is recorded, whether or not the
+ * - `POST {path}/playmobile/{playmobileSecret}` (and `…/status` under it): Play Mobile does not
+ *   sign its reports either; the body is one JSON report or an array of them, each recorded.
+ * All accept JSON and form bodies and answer 200 once the report is recorded, whether or not the
  * message id is known (providers retry on anything else).
  */
 import { Controller, ForbiddenException, Headers, HttpCode, Inject, Param, Post, Req, type Type } from '@nestjs/common';
-import { parseDeliveryReport, validateTwilioSignature, type DeliveryReport } from '../../index';
+import { parseDeliveryReport, validateTwilioSignature, type DeliveryProvider, type DeliveryReport } from '../../index';
 import { readCallbackBody, formFields } from '../http/callback-body';
 import { routeNotFound } from '../http/not-found';
 import type { HttpRequestLike } from '../http/request';
@@ -37,6 +39,18 @@ export function createSmsCallbacksController(path: string): Type<unknown> {
       await this.sms.recordDelivery(parse('eskiz', body.fields));
     }
 
+    @Post(['playmobile/:secret', 'playmobile/:secret/status'])
+    @HttpCode(200)
+    async playmobile(@Param('secret') secret: string, @Req() req: HttpRequestLike): Promise<void> {
+      const expected = this.settings.playmobileSecret;
+      if (!expected || !safeEqual(secret, expected)) throw routeNotFound(req, 'POST');
+      const body = await readCallbackBody(req);
+      const reports = body.list ?? [body.fields];
+      // Every element is parsed before any is recorded: a bad array records nothing.
+      const parsed = reports.map((r) => parse('playmobile', r as Record<string, unknown>));
+      for (const report of parsed) await this.sms.recordDelivery(report);
+    }
+
     @Post('twilio')
     @HttpCode(200)
     async twilio(@Req() req: ProxyAwareRequest, @Headers('x-twilio-signature') signature?: string): Promise<void> {
@@ -57,7 +71,7 @@ export function createSmsCallbacksController(path: string): Type<unknown> {
   return SmsCallbacksController;
 }
 
-function parse(provider: 'eskiz' | 'twilio', fields: Record<string, unknown>): DeliveryReport {
+function parse(provider: DeliveryProvider, fields: Record<string, unknown>): DeliveryReport {
   try {
     return parseDeliveryReport(provider, fields);
   } catch (e) {

@@ -13,7 +13,9 @@ import { checkModuleOptions } from '../config/module-options';
 export interface SmsCallbacksOptions {
   /**
    * Route prefix (default `sms/callbacks`): Eskiz posts to `POST {path}/eskiz/{eskizSecret}`,
-   * Twilio to `POST {path}/twilio`. Point `callbackUrl` / `statusCallback` there.
+   * Twilio to `POST {path}/twilio`, Play Mobile to `POST {path}/playmobile/{playmobileSecret}`
+   * (`…/status` appended is accepted too). Point `callbackUrl` / `statusCallback` there, and
+   * give Play Mobile its URL when agreeing the account's status URL.
    */
   path?: string;
   /**
@@ -22,6 +24,11 @@ export interface SmsCallbacksOptions {
    * use a random value such as `openssl rand -hex 16`.
    */
   eskizSecret?: string;
+  /**
+   * The secret path segment of the Play Mobile route (Play Mobile does not sign its reports).
+   * Without it the route answers 404. At least 16 characters, like `eskizSecret`.
+   */
+  playmobileSecret?: string;
   /**
    * The auth token Twilio signs callbacks with; defaults to `twilio.authToken`. With API-key
    * credentials and no token here, the Twilio route answers 404.
@@ -89,6 +96,7 @@ export function resolveSmsCallbacks(
   if (!routes.callbacks) return null;
   const merged = mergeDefined(routes.callbacks, options.callbacks ?? {});
   checkRouteSecret('callbacks.eskizSecret', merged.eskizSecret);
+  checkRouteSecret('callbacks.playmobileSecret', merged.playmobileSecret);
   return {
     ...merged,
     path: routes.callbacks.path ?? DEFAULT_CALLBACKS_PATH,

@@ -12,6 +12,7 @@ import {
   type Balance,
   type PolledBalance,
   type BatchResult,
+  type DeliveryProvider,
   type DeliveryReport,
   type EskizTemplate,
   type EskizUser,
@@ -145,7 +146,7 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
   }
 
   /** The latest delivery state received for a message (the last 10,000 messages). */
-  deliveryStatus(provider: 'eskiz' | 'twilio', messageId: string): DeliveryReport | undefined {
+  deliveryStatus(provider: DeliveryProvider, messageId: string): DeliveryReport | undefined {
     return this.deliveries.get(provider, messageId);
   }
 

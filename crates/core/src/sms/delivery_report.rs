@@ -1,5 +1,7 @@
-//! Delivery callbacks of both providers in one shape. Eskiz POSTs JSON or a form with string
-//! values and a Tashkent `status_date`; Twilio POSTs a signed form, possibly out of order.
+//! Delivery callbacks of every provider in one shape. Eskiz POSTs JSON or a form with string
+//! values and a Tashkent `status_date`; Twilio POSTs a signed form, possibly out of order; Play
+//! Mobile POSTs JSON to the URL agreed for the account, one object or an array of them, with
+//! field names and statuses that are unconfirmed (every documented spelling is read).
 //! [`accepts_update`] keeps a late non-terminal report from overwriting a terminal one.
 
 use super::delivery_status;
@@ -108,6 +110,53 @@ pub fn parse_twilio(fields: &[(String, String)]) -> Result<DeliveryReport> {
     })
 }
 
+/// The first non-empty value among `keys` (spellings of one field).
+fn any_of(fields: &[(String, String)], keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| text(fields, k))
+}
+
+/// Play Mobile: `{"message-id", "channel", "status", "status-date", "description"}`, keys with
+/// `-` or `_` (or camelCase). `status-date` is `YYYY-MM-DD HH:MM:SS` in UTC (ISO 8601 with `Z`
+/// read too); without one, the time of parsing. `message-id` is the id `send` returned.
+pub fn parse_playmobile(fields: &[(String, String)]) -> Result<DeliveryReport> {
+    let message_id = any_of(fields, &["message-id", "message_id", "messageId"])
+        .ok_or_else(|| Error::invalid("Play Mobile report without message-id"))?;
+    let raw = any_of(fields, &["status"])
+        .ok_or_else(|| Error::invalid("Play Mobile report without status"))?
+        .to_ascii_lowercase();
+    let at = any_of(fields, &["status-date", "status_date", "statusDate"])
+        .and_then(|d| {
+            let d = d.trim_end_matches(['Z', 'z']);
+            parse_local_datetime(d, 0)
+        })
+        .map(|secs| iso8601_utc(secs.max(0) as u64 * 1000))
+        .unwrap_or_else(|| iso8601_utc(unix_now_ms()));
+    Ok(DeliveryReport {
+        provider: "playmobile",
+        message_id,
+        reference: None,
+        status: delivery_status::playmobile(&raw),
+        raw_status: raw,
+        error_code: any_of(fields, &["error-code", "error_code", "errorCode"]),
+        at,
+        phone: any_of(fields, &["recipient", "msisdn", "phone"]),
+    })
+}
+
+/// A Play Mobile callback body: one report object or an array of them.
+pub fn parse_playmobile_body(body: &Value) -> Result<Vec<DeliveryReport>> {
+    match body {
+        Value::Array(items) if items.is_empty() => {
+            Err(Error::invalid("Play Mobile report array is empty"))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|item| parse_playmobile(&fields_from_json(item)?))
+            .collect(),
+        other => Ok(vec![parse_playmobile(&fields_from_json(other)?)?]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +208,52 @@ mod tests {
         assert!(accepts_update(Some(Pending)));
         assert!(!accepts_update(Some(Delivered)));
         assert!(!accepts_update(Some(Failed)));
+    }
+
+    #[test]
+    fn playmobile_reports_in_every_documented_spelling() {
+        let hyphen = json!({"message-id": "Ab3dE5gH7jK9mN1pQ3sT", "channel": "sms",
+            "status": "delivered", "status-date": "2024-05-31 22:02:27", "description": "ok"});
+        let r = parse_playmobile(&fields_from_json(&hyphen).unwrap()).unwrap();
+        assert_eq!(r.provider, "playmobile");
+        assert_eq!(r.message_id, "Ab3dE5gH7jK9mN1pQ3sT");
+        assert_eq!(r.status, DeliveryStatus::Delivered);
+        assert_eq!(r.raw_status, "delivered");
+        // UTC as given, not Tashkent.
+        assert_eq!(r.at, "2024-05-31T22:02:27.000Z");
+        let underscore = json!({"message_id": "m2", "status": "NOT_DELIVERED",
+            "status_date": "2024-05-31T22:02:27Z"});
+        let r = parse_playmobile(&fields_from_json(&underscore).unwrap()).unwrap();
+        assert_eq!(
+            (r.message_id.as_str(), r.status),
+            ("m2", DeliveryStatus::Failed)
+        );
+        assert_eq!(r.raw_status, "not_delivered");
+        assert_eq!(r.at, "2024-05-31T22:02:27.000Z");
+        let in_flight = json!({"messageId": "m3", "status": "transmitted"});
+        let r = parse_playmobile(&fields_from_json(&in_flight).unwrap()).unwrap();
+        assert_eq!(r.status, DeliveryStatus::Pending);
+        assert!(r.at.ends_with('Z'));
+    }
+
+    #[test]
+    fn playmobile_bodies_are_an_object_or_an_array() {
+        let many = json!([{"message-id": "a", "status": "expired"}, {"message-id": "b", "status": "delivered"}]);
+        let rs = parse_playmobile_body(&many).unwrap();
+        assert_eq!(rs.len(), 2);
+        assert_eq!(
+            (rs[0].status, rs[1].status),
+            (DeliveryStatus::Failed, DeliveryStatus::Delivered)
+        );
+        assert_eq!(
+            parse_playmobile_body(&json!({"message-id": "a", "status": "x"}))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(parse_playmobile_body(&json!([])).is_err());
+        assert!(parse_playmobile_body(&json!([{"status": "delivered"}])).is_err());
+        assert!(parse_playmobile_body(&json!({"message-id": "a"})).is_err());
+        assert!(parse_playmobile_body(&json!("text")).is_err());
     }
 }

@@ -23,6 +23,26 @@ pub fn twilio(raw: &str) -> DeliveryStatus {
     }
 }
 
+/// Play Mobile's report statuses. The vocabulary is agreed per account and unconfirmed, so
+/// only the known final words end a message; anything else (`transmitted`, `accepted`,
+/// `enroute`, an unknown word) stays pending. `-`/`_`/space and case are ignored.
+pub fn playmobile(raw: &str) -> DeliveryStatus {
+    let word: String = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '-' | ' ' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    match word.as_str() {
+        "delivered" | "delivrd" => DeliveryStatus::Delivered,
+        "not_delivered" | "undelivered" | "undeliverable" | "undeliv" | "failed" | "rejected"
+        | "rejectd" | "deleted" | "expired" => DeliveryStatus::Failed,
+        _ => DeliveryStatus::Pending,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +75,36 @@ mod tests {
             "TRANSMTD",
         ] {
             assert_eq!(eskiz(s), Pending, "{s}");
+        }
+    }
+
+    #[test]
+    fn playmobile_vocabulary() {
+        for s in ["delivered", "DELIVERED", " delivrd "] {
+            assert_eq!(playmobile(s), Delivered, "{s}");
+        }
+        for s in [
+            "not_delivered",
+            "not-delivered",
+            "Not Delivered",
+            "undeliverable",
+            "undelivered",
+            "failed",
+            "rejected",
+            "deleted",
+            "expired",
+        ] {
+            assert_eq!(playmobile(s), Failed, "{s}");
+        }
+        for s in [
+            "transmitted",
+            "accepted",
+            "enroute",
+            "queued",
+            "",
+            "something-new",
+        ] {
+            assert_eq!(playmobile(s), Pending, "{s}");
         }
     }
 
