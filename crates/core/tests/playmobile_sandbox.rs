@@ -157,6 +157,12 @@ async fn wrong_credentials_are_auth_failed_after_one_request() {
     assert_eq!(e.provider, Some(Provider::PlayMobile));
     assert_eq!(e.status, Some(401));
     assert!(!e.message.contains("not-the-password"));
+    assert!(
+        e.message
+            .starts_with("Play Mobile rejected the configured credentials (HTTP 401); check them in the playmobile options"),
+        "{}",
+        e.message
+    );
     assert_eq!((stat(&sb, "requests"), stat(&sb, "authFailures")), (1, 1));
     sb.close().await;
 }

@@ -144,7 +144,12 @@ impl RequestAuth for StaticAuth {
         async move {
             Err(Error::new(
                 crate::error::ErrorCode::AuthFailed,
-                "the provider rejected the configured credentials",
+                format!(
+                    "{} rejected the configured credentials (HTTP 401); check them in the \
+                     {} options",
+                    provider.display_name(),
+                    provider.as_str()
+                ),
             )
             .with_provider(provider)
             .with_status(401))

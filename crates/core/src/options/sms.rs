@@ -188,6 +188,12 @@ impl SmsOptions {
         let Some(ms) = self.balance_poll_ms else {
             return Ok(None);
         };
+        if self.provider == SmsProviderKind::Playmobile {
+            return Err(Error::config(
+                "balancePollMs cannot be used with Play Mobile: it has no balance query uzgate \
+                 knows of (leave balancePollMs and alerts.lowBalance out)",
+            ));
+        }
         let every = Duration::from_millis(ms as u64);
         if !(MIN_BALANCE_POLL..=MAX_BALANCE_POLL).contains(&every) {
             return Err(Error::config(format!(

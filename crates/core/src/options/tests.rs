@@ -154,6 +154,16 @@ fn playmobile_needs_login_password_and_originator_and_a_known_priority() {
         json!({ "login": "l", "password": 998901234567u64, "originator": "3700" }),
     ));
     assert_eq!(e, "playmobile.password must be a string");
+    let e = SmsOptions::check(json!({ "provider": "playmobile", "balancePollMs": 60000,
+        "playmobile": { "login": "l", "password": "p", "originator": "3700" } }))
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Config);
+    assert!(
+        e.message
+            .starts_with("balancePollMs cannot be used with Play Mobile"),
+        "{}",
+        e.message
+    );
     let ok = pm(
         json!({ "login": "l", "password": "p", "originator": "3700", "priority": "realtime",
         "baseUrl": "http://127.0.0.1:9" }),
