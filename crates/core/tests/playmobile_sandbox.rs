@@ -277,3 +277,36 @@ async fn configuration_is_checked_without_the_network() {
         assert!(!e.message.contains(PASSWORD));
     }
 }
+
+#[tokio::test]
+async fn an_answer_over_the_size_cap_is_abandoned_unread_and_never_resent() {
+    let sb = sandbox(json!({})).await;
+    let c = SmsClient::new(
+        SmsProviderConfig::PlayMobile(Box::new(PlayMobileConfig {
+            login: LOGIN.into(),
+            password: PASSWORD.into(),
+            originator: "3700".into(),
+            priority: None,
+            base_url: Some(sb.url()),
+            http: HttpOptions {
+                timeout: Duration::from_secs(5),
+                max_response_bytes: 64,
+                ..Default::default()
+            },
+        })),
+        Logger::default(),
+    )
+    .unwrap();
+    // The normal answer fits.
+    c.send(msg("998901234567", "hi")).await.unwrap();
+    sb.set_fault(
+        json!({"path": "/broker-api/send", "kind": "status", "status": 200,
+        "body": "x".repeat(4096), "phase": "after", "times": 1}),
+    )
+    .unwrap();
+    let e = c.send(msg("998901234567", "hi")).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::OutcomeUnknown);
+    assert_eq!(e.provider, Some(Provider::PlayMobile));
+    assert_eq!((stat(&sb, "requests"), stat(&sb, "messages")), (2, 2));
+    sb.close().await;
+}
