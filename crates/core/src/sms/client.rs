@@ -4,8 +4,10 @@
 
 use super::balance_watch::{BalanceWatch, PolledBalance};
 use super::provider::{Capabilities, SmsProvider};
-use super::types::{Balance, BatchResult, MessageStatus, OutboxMessage, SendInput, SendResult};
-use crate::alerts::{AlertEngine, AlertKind};
+use super::types::{
+    Balance, BatchResult, DeliveryStatus, MessageStatus, OutboxMessage, SendInput, SendResult,
+};
+use crate::alerts::{AlertEngine, AlertKind, RateWatch};
 use crate::auth::{EventSink, TokenManager, TokenStatus};
 use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::log::Logger;
@@ -16,7 +18,7 @@ use crate::providers::eskiz::{
 };
 use crate::providers::twilio::{TwilioClient, TwilioConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 pub enum SmsProviderConfig {
@@ -33,6 +35,8 @@ pub struct SmsClient {
     metrics: Arc<Metrics>,
     closed: AtomicBool,
     balance_watch: BalanceWatch,
+    /// The delivery-failure alert, fed by `note_delivery`.
+    deliveries: OnceLock<Arc<RateWatch>>,
 }
 
 impl SmsClient {
@@ -52,6 +56,7 @@ impl SmsClient {
             metrics,
             closed: AtomicBool::new(false),
             balance_watch: BalanceWatch::default(),
+            deliveries: OnceLock::new(),
         })
     }
 
@@ -188,6 +193,19 @@ impl SmsClient {
                 Ok(Some(t.status()))
             }
             None => Ok(None),
+        }
+    }
+
+    /// Counts failed final delivery reports toward `watch`'s alert (set once).
+    pub fn watch_deliveries(&self, watch: Arc<RateWatch>) {
+        let _ = self.deliveries.set(watch);
+    }
+
+    /// A delivery report received (by a callback route): a final one counts toward the
+    /// delivery-failure alert. Give each message's final report once.
+    pub fn note_delivery(&self, status: DeliveryStatus) {
+        if let (Some(watch), true) = (self.deliveries.get(), status.is_terminal()) {
+            watch.observe(status == DeliveryStatus::Failed);
         }
     }
 
