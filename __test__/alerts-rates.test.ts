@@ -53,7 +53,7 @@ test('OTP abuse: one alert for many hourly-cap refusals (webhook and callback), 
     secret: OTP_SECRET,
     maxSendsPerHour: 1,
     resendCooldownSeconds: 0,
-    alerts: { webhook: webhook(), callback: (a) => void received.push(a), otpAbuse: { capHits: 5, windowMs: 2000 } },
+    alerts: { webhook: webhook(), onAlert: (a) => void received.push(a), otpAbuse: { capHits: 5, windowMs: 2000 } },
   });
   opened.push(otp);
   const phones = Array.from({ length: 6 }, (_, i) => `+99890${String(7000000 + i)}`);
@@ -85,7 +85,7 @@ test('delivery failures: reports through the Nest callback route make one alert 
     provider: 'eskiz',
     eskiz: { email: ESKIZ_EMAIL, password: ESKIZ_PASSWORD, baseUrl: sb.url },
     callbacks: { eskizSecret },
-    alerts: { webhook: webhook(), callback: (a) => void received.push(a), deliveryFailures: { ratio: 0.5, minReports: 4, windowMs: 5000 } },
+    alerts: { webhook: webhook(), onAlert: (a) => void received.push(a), deliveryFailures: { ratio: 0.5, minReports: 4, windowMs: 5000 } },
   };
   const moduleRef = await Test.createTestingModule({ imports: [SmsModule.forRoot(options)] }).compile();
   const app = moduleRef.createNestApplication();
@@ -115,7 +115,7 @@ test('delivery failures: reports through the Nest callback route make one alert 
   }
 }, 40_000);
 
-test('a callback that throws is contained: the other sinks still get the alert, the failure is counted', async () => {
+test('an onAlert that throws is contained: the other sinks still get the alert, the failure is counted', async () => {
   const sms = track(new SmsClient({ provider: 'console' }));
   const before = callbackFailures().alert;
   const otp = new OtpService({
@@ -123,7 +123,7 @@ test('a callback that throws is contained: the other sinks still get the alert, 
     secret: OTP_SECRET,
     maxSendsPerHour: 1,
     resendCooldownSeconds: 0,
-    alerts: { webhook: webhook(), callback: () => { throw new Error('alert receiver is broken'); }, otpAbuse: { capHits: 1, windowMs: 1000 } },
+    alerts: { webhook: webhook(), onAlert: () => { throw new Error('alert receiver is broken'); }, otpAbuse: { capHits: 1, windowMs: 1000 } },
   });
   opened.push(otp);
   await otp.send('+998907000001');
@@ -138,7 +138,7 @@ test.each([
   ['lowBalance on OtpService', () => new OtpService({ sms: track(new SmsClient({ provider: 'console' })), secret: OTP_SECRET, alerts: { webhook: webhook(), lowBalance: 1000 } }), 'alerts.lowBalance is for SmsClient'],
   ['a ratio above 1', () => new SmsClient({ provider: 'console', alerts: { webhook: webhook(), deliveryFailures: { ratio: 1.5 } } }), 'alerts.deliveryFailures.ratio must be above 0 and at most 1'],
   ['a window under a second', () => new OtpService({ sms: track(new SmsClient({ provider: 'console' })), secret: OTP_SECRET, alerts: { webhook: webhook(), otpAbuse: { windowMs: 10 } } }), 'alerts.otpAbuse.windowMs must be between 1000 and 86400000'],
-  ['a callback that is no function', () => new SmsClient({ provider: 'console', alerts: { callback: 'https://ops.example.uz' as unknown as () => void } }), 'alerts.callback must be a function'],
+  ['an onAlert that is no function', () => new SmsClient({ provider: 'console', alerts: { onAlert: 'https://ops.example.uz' as unknown as () => void } }), 'alerts.onAlert must be a function'],
 ])('%s: CONFIG from the constructor, before any request', (_name, build, message) => {
   const before = sb.webhookRequests('alerts').length;
   let error: unknown;
@@ -152,8 +152,8 @@ test.each([
   expect(sb.webhookRequests('alerts')).toHaveLength(before);
 });
 
-test('a callback alone is a sink; the configuration view lists it', () => {
-  const sms = track(new SmsClient({ provider: 'console', alerts: { callback: () => undefined } }));
+test('onAlert alone is a sink; the configuration view lists it', () => {
+  const sms = track(new SmsClient({ provider: 'console', alerts: { onAlert: () => undefined } }));
   expect(sms.configuration().alerts?.sinks).toEqual([{ kind: 'callback', target: "the application's function" }]);
 });
 

@@ -60,7 +60,7 @@ export function callbackFailuresMetrics(): string {
 const WHAT: Record<CallbackKind, string> = {
   logger: 'the logger given to uzgate',
   listener: 'a listener of an uzgate event',
-  alert: 'the alerts.callback given to uzgate',
+  alert: 'the alerts.onAlert given to uzgate',
 };
 
 function failed(kind: CallbackKind, error: unknown): void {

@@ -1,4 +1,4 @@
-//! The JS `alerts.callback`: each alert, as the webhook's JSON fields, handed to the
+//! The JS `alerts.onAlert`: each alert, as the webhook's JSON fields, handed to the
 //! application's function on the JS thread. A weak thread-safe function, released on `close()`.
 
 use napi::bindgen_prelude::*;

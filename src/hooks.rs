@@ -28,7 +28,7 @@ pub struct ClientHooks<'a> {
     pub store_unlock: Option<Function<'a, UnlockRequest, Promise<()>>>,
     /// Token lifecycle events (refreshed, refresh failed, re-authorisation required).
     pub on_event: Option<Function<'a, TokenEventInfo, ()>>,
-    /// `alerts.callback`: each operator alert.
+    /// `alerts.onAlert`: each operator alert.
     pub on_alert: Option<Function<'a, AlertInfo, ()>>,
 }
 
@@ -218,7 +218,7 @@ impl Resources {
             .map(|e| e as Arc<dyn EventSink>)
     }
 
-    /// The core sink of `alerts.callback`, if the client was given one.
+    /// The core sink of `alerts.onAlert`, if the client was given one.
     pub fn alert_callback(&self) -> Option<uzgate_core::alerts::AlertCallback> {
         self.attached.alert_callback.as_ref().map(|c| c.sink())
     }

@@ -102,7 +102,7 @@ fn build(
 #[napi]
 impl OtpService {
     /// `sms` sends the codes; the core checks the options (no I/O). `onAlert`: the
-    /// `alerts.callback` of the options.
+    /// `alerts.onAlert` of the options.
     #[napi(constructor)]
     pub fn new(
         env: Env,

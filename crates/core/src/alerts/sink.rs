@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The application's own function (the JS `alerts.callback`): handed the alert, it cannot refuse
+/// The application's own function (the JS `alerts.onAlert`): handed the alert, it cannot refuse
 /// or fail it — whatever it does with it is its business, its throws are contained by the caller.
 pub type AlertCallback = Arc<dyn Fn(&Alert) + Send + Sync>;
 

@@ -70,7 +70,7 @@ pub fn alerts_view(o: Option<&AlertOptions>, client: AlertClient) -> Option<Aler
     })
 }
 
-/// The application's own function among the sinks (`alerts.callback`, known to the binding only).
+/// The application's own function among the sinks (`alerts.onAlert`, known to the binding only).
 pub fn add_callback_sink(view: &mut Option<AlertsView>) {
     if let Some(v) = view {
         v.sinks.push(AlertSinkView {

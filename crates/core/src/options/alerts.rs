@@ -268,7 +268,7 @@ impl AlertOptions {
     }
 
     /// The engine for the integration named `integration` (masked), its sinks checked;
-    /// `callback`: the application's function (the JS `alerts.callback`), a sink of its own.
+    /// `callback`: the application's function (the JS `alerts.onAlert`), a sink of its own.
     pub fn build(
         &self,
         integration: String,
@@ -309,7 +309,7 @@ impl AlertOptions {
         }
         if sinks.is_empty() {
             return Err(Error::config(
-                "alerts needs a place to send them: telegram { botToken, chatId }, webhook { url, secret } or callback",
+                "alerts needs a place to send them: telegram { botToken, chatId }, webhook { url, secret } or onAlert",
             ));
         }
         Ok(AlertEngine::new(integration, rules, sinks))

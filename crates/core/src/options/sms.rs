@@ -155,6 +155,7 @@ impl SmsOptions {
     pub fn into_config(self, store: &BuiltStore) -> Result<SmsProviderConfig> {
         if let Some(alerts) = &self.alerts {
             alerts.check_for(AlertClient::Sms)?;
+            alerts.delivery_rule()?;
         }
         let http = self.common().http()?;
         let manager = self.common().manager()?;
