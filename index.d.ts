@@ -63,8 +63,11 @@ export declare class AmoCrmClient {
 }
 
 export declare class OtpService {
-  /** `sms` sends the codes; the core checks the options (no I/O). */
-  constructor(sms: SmsClient, options: Record<string, unknown>, logger?: ((arg: LogLine) => void) | undefined | null)
+  /**
+   * `sms` sends the codes; the core checks the options (no I/O). `onAlert`: the
+   * `alerts.onAlert` of the options.
+   */
+  constructor(sms: SmsClient, options: Record<string, unknown>, logger?: ((arg: LogLine) => void) | undefined | null, onAlert?: ((arg: AlertInfo) => void) | undefined | null)
   /**
    * The effective configuration for operators, every value masked (no secret, nor any part
    * of one): provider, hosts, credentials set or missing, token store, limits, findings.
@@ -74,7 +77,7 @@ export declare class OtpService {
   send(phone: string): Promise<OtpSendResult>
   /** `{ ok: true }` once for the right code; otherwise why not. */
   verify(phone: string, code: string): Promise<OtpVerifyResult>
-  /** Releases the logger callback. Idempotent. */
+  /** Releases the logger and alert callbacks. Idempotent. */
   close(): void
 }
 
@@ -90,6 +93,11 @@ export declare class SmsClient {
    */
   configuration(): Record<string, unknown>
   get provider(): string
+  /**
+   * A delivery report received: a final one (`delivered`, `failed`) counts toward the
+   * delivery-failure alert. Give each message's final report once.
+   */
+  noteDelivery(status: 'pending' | 'delivered' | 'failed'): void
   send(message: SendInput): Promise<SendResult>
   /** Eskiz: one `send-batch` request (all messages validated first). Console: each message. */
   sendBatch(messages: Array<SendInput>, options?: BatchOptions | undefined | null): Promise<BatchResult>
@@ -128,6 +136,23 @@ export declare class SmsClient {
   metrics(): string
   /** Stops background token work so the process can exit. Idempotent. */
   close(): Promise<void>
+}
+
+export interface AlertInfo {
+  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse'
+  state: 'firing' | 'resolved'
+  /** A reminder of an incident already reported. */
+  repeat: boolean
+  /** Which integration (masked: `Eskiz o***@example.uz`, `amoCRM example.amocrm.ru`). */
+  integration: string
+  /** When the incident began (Unix ms). */
+  sinceMs: number
+  /** What was seen. */
+  detail: string
+  /** What to do; empty when resolved. */
+  action: string
+  /** The whole message, as Telegram receives it. */
+  text: string
 }
 
 /**
@@ -208,6 +233,8 @@ export interface ClientHooks {
   storeUnlock?: (arg: UnlockRequest) => Promise<undefined>
   /** Token lifecycle events (refreshed, refresh failed, re-authorisation required). */
   onEvent?: (arg: TokenEventInfo) => void
+  /** `alerts.onAlert`: each operator alert. */
+  onAlert?: (arg: AlertInfo) => void
 }
 
 export interface ContactInput {

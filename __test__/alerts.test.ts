@@ -171,7 +171,8 @@ test('amoCRM blocked (403) and unpaid (402): one alert each, resolved when calls
   expect(texts()).toHaveLength(3);
   sb.configure({ amocrm: { unpaid: false } });
   await client.createLead(lead('c'));
-  await eventually(() => texts().length === 4, 5000);
+  // Sinks are served in turn: the webhook's copy follows Telegram's.
+  await eventually(() => texts().length === 4 && sb.webhookRequests('alerts').length === 4, 5000);
   expect(texts()[3]).toMatch(/^✅ RESOLVED: the amoCRM account is unpaid/);
   expect(webhookAlerts().map((a) => `${String(a.kind)} ${String(a.state)}`)).toEqual([
     'access_blocked firing',

@@ -157,6 +157,26 @@ test('alert variables: each sink pair together, a numeric chat id as a number, c
   ).toThrow('UZGATE_ALERT_WEBHOOK_SECRET must be at least 16 characters');
 });
 
+test('one set of alert variables serves every module; each takes its own rule', () => {
+  const shared = {
+    UZGATE_ALERT_WEBHOOK_URL: 'https://ops.example.uz/hooks/uzgate',
+    UZGATE_ALERT_WEBHOOK_SECRET: SECRET,
+    UZGATE_ALERT_CONNECT_URL: 'https://shop.example.uz/amocrm/authorize',
+    UZGATE_ALERT_DELIVERY_FAILURE_RATIO: '0.3',
+    UZGATE_ALERT_OTP_CAP_HITS: '50',
+  };
+  const webhook = { url: 'https://ops.example.uz/hooks/uzgate', secret: SECRET };
+  expect(smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, ...shared }).alerts).toEqual({ webhook, deliveryFailures: { ratio: 0.3 } });
+  expect(otpOptionsFromEnv({ OTP_SECRET: SECRET, ...shared }).alerts).toEqual({ webhook, otpAbuse: { capHits: 50 } });
+  expect(amoCrmOptionsFromEnv({ AMOCRM_CLIENT_ID: 'id', AMOCRM_LONG_LIVED_TOKEN: SECRET, ...shared }).alerts).toEqual({ webhook, connectUrl: shared.UZGATE_ALERT_CONNECT_URL });
+  expect(() => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, ...shared, UZGATE_ALERT_DELIVERY_FAILURE_RATIO: 'a quarter' })).toThrow(
+    'UZGATE_ALERT_DELIVERY_FAILURE_RATIO must be a number such as 0.25',
+  );
+  expect(() => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET, ...shared, UZGATE_ALERT_DELIVERY_FAILURE_RATIO: '2' })).toThrow(
+    'must be above 0 and at most 1',
+  );
+});
+
 const mistakes: Array<[string, () => unknown, string]> = [
   ['unknown provider', () => smsOptionsFromEnv({ SMS_PROVIDER: 'sms.ru' }), 'SMS_PROVIDER must be one of eskiz, twilio, playmobile, console (got "sms.ru")'],
   ['Eskiz password', () => smsOptionsFromEnv({ ESKIZ_EMAIL: 'a@b.uz' }), 'ESKIZ_PASSWORD is not set (needed for SMS_PROVIDER=eskiz)'],

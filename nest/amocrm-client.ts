@@ -5,6 +5,7 @@
  * each as `token`).
  */
 import { EventEmitter } from 'node:events';
+import { splitAlerts, type AlertsOptions } from './alert-callback';
 import { call, callSync, construct } from './errors';
 import {
   AUTHORIZATION_URL_OPTIONS,
@@ -37,8 +38,10 @@ export type ExchangeCodeInput = Native.ExchangeCodeInput;
  * JavaScript custom token store and a logger. Rotating refresh tokens need a persistent
  * `tokenStore` (`file`, `redis`, `custom`) in production.
  */
-export type AmoCrmClientOptions = Omit<AmoCrmOptions, 'tokenStore'> & {
+export type AmoCrmClientOptions = Omit<AmoCrmOptions, 'tokenStore' | 'alerts'> & {
   tokenStore?: TokenStoreOptions;
+  /** Operator alerts: Telegram, a signed webhook, a callback (see `AlertsOptions`). */
+  alerts?: AlertsOptions;
   /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */
   logger?: UzgateLogger;
 };
@@ -51,11 +54,12 @@ export class AmoCrmClient extends EventEmitter {
     checkJsOptions('AmoCrmClientOptions', options);
     const { logger, tokenStore, ...rest } = options;
     const store = toNativeStore(tokenStore);
+    const { alerts, onAlert } = splitAlerts(rest.alerts);
     this.native = construct(
       () =>
         new native.AmoCrmClient(
-          { ...rest, tokenStore: store.store },
-          { logger: toNativeLogger(logger), onEvent: eventForwarder(this), ...store.hooks },
+          { ...rest, alerts, tokenStore: store.store },
+          { logger: toNativeLogger(logger), onEvent: eventForwarder(this), onAlert, ...store.hooks },
         ),
     );
   }

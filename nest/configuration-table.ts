@@ -42,7 +42,12 @@ function section(view: ConfigurationView): string[] {
   const a = view.alerts;
   if (a) {
     a.sinks.forEach((sink, i) => lines.push(row(i === 0 ? 'alerts' : '', `${sink.kind} → ${sink.target}`)));
-    if (a.repeatAfterMs !== undefined) lines.push(row('', `reminder every ${a.repeatAfterMs} ms, after ${a.refreshFailures ?? '?'} failed refreshes in a row`));
+    if (a.repeatAfterMs !== undefined) {
+      const refreshes = a.refreshFailures === undefined ? '' : `, after ${a.refreshFailures} failed refreshes in a row`;
+      lines.push(row('', `reminder every ${a.repeatAfterMs} ms${refreshes}`));
+    }
+    if (a.deliveryFailures !== undefined) lines.push(row('', `delivery failures: ${a.deliveryFailures}`));
+    if (a.otpAbuse !== undefined) lines.push(row('', `OTP abuse: ${a.otpAbuse}`));
   }
   const o = view.otp;
   if (o) {

@@ -107,8 +107,12 @@ export interface ConfigurationView {
 }
 
 export interface ConfigurationAlerts {
-  sinks: Array<{ kind: 'telegram' | 'webhook'; target: string }>;
+  sinks: Array<{ kind: 'telegram' | 'webhook' | 'callback'; target: string }>;
   repeatAfterMs?: number;
   refreshFailures?: number;
   connectUrl?: string;
+  /** `SmsClient`: the delivery-failure rule in words ("25 % failed of at least 20 final reports over 15 min"). */
+  deliveryFailures?: string;
+  /** `OtpService`: the OTP-abuse rule in words ("20 hourly-cap refusals over 60 min"). */
+  otpAbuse?: string;
 }

@@ -1,5 +1,5 @@
 /**
- * User code that uzgate calls back — a logger, a listener of uzgate's events — runs inside
+ * User code that uzgate calls back — a logger, a listener of uzgate's events, an alert callback — runs inside
  * uzgate's own work (a native callback, a webhook route). Left alone, one that throws or rejects
  * becomes an uncaught exception and ends the process at the first log line or token refresh.
  * Here each call is contained: the failure is counted (`callbackFailures()`, and the metric
@@ -8,11 +8,11 @@
  */
 import type { EventEmitter } from 'node:events';
 
-export type CallbackKind = 'logger' | 'listener';
+export type CallbackKind = 'logger' | 'listener' | 'alert';
 
 export type CallbackFailures = Record<CallbackKind, number>;
 
-const failures: CallbackFailures = { logger: 0, listener: 0 };
+const failures: CallbackFailures = { logger: 0, listener: 0, alert: 0 };
 const reported = new Set<CallbackKind>();
 
 /** How many user callbacks of each kind threw or rejected in this process so far. */
@@ -48,7 +48,7 @@ export function emitContained(emitter: EventEmitter, type: string, event: unknow
 /** The counts in the Prometheus text format, merged with the clients' own metrics. */
 export function callbackFailuresMetrics(): string {
   const lines = [
-    '# HELP uzgate_callback_failures_total User callbacks (loggers, event listeners) that threw or rejected; uzgate went on without them.',
+    '# HELP uzgate_callback_failures_total User callbacks (loggers, event listeners, alert callbacks) that threw or rejected; uzgate went on without them.',
     '# TYPE uzgate_callback_failures_total counter',
   ];
   for (const kind of Object.keys(failures) as CallbackKind[]) {
@@ -60,6 +60,7 @@ export function callbackFailuresMetrics(): string {
 const WHAT: Record<CallbackKind, string> = {
   logger: 'the logger given to uzgate',
   listener: 'a listener of an uzgate event',
+  alert: 'the alerts.onAlert given to uzgate',
 };
 
 function failed(kind: CallbackKind, error: unknown): void {

@@ -4,6 +4,7 @@
  * cooldown and an hourly cap per number. With `store: { type: 'redis' }` all of that is shared
  * by every replica.
  */
+import { splitAlerts, type AlertsOptions } from './alert-callback';
 import { call, construct } from './errors';
 import type { OtpOptions } from './generated/OtpOptions';
 import { toNativeLogger, type UzgateLogger } from './logger';
@@ -19,7 +20,9 @@ export type OtpVerifyResult = Native.OtpVerifyResult;
  * The core's `OtpOptions` (generated from the Rust option types, documented there), with the
  * client that sends the codes and a logger.
  */
-export type OtpServiceOptions = OtpOptions & {
+export type OtpServiceOptions = Omit<OtpOptions, 'alerts'> & {
+  /** Operator alerts when the hourly cap refuses many sends: Telegram, a webhook, a callback. */
+  alerts?: AlertsOptions;
   /** The client that sends the codes. */
   sms: SmsClient;
   /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */
@@ -33,7 +36,10 @@ export class OtpService {
     checkJsOptions('OtpServiceOptions', options);
     const { sms, logger, ...rest } = options;
     checkArgument('sms', required('object'), sms, 'CONFIG');
-    this.native = construct(() => new native.OtpService(sms.nativeClient(), rest, toNativeLogger(logger)));
+    const { alerts, onAlert } = splitAlerts(rest.alerts);
+    this.native = construct(
+      () => new native.OtpService(sms.nativeClient(), { ...rest, alerts }, toNativeLogger(logger), onAlert),
+    );
   }
 
   /** Sends a fresh code; rejects with `RATE_LIMITED` (`retryAfterMs`) inside the cooldown/cap. */

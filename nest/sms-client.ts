@@ -3,7 +3,9 @@
  * promise that rejects with an UzgateError; bad input is rejected before any network call.
  */
 import { EventEmitter } from 'node:events';
-import { call, construct } from './errors';
+import { splitAlerts, type AlertsOptions } from './alert-callback';
+import { call, callSync, construct } from './errors';
+import type { DeliveryReport } from './webhooks';
 import { BATCH_OPTIONS, HISTORY_QUERY, SEND_INPUT } from './known-options';
 import { eventForwarder } from './events';
 import type { SmsOptions } from './generated/SmsOptions';
@@ -38,8 +40,10 @@ export type { ConsoleOptions } from './generated/ConsoleOptions';
  * The core's `SmsOptions` (generated from the Rust option types, documented there), with a
  * JavaScript custom token store and a logger.
  */
-export type SmsClientOptions = Omit<SmsOptions, 'tokenStore'> & {
+export type SmsClientOptions = Omit<SmsOptions, 'tokenStore' | 'alerts'> & {
   tokenStore?: TokenStoreOptions;
+  /** Operator alerts: Telegram, a signed webhook, a callback (see `AlertsOptions`). */
+  alerts?: AlertsOptions;
   /** Receives uzgate's (masked) log lines: a function or a Nest `Logger`. */
   logger?: UzgateLogger;
 };
@@ -56,11 +60,12 @@ export class SmsClient extends EventEmitter {
     checkJsOptions('SmsClientOptions', options);
     const { logger, tokenStore, ...rest } = options;
     const store = toNativeStore(tokenStore);
+    const { alerts, onAlert } = splitAlerts(rest.alerts);
     this.native = construct(
       () =>
         new native.SmsClient(
-          { ...rest, tokenStore: store.store },
-          { logger: toNativeLogger(logger), onEvent: eventForwarder(this), ...store.hooks },
+          { ...rest, alerts, tokenStore: store.store },
+          { logger: toNativeLogger(logger), onEvent: eventForwarder(this), onAlert, ...store.hooks },
         ),
     );
   }
@@ -79,6 +84,18 @@ export class SmsClient extends EventEmitter {
     return call(() => {
       checkShape(SEND_INPUT, message, 'INVALID_ARGUMENT');
       return this.native.send(message);
+    });
+  }
+
+  /**
+   * A delivery report your own callback route received (`parseDeliveryReport`): a final one
+   * (`delivered`, `failed`) counts toward the delivery-failure alert. The Nest callback routes
+   * call this themselves. Give each message's final report once.
+   */
+  noteDelivery(report: Pick<DeliveryReport, 'status'>): void {
+    callSync(() => {
+      checkArgument('report', required('object'), report);
+      this.native.noteDelivery(report.status);
     });
   }
 

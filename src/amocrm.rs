@@ -52,14 +52,17 @@ impl AmoCrmClient {
             Err(e) => return throw(&env, e),
         };
         let view = match ConfigView::of_amocrm(&options) {
-            Ok(v) => v.to_json(),
-            Err(e) => return throw(&env, e),
-        };
-        let alerts = match alerts::engine(options.alerts.as_ref(), amocrm_label(&options)) {
-            Ok(a) => a,
+            Ok(v) => v,
             Err(e) => return throw(&env, e),
         };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
+        let callback = res.alert_callback();
+        let view = view.with_alert_callback(callback.is_some()).to_json();
+        let label = amocrm_label(&options);
+        let alerts = match alerts::engine(options.alerts.as_ref(), label.clone(), callback) {
+            Ok(a) => a,
+            Err(e) => return throw(&env, e),
+        };
         match build(options, &res.attached, &res.store) {
             Ok(inner) => {
                 if let Some(events) = res.events() {
@@ -69,7 +72,7 @@ impl AmoCrmClient {
                     alerts,
                     res.attached.logger.clone(),
                     inner.metrics_handle(),
-                    res.store.redis.clone(),
+                    res.store.redis.clone().map(|conn| (conn, label)),
                     |sink| inner.subscribe(sink),
                 );
                 Ok(AmoCrmClient {

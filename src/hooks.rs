@@ -1,6 +1,7 @@
 //! The JS functions a client may be given (logger, custom token store, token events), turned into
 //! the core's sinks. All are weak thread-safe functions, released on `close()`.
 
+use crate::alert_callback::{AlertInfo, JsAlertCallback};
 use crate::logger::{logger, JsLogSink, LogLine};
 use crate::store::{LockRequest, SaveRecord, StoredRecord, UnlockRequest};
 use napi::bindgen_prelude::*;
@@ -27,6 +28,8 @@ pub struct ClientHooks<'a> {
     pub store_unlock: Option<Function<'a, UnlockRequest, Promise<()>>>,
     /// Token lifecycle events (refreshed, refresh failed, re-authorisation required).
     pub on_event: Option<Function<'a, TokenEventInfo, ()>>,
+    /// `alerts.onAlert`: each operator alert.
+    pub on_alert: Option<Function<'a, AlertInfo, ()>>,
 }
 
 #[napi(object)]
@@ -152,6 +155,7 @@ impl EventSink for JsEventSink {
 pub struct SplitHooks<'a> {
     pub logger: Option<Function<'a, LogLine, ()>>,
     pub on_event: Option<Function<'a, TokenEventInfo, ()>>,
+    pub on_alert: Option<Function<'a, AlertInfo, ()>>,
     pub custom_store: Option<crate::store::CustomCallbacks<'a>>,
 }
 
@@ -161,6 +165,7 @@ impl<'a> ClientHooks<'a> {
             None => SplitHooks {
                 logger: None,
                 on_event: None,
+                on_alert: None,
                 custom_store: None,
             },
             Some(h) => SplitHooks {
@@ -175,6 +180,7 @@ impl<'a> ClientHooks<'a> {
                 },
                 logger: h.logger,
                 on_event: h.on_event,
+                on_alert: h.on_alert,
             },
         }
     }
@@ -196,7 +202,8 @@ impl Resources {
         store: Option<&TokenStoreOptions>,
     ) -> Result<Arc<Self>> {
         let hooks = ClientHooks::split(hooks);
-        let attached = Attached::new(hooks.logger, hooks.on_event, log_level)?;
+        let mut attached = Attached::new(hooks.logger, hooks.on_event, log_level)?;
+        attached.alert_callback = hooks.on_alert.map(JsAlertCallback::new).transpose()?;
         match crate::store::build(store, hooks.custom_store)? {
             Ok(store) => Ok(Arc::new(Resources { attached, store })),
             Err(e) => crate::error::throw(env, e),
@@ -211,6 +218,11 @@ impl Resources {
             .map(|e| e as Arc<dyn EventSink>)
     }
 
+    /// The core sink of `alerts.onAlert`, if the client was given one.
+    pub fn alert_callback(&self) -> Option<uzgate_core::alerts::AlertCallback> {
+        self.attached.alert_callback.as_ref().map(|c| c.sink())
+    }
+
     /// Releases every JS function the client holds, once the client itself has closed.
     pub fn release(&self) {
         self.attached.detach_all(&self.store);
@@ -222,6 +234,7 @@ pub struct Attached {
     pub logger: Logger,
     pub log_sink: Option<Arc<JsLogSink>>,
     pub events: Option<Arc<JsEventSink>>,
+    pub alert_callback: Option<Arc<JsAlertCallback>>,
 }
 
 impl Attached {
@@ -247,6 +260,7 @@ impl Attached {
             logger,
             log_sink,
             events,
+            alert_callback: None,
         })
     }
 
@@ -256,6 +270,9 @@ impl Attached {
         }
         if let Some(e) = &self.events {
             e.f.lock().take();
+        }
+        if let Some(a) = &self.alert_callback {
+            a.detach();
         }
     }
 

@@ -6,6 +6,7 @@ extern crate napi_derive;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod alert_callback;
 pub mod alerts;
 pub mod amocrm;
 pub mod amocrm_types;

@@ -1,5 +1,7 @@
 //! `OtpService` for JS: codes sent through an `SmsClient`, verified once.
 
+use crate::alert_callback::{AlertInfo, JsAlertCallback};
+use crate::alerts;
 use crate::error::throw;
 use crate::hooks::Attached;
 use crate::promise::promise;
@@ -63,29 +65,63 @@ fn build(
     options: OtpOptions,
     attached: &Attached,
 ) -> uzgate_core::Result<core::OtpService> {
-    let (config, store) = options.into_config()?;
-    core::OtpService::new(sms.core(), store, config, attached.logger.clone())
+    let label = format!("OTP via {}", sms.alert_label());
+    let callback = attached.alert_callback.as_ref().map(|c| c.sink());
+    let engine = alerts::engine(options.alerts.as_ref(), label, callback)?;
+    let abuse_rule = options
+        .alerts
+        .as_ref()
+        .map(|a| a.otp_abuse_rule())
+        .transpose()?;
+    let parts = options.into_config()?;
+    let service = core::OtpService::new(
+        sms.core(),
+        parts.store,
+        parts.config,
+        attached.logger.clone(),
+    )?;
+    let (Some(engine), Some(rule)) = (engine, abuse_rule) else {
+        return Ok(service);
+    };
+    // Replicas share incidents and counts under the store's prefix: two OTP services with
+    // their own prefixes in one Redis are two integrations.
+    let redis = parts
+        .redis
+        .map(|(conn, prefix)| (conn, format!("{prefix} {}", engine.integration())));
+    let watch = alerts::rate_watch(&engine, rule, &redis, "otp_abuse");
+    alerts::attach(
+        Some(engine),
+        attached.logger.clone(),
+        sms.core().metrics_handle(),
+        redis,
+        |_| {},
+    );
+    Ok(service.with_abuse_alert(watch))
 }
 
 #[napi]
 impl OtpService {
-    /// `sms` sends the codes; the core checks the options (no I/O).
+    /// `sms` sends the codes; the core checks the options (no I/O). `onAlert`: the
+    /// `alerts.onAlert` of the options.
     #[napi(constructor)]
     pub fn new(
         env: Env,
         sms: &SmsClient,
         #[napi(ts_arg_type = "Record<string, unknown>")] options: serde_json::Value,
         logger: Option<Function<'_, crate::logger::LogLine, ()>>,
+        on_alert: Option<Function<'_, AlertInfo, ()>>,
     ) -> Result<Self> {
         let options = match OtpOptions::from_json(options) {
             Ok(o) => o,
             Err(e) => return throw(&env, e),
         };
         let view = match ConfigView::of_otp(&options) {
-            Ok(v) => v.to_json(),
+            Ok(v) => v.with_alert_callback(on_alert.is_some()).to_json(),
             Err(e) => return throw(&env, e),
         };
-        let attached = Arc::new(Attached::new(logger, None, options.log_level)?);
+        let mut attached = Attached::new(logger, None, options.log_level)?;
+        attached.alert_callback = on_alert.map(JsAlertCallback::new).transpose()?;
+        let attached = Arc::new(attached);
         match build(sms, options, &attached) {
             Ok(inner) => Ok(OtpService {
                 inner: Arc::new(inner),
@@ -122,7 +158,7 @@ impl OtpService {
         promise(env, async move { inner.verify(&phone, &code).await })
     }
 
-    /// Releases the logger callback. Idempotent.
+    /// Releases the logger and alert callbacks. Idempotent.
     #[napi]
     pub fn close(&self) {
         self.attached.detach();

@@ -23,6 +23,8 @@ pub struct SmsClient {
     res: Arc<Resources>,
     /// The masked configuration view, computed once from the options.
     view: serde_json::Value,
+    /// How alerts name this client's account (masked), for services built on it (OTP).
+    label: String,
 }
 
 /// How the balance is watched: every how long, and the low-balance alert's threshold.
@@ -44,6 +46,11 @@ impl SmsClient {
     pub fn core(&self) -> Arc<sms::SmsClient> {
         self.inner.clone()
     }
+
+    /// How alerts name this client's account (masked).
+    pub fn alert_label(&self) -> &str {
+        &self.label
+    }
 }
 
 #[napi]
@@ -61,14 +68,26 @@ impl SmsClient {
             Err(e) => return throw(&env, e),
         };
         let view = match ConfigView::of_sms(&options) {
-            Ok(v) => v.to_json(),
-            Err(e) => return throw(&env, e),
-        };
-        let alerts = match alerts::engine(options.alerts.as_ref(), sms_label(&options)) {
-            Ok(a) => a,
+            Ok(v) => v,
             Err(e) => return throw(&env, e),
         };
         let res = Resources::prepare(&env, hooks, options.log_level, options.token_store.as_ref())?;
+        let callback = res.alert_callback();
+        let view = view.with_alert_callback(callback.is_some()).to_json();
+        let label = sms_label(&options);
+        let alerts = match alerts::engine(options.alerts.as_ref(), label.clone(), callback) {
+            Ok(a) => a,
+            Err(e) => return throw(&env, e),
+        };
+        let delivery_rule = match options
+            .alerts
+            .as_ref()
+            .map(|a| a.delivery_rule())
+            .transpose()
+        {
+            Ok(r) => r,
+            Err(e) => return throw(&env, e),
+        };
         match build(options, res.attached.logger.clone(), &res.store) {
             Ok((inner, (balance_poll, low_balance))) => {
                 if let Some(events) = res.events() {
@@ -78,17 +97,27 @@ impl SmsClient {
                 let low = low_balance
                     .zip(alerts.clone())
                     .map(|(threshold, alerts)| sms::LowBalance { threshold, alerts });
+                let redis = res.store.redis.clone().map(|conn| (conn, label.clone()));
+                if let (Some(engine), Some(rule)) = (&alerts, delivery_rule) {
+                    let watch = alerts::rate_watch(engine, rule, &redis, "delivery_failures");
+                    inner.watch_deliveries(watch);
+                }
                 alerts::attach(
                     alerts,
                     res.attached.logger.clone(),
                     inner.metrics_handle(),
-                    res.store.redis.clone(),
+                    redis,
                     |sink| inner.subscribe(sink),
                 );
                 if let Some(every) = balance_poll {
                     within_runtime_if_available(|| inner.watch_balance(every, low));
                 }
-                Ok(SmsClient { inner, res, view })
+                Ok(SmsClient {
+                    inner,
+                    res,
+                    view,
+                    label,
+                })
             }
             Err(e) => throw(&env, e),
         }
@@ -104,6 +133,30 @@ impl SmsClient {
     #[napi(getter)]
     pub fn provider(&self) -> String {
         self.inner.provider().as_str().to_string()
+    }
+
+    /// A delivery report received: a final one (`delivered`, `failed`) counts toward the
+    /// delivery-failure alert. Give each message's final report once.
+    #[napi]
+    pub fn note_delivery(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "'pending' | 'delivered' | 'failed'")] status: String,
+    ) -> Result<()> {
+        let status = match status.as_str() {
+            "pending" => sms::DeliveryStatus::Pending,
+            "delivered" => sms::DeliveryStatus::Delivered,
+            "failed" => sms::DeliveryStatus::Failed,
+            _ => {
+                return throw(
+                    &env,
+                    CoreError::invalid("status must be 'pending', 'delivered' or 'failed'"),
+                )
+            }
+        };
+        // Counted on the addon's runtime (this runs on the JS thread, outside it).
+        within_runtime_if_available(|| self.inner.note_delivery(status));
+        Ok(())
     }
 
     #[napi(ts_return_type = "Promise<SendResult>")]

@@ -1,6 +1,7 @@
 //! The one error type of uzgate. Every failure a user can see is an [`Error`] with a stable
 //! [`ErrorCode`]; the Node binding copies its fields onto the JS `Error` unchanged.
 
+pub use crate::attempt::Attempt;
 use std::fmt;
 use std::time::Duration;
 
@@ -142,6 +143,9 @@ pub struct Error {
     pub provider_message: Option<String>,
     /// Structured detail: validation errors field by field, the provider's error code, ….
     pub details: Option<serde_json::Value>,
+    /// A routed send: each provider tried, in order, and how it ended. Boxed: most errors
+    /// have none, and errors travel by value.
+    pub attempts: Option<Box<Vec<Attempt>>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -157,6 +161,7 @@ impl Error {
             retry_after: None,
             provider_message: None,
             details: None,
+            attempts: None,
         }
     }
 
@@ -204,6 +209,16 @@ impl Error {
     pub fn with_details(mut self, details: serde_json::Value) -> Self {
         self.details = Some(details);
         self
+    }
+
+    pub fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+        self.attempts = Some(Box::new(attempts));
+        self
+    }
+
+    /// The providers a routed send tried (empty for any other error).
+    pub fn attempts(&self) -> &[Attempt] {
+        self.attempts.as_deref().map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn retry_after_ms(&self) -> Option<u64> {

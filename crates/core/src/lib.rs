@@ -3,6 +3,7 @@
 //! Pure Rust; the Node binding (root crate) only converts values.
 
 pub mod alerts;
+pub mod attempt;
 pub mod auth;
 pub mod ct;
 pub mod deadline;

@@ -52,6 +52,8 @@ export const ENV_VARIABLES = [
   'UZGATE_ALERT_WEBHOOK_URL',
   'UZGATE_ALERT_WEBHOOK_SECRET',
   'UZGATE_ALERT_CONNECT_URL',
+  'UZGATE_ALERT_DELIVERY_FAILURE_RATIO',
+  'UZGATE_ALERT_OTP_CAP_HITS',
   /** Read by the addon itself (src/log_file.rs, src/runtime.rs). */
   'UZGATE_LOG_FILE',
   'UZGATE_THREADS',

@@ -41,6 +41,7 @@ export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOpt
     ...providerFromEnv(provider, env),
     ...tokenStoreFromEnv(env),
     ...alertsFromEnv(env),
+    UZGATE_ALERT_DELIVERY_FAILURE_RATIO: env.decimal('UZGATE_ALERT_DELIVERY_FAILURE_RATIO'),
   };
   const options = fromTable(SMS_ENV, values);
   checkedByCore(SMS_ENV, () => {
@@ -160,13 +161,15 @@ export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmCli
     AMOCRM_LONG_LIVED_TOKEN: longLivedToken,
     ...tokenStoreFromEnv(env),
     ...alertsFromEnv(env),
+    UZGATE_ALERT_CONNECT_URL: env.url('UZGATE_ALERT_CONNECT_URL'),
   };
   return fromTable(AMOCRM_ENV, values) as AmoCrmClientOptions;
 }
 
 /**
- * `OTP_SECRET` (≥ 16 characters), `OTP_APP_NAME`, `OTP_DEV_MODE`, and `OTP_STORE`
- * (memory | redis, the latter at `UZGATE_REDIS_URL`).
+ * `OTP_SECRET` (≥ 16 characters), `OTP_APP_NAME`, `OTP_DEV_MODE`, `OTP_STORE`
+ * (memory | redis, the latter at `UZGATE_REDIS_URL`), the alert sinks and
+ * `UZGATE_ALERT_OTP_CAP_HITS`.
  */
 export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServiceOptions, 'sms'> {
   const env = new EnvReader(source).refuseUnknown(['OTP_', 'UZGATE_']);
@@ -178,6 +181,8 @@ export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServ
     OTP_APP_NAME: env.optional('OTP_APP_NAME'),
     OTP_DEV_MODE: env.boolean('OTP_DEV_MODE'),
     ...(store === 'redis' && { OTP_STORE: store, ...redisFromEnv(env, 'OTP_STORE=redis') }),
+    ...alertsFromEnv(env),
+    UZGATE_ALERT_OTP_CAP_HITS: env.integer('UZGATE_ALERT_OTP_CAP_HITS'),
   };
   return fromTable(OTP_ENV, values) as Omit<OtpServiceOptions, 'sms'>;
 }
@@ -205,8 +210,8 @@ function tokenStoreFromEnv(env: EnvReader): Values<typeof SMS_ENV> {
 
 /**
  * `UZGATE_ALERT_TELEGRAM_BOT_TOKEN` + `UZGATE_ALERT_TELEGRAM_CHAT_ID` (+ `_THREAD_ID`),
- * `UZGATE_ALERT_WEBHOOK_URL` + `UZGATE_ALERT_WEBHOOK_SECRET`, `UZGATE_ALERT_CONNECT_URL`: each
- * sink's variables together or not at all; the core checks the values.
+ * `UZGATE_ALERT_WEBHOOK_URL` + `UZGATE_ALERT_WEBHOOK_SECRET`: each sink's variables together or
+ * not at all; the core checks the values. Each client's own alert variables are read by its reader.
  */
 function alertsFromEnv(env: EnvReader): Values<typeof ALERT_VARIABLES> {
   const pair = (a: string, b: string): [string | undefined, string | undefined] => {
@@ -227,7 +232,6 @@ function alertsFromEnv(env: EnvReader): Values<typeof ALERT_VARIABLES> {
     UZGATE_ALERT_TELEGRAM_THREAD_ID: threadId,
     UZGATE_ALERT_WEBHOOK_URL: url,
     UZGATE_ALERT_WEBHOOK_SECRET: secret,
-    UZGATE_ALERT_CONNECT_URL: env.url('UZGATE_ALERT_CONNECT_URL'),
   };
 }
 

@@ -82,6 +82,14 @@ export class EnvReader {
     return Number(value.trim());
   }
 
+  /** A decimal number such as `0.25` (bounds are the core's to check). */
+  decimal(name: string): number | undefined {
+    const value = this.optional(name);
+    if (value === undefined) return undefined;
+    if (!/^\d{1,10}(\.\d{1,10})?$/.test(value.trim())) throw configError(`${name} must be a number such as 0.25`);
+    return Number(value.trim());
+  }
+
   /** `true/false`, `1/0`, `yes/no`, `on/off`. */
   boolean(name: string): boolean | undefined {
     const value = this.optional(name)?.toLowerCase();

@@ -16,14 +16,13 @@ export type FieldPath<T> = {
 
 type Table<T> = Partial<Record<EnvVariable, FieldPath<T>>>;
 
-/** The alert variables, shared by the SMS and amoCRM tables. */
+/** Where alerts go: shared by the SMS, amoCRM and OTP tables (one bot, one webhook for all). */
 export const ALERT_VARIABLES = {
   UZGATE_ALERT_TELEGRAM_BOT_TOKEN: 'alerts.telegram.botToken',
   UZGATE_ALERT_TELEGRAM_CHAT_ID: 'alerts.telegram.chatId',
   UZGATE_ALERT_TELEGRAM_THREAD_ID: 'alerts.telegram.threadId',
   UZGATE_ALERT_WEBHOOK_URL: 'alerts.webhook.url',
   UZGATE_ALERT_WEBHOOK_SECRET: 'alerts.webhook.secret',
-  UZGATE_ALERT_CONNECT_URL: 'alerts.connectUrl',
 } as const;
 
 const TOKEN_STORE = {
@@ -57,6 +56,7 @@ export const SMS_ENV = {
   SMS_BALANCE_POLL_MS: 'balancePollMs',
   ...TOKEN_STORE,
   ...ALERT_VARIABLES,
+  UZGATE_ALERT_DELIVERY_FAILURE_RATIO: 'alerts.deliveryFailures.ratio',
 } as const satisfies Table<SmsOptions>;
 
 export const AMOCRM_ENV = {
@@ -70,6 +70,7 @@ export const AMOCRM_ENV = {
   AMOCRM_LONG_LIVED_TOKEN: 'longLivedToken',
   ...TOKEN_STORE,
   ...ALERT_VARIABLES,
+  UZGATE_ALERT_CONNECT_URL: 'alerts.connectUrl',
 } as const satisfies Table<AmoCrmOptions>;
 
 export const OTP_ENV = {
@@ -79,6 +80,8 @@ export const OTP_ENV = {
   OTP_STORE: 'store.type',
   UZGATE_REDIS_URL: 'store.url',
   UZGATE_REDIS_TLS_CA_FILE: 'store.tlsCaFile',
+  ...ALERT_VARIABLES,
+  UZGATE_ALERT_OTP_CAP_HITS: 'alerts.otpAbuse.capHits',
 } as const satisfies Table<OtpOptions>;
 
 type Value = string | number | boolean | undefined;

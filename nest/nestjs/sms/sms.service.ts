@@ -140,6 +140,8 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
    */
   async recordDelivery(report: DeliveryReport): Promise<boolean> {
     if (!this.deliveries.apply(report)) return false;
+    // A final report counts toward the delivery-failure alert once (a repeat was refused above).
+    this.client.noteDelivery(report);
     emitContained(this, 'delivery', report);
     await this.callbacks?.onDelivery?.(report);
     return true;

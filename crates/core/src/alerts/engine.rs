@@ -66,11 +66,10 @@ impl AlertEngine {
     }
 
     /// Processes sharing this Redis (the token store's) send one message per incident between
-    /// them. Call before the first alert.
-    pub fn share_through(&self, conn: Arc<RedisConnection>) {
-        let _ = self
-            .shared
-            .set(Arc::new(SharedIncidents::new(conn, &self.integration)));
+    /// them; `scope` names what they share (the integration, or an OTP store's prefix with it).
+    /// Call before the first alert.
+    pub fn share_through(&self, conn: Arc<RedisConnection>, scope: &str) {
+        let _ = self.shared.set(Arc::new(SharedIncidents::new(conn, scope)));
     }
 
     pub fn integration(&self) -> &str {
@@ -86,6 +85,11 @@ impl AlertEngine {
         if let Some(t) = t {
             self.queue_alert(kind, t, detail, action);
         }
+    }
+
+    /// An incident of `kind` is open in this process.
+    pub fn is_open(&self, kind: AlertKind) -> bool {
+        self.incidents.lock().is_open(kind, &self.integration)
     }
 
     /// The condition of `kind` cleared.

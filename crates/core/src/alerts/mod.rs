@@ -12,12 +12,17 @@ mod incidents;
 mod shared;
 mod sink;
 mod telegram;
+mod watch;
 mod webhook;
+mod window;
 
 pub use alert::{Alert, AlertKind, AlertState, MAX_TEXT_CHARS};
 pub use delivery::Delivery;
 pub use engine::{AlertEngine, AlertRules};
 pub use incidents::{Incidents, Transition};
-pub use sink::{AlertSink, SinkReport};
+pub use shared::window_key;
+pub use sink::{AlertCallback, AlertSink, SinkReport};
 pub use telegram::{TelegramSink, DEFAULT_API_ROOT};
+pub use watch::{RateWatch, Rule as RateRule};
 pub use webhook::{sign as sign_webhook, WebhookSink, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+pub use window::{Counts, RateWindow};

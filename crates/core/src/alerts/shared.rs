@@ -50,17 +50,25 @@ pub enum Claim {
     Elsewhere,
 }
 
+/// Where the processes sharing `scope` count the window of a rate alert of `kind` together.
+pub fn window_key(scope: &str, kind: &str) -> String {
+    format!(
+        "{}:{kind}:window",
+        crate::store::default_key("uzgate:alert", scope)
+    )
+}
+
 pub struct SharedIncidents {
     conn: Arc<RedisConnection>,
-    /// `uzgate:alert:<pseudonym of the integration>`.
+    /// `uzgate:alert:<pseudonym of the scope>`.
     base: String,
 }
 
 impl SharedIncidents {
-    pub fn new(conn: Arc<RedisConnection>, integration: &str) -> Self {
+    pub fn new(conn: Arc<RedisConnection>, scope: &str) -> Self {
         SharedIncidents {
             conn,
-            base: crate::store::default_key("uzgate:alert", integration),
+            base: crate::store::default_key("uzgate:alert", scope),
         }
     }
 

@@ -7,11 +7,17 @@ use super::delivery::{Delivery, ATTEMPTS, MAX_WAIT};
 use super::telegram::TelegramSink;
 use super::webhook::WebhookSink;
 use parking_lot::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The application's own function (the JS `alerts.onAlert`): handed the alert, it cannot refuse
+/// or fail it — whatever it does with it is its business, its throws are contained by the caller.
+pub type AlertCallback = Arc<dyn Fn(&Alert) + Send + Sync>;
 
 pub enum Target {
     Telegram(TelegramSink),
     Webhook(WebhookSink),
+    Callback(AlertCallback),
 }
 
 pub struct AlertSink {
@@ -43,6 +49,10 @@ impl AlertSink {
         Self::new("webhook", Target::Webhook(sink))
     }
 
+    pub fn callback(f: AlertCallback) -> Self {
+        Self::new("callback", Target::Callback(f))
+    }
+
     fn new(name: &'static str, target: Target) -> Self {
         AlertSink {
             name,
@@ -68,6 +78,10 @@ impl AlertSink {
             let outcome = match &self.target {
                 Target::Telegram(t) => t.send(&text).await,
                 Target::Webhook(w) => w.send(alert).await,
+                Target::Callback(f) => {
+                    f(alert);
+                    Delivery::Sent
+                }
             };
             match outcome {
                 Delivery::Sent => return SinkReport::Sent,

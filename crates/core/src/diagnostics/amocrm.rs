@@ -139,7 +139,7 @@ pub fn amocrm_view(o: &AmoCrmOptions) -> Result<ConfigView> {
         token_store: Some(store),
         limits: Some(limits),
         otp: None,
-        alerts: alerts_view(o.alerts.as_ref()),
+        alerts: alerts_view(o.alerts.as_ref(), crate::options::AlertClient::AmoCrm),
         findings,
     })
 }

@@ -39,6 +39,14 @@ impl ConfigView {
         otp::otp_view(options)
     }
 
+    /// Lists the application's alert function among the sinks (the binding knows of it).
+    pub fn with_alert_callback(mut self, has_callback: bool) -> Self {
+        if has_callback {
+            alerts::add_callback_sink(&mut self.alerts);
+        }
+        self
+    }
+
     /// The view as JSON (camelCase), as the binding, the route and the CLI give it.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)

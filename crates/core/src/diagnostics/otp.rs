@@ -47,7 +47,7 @@ pub fn otp_view(o: &OtpOptions) -> Result<ConfigView> {
         )],
         token_store: None,
         limits: None,
-        alerts: None,
+        alerts: super::alerts::alerts_view(o.alerts.as_ref(), crate::options::AlertClient::Otp),
         otp: Some(OtpView {
             length: o.length.unwrap_or(d.length as u32),
             ttl_seconds: o.ttl_seconds.unwrap_or(d.ttl.as_secs() as u32),

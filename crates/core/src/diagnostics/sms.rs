@@ -23,7 +23,7 @@ pub fn sms_view(o: &SmsOptions) -> Result<ConfigView> {
             ..limits_view(&common)?
         }),
         otp: None,
-        alerts: super::alerts::alerts_view(o.alerts.as_ref()),
+        alerts: super::alerts::alerts_view(o.alerts.as_ref(), crate::options::AlertClient::Sms),
         findings: Vec::new(),
     };
     match o.provider {

@@ -110,6 +110,13 @@ pub struct AlertsView {
     pub refresh_failures: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect_url: Option<String>,
+    /// `SmsClient`: when failed delivery reports make an incident ("25 % of at least 20 final
+    /// reports over 15 min").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_failures: Option<String>,
+    /// `OtpService`: when hourly-cap refusals make an incident ("20 over 60 min").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub otp_abuse: Option<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]

@@ -2,7 +2,9 @@
 //! here, before any request, and built into the core's alert engine.
 
 use super::{AmoCrmDomain, AmoCrmOptions, SmsOptions, SmsProviderKind};
-use crate::alerts::{AlertEngine, AlertRules, AlertSink, TelegramSink, WebhookSink};
+use crate::alerts::{
+    AlertCallback, AlertEngine, AlertRules, AlertSink, RateRule, TelegramSink, WebhookSink,
+};
 use crate::diagnostics::{reveal, Exposure};
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -46,6 +48,40 @@ pub struct WebhookAlertOptions {
     pub secret: String,
 }
 
+/// Alert when many delivery reports fail (`SmsClient`; the reports the callback routes receive, or
+/// those given to `noteDelivery`).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct DeliveryFailureAlertOptions {
+    /// The failed share of final reports that makes an incident, above 0 and at most 1 (default 0.25).
+    pub ratio: Option<f64>,
+    /// The window the share is taken over, in ms (default 900000, 1000–86400000).
+    pub window_ms: Option<u32>,
+    /// Fewer final reports than this in the window say nothing (default 20).
+    pub min_reports: Option<u32>,
+}
+
+/// Alert when the per-number hourly cap refuses many OTP sends (`OtpService`): one number asked
+/// for too often, or many numbers each asked for again and again — SMS pumping.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields))]
+pub struct OtpAbuseAlertOptions {
+    /// Hourly-cap refusals in the window that make an incident (default 20).
+    pub cap_hits: Option<u32>,
+    /// The window, in ms (default 3600000, 1000–86400000).
+    pub window_ms: Option<u32>,
+}
+
+/// Which client the alerts are given to: each watches its own kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertClient {
+    Sms,
+    AmoCrm,
+    Otp,
+}
+
 /// Operator alerts: one message per incident, a reminder after `repeatAfterMs`, one "resolved".
 #[derive(Deserialize, Debug, Clone)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -63,6 +99,21 @@ pub struct AlertOptions {
     /// SMS: alert when the polled balance (`balancePollMs`) falls below this, in the account's
     /// currency (UZS for Eskiz).
     pub low_balance: Option<f64>,
+    /// `SmsClient`: the delivery-failure alert's rule (on by default with `alerts`).
+    pub delivery_failures: Option<DeliveryFailureAlertOptions>,
+    /// `OtpService`: the OTP-abuse alert's rule (on by default with `alerts`).
+    pub otp_abuse: Option<OtpAbuseAlertOptions>,
+}
+
+/// A window in ms, checked: 1 s to a day.
+fn window(field: &str, ms: Option<u32>, default_ms: u32) -> Result<Duration> {
+    let ms = ms.unwrap_or(default_ms);
+    if !(1_000..=86_400_000).contains(&ms) {
+        return Err(Error::config(format!(
+            "alerts.{field}.windowMs must be between 1000 and 86400000"
+        )));
+    }
+    Ok(Duration::from_millis(ms as u64))
 }
 
 /// How an alert names an integration: the provider and a masked identity.
@@ -117,6 +168,89 @@ pub fn amocrm_label(o: &AmoCrmOptions) -> String {
 }
 
 impl AlertOptions {
+    /// Refuses the keys that belong to another client (an OTP rule on `SmsClient`, a balance on
+    /// amoCRM), naming where they go. `connectUrl` passes everywhere: one `alerts` object shared
+    /// by the modules of an app is natural, and it only adds words to amoCRM's alert.
+    pub fn check_for(&self, client: AlertClient) -> Result<()> {
+        use AlertClient::{AmoCrm, Otp, Sms};
+        let owners: [(&str, bool, &[AlertClient], &str); 4] = [
+            (
+                "lowBalance",
+                self.low_balance.is_some(),
+                &[Sms],
+                "SmsClient (with balancePollMs)",
+            ),
+            (
+                "deliveryFailures",
+                self.delivery_failures.is_some(),
+                &[Sms],
+                "SmsClient",
+            ),
+            ("otpAbuse", self.otp_abuse.is_some(), &[Otp], "OtpService"),
+            (
+                "refreshFailures",
+                self.refresh_failures.is_some(),
+                &[Sms, AmoCrm],
+                "SmsClient and AmoCrmClient (OtpService keeps no token)",
+            ),
+        ];
+        for (key, set, clients, place) in owners {
+            if set && !clients.contains(&client) {
+                return Err(Error::config(format!("alerts.{key} is for {place}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The delivery-failure alert's rule and window (`SmsClient`).
+    pub fn delivery_rule(&self) -> Result<(RateRule, Duration)> {
+        let o = self
+            .delivery_failures
+            .clone()
+            .unwrap_or(DeliveryFailureAlertOptions {
+                ratio: None,
+                window_ms: None,
+                min_reports: None,
+            });
+        let ratio = o.ratio.unwrap_or(0.25);
+        if !(ratio.is_finite() && ratio > 0.0 && ratio <= 1.0) {
+            return Err(Error::config(
+                "alerts.deliveryFailures.ratio must be above 0 and at most 1 (0.25 = a quarter)",
+            ));
+        }
+        let min_reports = o.min_reports.unwrap_or(20);
+        if min_reports == 0 {
+            return Err(Error::config(
+                "alerts.deliveryFailures.minReports must be at least 1",
+            ));
+        }
+        Ok((
+            RateRule::FailureRatio {
+                ratio,
+                min_reports: min_reports as u64,
+            },
+            window("deliveryFailures", o.window_ms, 900_000)?,
+        ))
+    }
+
+    /// The OTP-abuse alert's rule and window (`OtpService`).
+    pub fn otp_abuse_rule(&self) -> Result<(RateRule, Duration)> {
+        let o = self.otp_abuse.clone().unwrap_or(OtpAbuseAlertOptions {
+            cap_hits: None,
+            window_ms: None,
+        });
+        let threshold = o.cap_hits.unwrap_or(20);
+        if threshold == 0 {
+            return Err(Error::config("alerts.otpAbuse.capHits must be at least 1"));
+        }
+        Ok((
+            RateRule::CapHits {
+                threshold: threshold as u64,
+            },
+            window("otpAbuse", o.window_ms, 3_600_000)?,
+        ))
+    }
+
     /// The rules, checked.
     pub fn rules(&self) -> Result<AlertRules> {
         let repeat_after = Duration::from_millis(self.repeat_after_ms.unwrap_or(3_600_000) as u64);
@@ -140,8 +274,13 @@ impl AlertOptions {
         })
     }
 
-    /// The engine for the integration named `integration` (masked), its sinks checked.
-    pub fn build(&self, integration: String) -> Result<Arc<AlertEngine>> {
+    /// The engine for the integration named `integration` (masked), its sinks checked;
+    /// `callback`: the application's function (the JS `alerts.onAlert`), a sink of its own.
+    pub fn build(
+        &self,
+        integration: String,
+        callback: Option<AlertCallback>,
+    ) -> Result<Arc<AlertEngine>> {
         let rules = self.rules()?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -172,9 +311,12 @@ impl AlertOptions {
                 &w.secret,
             )?));
         }
+        if let Some(f) = callback {
+            sinks.push(AlertSink::callback(f));
+        }
         if sinks.is_empty() {
             return Err(Error::config(
-                "alerts needs a place to send them: telegram { botToken, chatId } or webhook { url, secret }",
+                "alerts needs a place to send them: telegram { botToken, chatId }, webhook { url, secret } or onAlert",
             ));
         }
         Ok(AlertEngine::new(integration, rules, sinks))

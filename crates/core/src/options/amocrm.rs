@@ -1,6 +1,7 @@
 //! The amoCRM client's options, checked here once and turned into `AmoCrmConfig` (the shared
 //! rate limit's bucket included).
 
+use super::alerts::AlertClient;
 use super::common::client_options;
 use super::parse::from_json;
 use super::store::BuiltStore;
@@ -67,14 +68,8 @@ impl AmoCrmOptions {
 
     /// The client's configuration, with every rule checked; `store` is the built `tokenStore`.
     pub fn into_config(self, store: &BuiltStore) -> Result<AmoCrmConfig> {
-        if self
-            .alerts
-            .as_ref()
-            .is_some_and(|a| a.low_balance.is_some())
-        {
-            return Err(Error::config(
-                "alerts.lowBalance is for SmsClient (with balancePollMs); amoCRM has no balance",
-            ));
+        if let Some(alerts) = &self.alerts {
+            alerts.check_for(AlertClient::AmoCrm)?;
         }
         let http = self.common().http()?;
         let mut defaults = AmoCrmConfig::new(String::new(), Secret::from(String::new()), "".into());

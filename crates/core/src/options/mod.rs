@@ -16,11 +16,12 @@ mod tests;
 mod typescript;
 
 pub use alerts::{
-    amocrm_label, sms_label, AlertOptions, TelegramAlertOptions, TelegramChat, WebhookAlertOptions,
+    amocrm_label, sms_label, AlertClient, AlertOptions, DeliveryFailureAlertOptions,
+    OtpAbuseAlertOptions, TelegramAlertOptions, TelegramChat, WebhookAlertOptions,
 };
 pub use amocrm::{AmoCrmDomain, AmoCrmOptions};
 pub use common::{Common, LogLevel};
-pub use otp::{OtpOptions, OtpStoreKind, OtpStoreOptions};
+pub use otp::{OtpOptions, OtpParts, OtpStoreKind, OtpStoreOptions};
 pub use parse::{closest, from_json, keys_of};
 pub use sms::{
     ConsoleOptions, EskizOptions, PlayMobileOptions, PlayMobilePriority, SmsOptions,

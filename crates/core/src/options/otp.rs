@@ -1,5 +1,6 @@
 //! The OTP service's options, turned into `OtpConfig` and its code store.
 
+use super::alerts::{AlertClient, AlertOptions};
 use super::common::LogLevel;
 use super::parse::from_json;
 use crate::error::{Error, Result};
@@ -69,6 +70,17 @@ pub struct OtpOptions {
     pub store: Option<OtpStoreOptions>,
     /// Minimum level passed to the logger (default `info`).
     pub log_level: Option<LogLevel>,
+    /// Operator alerts (Telegram, a signed webhook, a callback) when the hourly cap refuses many
+    /// sends (`otpAbuse`); shared with the replicas through a `redis` store.
+    pub alerts: Option<AlertOptions>,
+}
+
+/// What the OTP options build: the service's configuration, its code store, and the store's
+/// Redis with its key prefix when it has one (alert counts and incidents are shared there).
+pub struct OtpParts {
+    pub config: OtpConfig,
+    pub store: Arc<dyn OtpStore>,
+    pub redis: Option<(Arc<RedisConnection>, String)>,
 }
 
 impl OtpOptions {
@@ -77,7 +89,11 @@ impl OtpOptions {
     }
 
     /// The service's configuration and its code store (the core checks the rest when built).
-    pub fn into_config(self) -> Result<(OtpConfig, Arc<dyn OtpStore>)> {
+    pub fn into_config(self) -> Result<OtpParts> {
+        if let Some(alerts) = &self.alerts {
+            alerts.check_for(AlertClient::Otp)?;
+            alerts.otp_abuse_rule()?;
+        }
         let mut config = OtpConfig::new(Secret::from(self.secret));
         if let Some(n) = self.length {
             config.length = n.min(255) as u8;
@@ -101,6 +117,7 @@ impl OtpOptions {
         if let Some(r) = self.default_region {
             config.default_region = r;
         }
+        let mut redis = None;
         let store: Arc<dyn OtpStore> = match self.store {
             Some(OtpStoreOptions {
                 r#type: OtpStoreKind::Redis,
@@ -115,10 +132,17 @@ impl OtpOptions {
                 if let Some(p) = &prefix {
                     check_key("store.prefix", &format!("{p}:0"))?;
                 }
-                Arc::new(RedisOtpStore::new(RedisConnection::new(target), prefix))
+                let conn = RedisConnection::new(target);
+                let store = RedisOtpStore::new(conn.clone(), prefix);
+                redis = Some((conn, store.prefix().to_string()));
+                Arc::new(store)
             }
             _ => Arc::new(MemoryOtpStore::new()),
         };
-        Ok((config, store))
+        Ok(OtpParts {
+            config,
+            store,
+            redis,
+        })
     }
 }

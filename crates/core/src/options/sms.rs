@@ -2,6 +2,7 @@
 //! own settings present, Twilio's auth token or API key pair, Play Mobile's priority) and turned into the core's
 //! provider configuration.
 
+use super::alerts::AlertClient;
 use super::common::client_options;
 use super::parse::from_json;
 use super::store::BuiltStore;
@@ -165,7 +166,7 @@ impl SmsOptions {
         options.balance_poll()?;
         options.low_balance_alert()?;
         if let Some(alerts) = &options.alerts {
-            alerts.build(String::new())?;
+            alerts.build(String::new(), None)?;
         }
         options.into_config(&BuiltStore::default()).map(|_| ())
     }
@@ -207,6 +208,10 @@ impl SmsOptions {
 
     /// The provider's configuration, with every rule checked; `store` is the built `tokenStore`.
     pub fn into_config(self, store: &BuiltStore) -> Result<SmsProviderConfig> {
+        if let Some(alerts) = &self.alerts {
+            alerts.check_for(AlertClient::Sms)?;
+            alerts.delivery_rule()?;
+        }
         let http = self.common().http()?;
         let manager = self.common().manager()?;
         Ok(match self.provider {

@@ -71,6 +71,11 @@ impl RedisOtpStore {
         }
     }
 
+    /// What every key of this store starts with.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The challenge and its send log: one hash slot in a cluster (one script touches both).
     fn keys(&self, link: &Link, phone: &str) -> (String, String) {
         let challenge = format!("{}:{phone}", self.prefix);

@@ -2,6 +2,7 @@
 
 use super::code;
 use super::store::{Challenge, OtpStore, Reservation, SendDecision};
+use crate::alerts::RateWatch;
 use crate::ct;
 use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::log::Logger;
@@ -96,6 +97,8 @@ pub struct OtpService {
     config: OtpConfig,
     template: String,
     log: Logger,
+    /// The OTP-abuse alert, told of every hourly-cap refusal.
+    abuse: Option<Arc<RateWatch>>,
 }
 
 impl OtpService {
@@ -152,7 +155,14 @@ impl OtpService {
             config,
             template,
             log: log.scoped("uzgate:otp"),
+            abuse: None,
         })
+    }
+
+    /// Tells `watch` (the OTP-abuse alert) of every send the hourly cap refuses.
+    pub fn with_abuse_alert(mut self, watch: Arc<RateWatch>) -> Self {
+        self.abuse = Some(watch);
+        self
     }
 
     fn text(&self, code: &str) -> String {
@@ -198,7 +208,12 @@ impl OtpService {
         {
             SendDecision::Allowed => {}
             SendDecision::Cooldown(ms) => return Err(limited("cooldown", ms)),
-            SendDecision::HourlyCap(ms) => return Err(limited("hourly_cap", ms)),
+            SendDecision::HourlyCap(ms) => {
+                if let Some(watch) = &self.abuse {
+                    watch.observe(true);
+                }
+                return Err(limited("hourly_cap", ms));
+            }
         }
         let sent = self
             .sms

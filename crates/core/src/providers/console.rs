@@ -73,6 +73,7 @@ impl ConsoleSms {
             segments: segments.segments,
             encoding: segments.encoding.as_str(),
             to: phone.e164,
+            attempts: Vec::new(),
         })
     }
 

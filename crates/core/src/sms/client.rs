@@ -4,8 +4,11 @@
 
 use super::balance_watch::{BalanceWatch, PolledBalance};
 use super::provider::{Capabilities, SmsProvider};
-use super::types::{Balance, BatchResult, MessageStatus, OutboxMessage, SendInput, SendResult};
-use crate::alerts::{AlertEngine, AlertKind};
+use super::routing::{BreakerListener, BreakerSettings, ProviderStatus, Router, Routes};
+use super::types::{
+    Balance, BatchResult, DeliveryStatus, MessageStatus, OutboxMessage, SendInput, SendResult,
+};
+use crate::alerts::{AlertEngine, AlertKind, RateWatch};
 use crate::auth::{EventSink, TokenManager, TokenStatus};
 use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::log::Logger;
@@ -17,7 +20,7 @@ use crate::providers::eskiz::{
 use crate::providers::playmobile::{PlayMobileClient, PlayMobileConfig};
 use crate::providers::twilio::{TwilioClient, TwilioConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 pub enum SmsProviderConfig {
@@ -30,34 +33,92 @@ pub enum SmsProviderConfig {
     },
 }
 
+/// Several providers and the routes between them (`routing`).
+pub struct RoutingConfig {
+    /// `(to, via)` as given: a region or `'*'`, provider names in order.
+    pub routes: Vec<(String, Vec<String>)>,
+    pub breakers: BreakerSettings,
+    /// Region of numbers written without a country code, for choosing the route.
+    pub default_region: String,
+}
+
 pub struct SmsClient {
-    provider: Box<dyn SmsProvider>,
+    /// The client's own provider: the first configured one with `routing`; it answers
+    /// `status()`, `balance()`, the cabinet and the token calls.
+    provider: Arc<dyn SmsProvider>,
+    /// Sends go through it with `routing`.
+    router: Option<Router>,
     metrics: Arc<Metrics>,
     closed: AtomicBool,
     balance_watch: BalanceWatch,
+    /// The delivery-failure alert, fed by `note_delivery`.
+    deliveries: OnceLock<Arc<RateWatch>>,
 }
 
 impl SmsClient {
     /// Validates the configuration and builds the client; no network until the first call.
     pub fn new(config: SmsProviderConfig, log: Logger) -> Result<Self> {
         let metrics = Arc::new(Metrics::new());
-        let provider: Box<dyn SmsProvider> = match config {
-            SmsProviderConfig::Eskiz(c) => Box::new(EskizClient::new(*c, log, metrics.clone())?),
-            SmsProviderConfig::Twilio(c) => Box::new(TwilioClient::new(*c, log, metrics.clone())?),
-            SmsProviderConfig::PlayMobile(c) => {
-                Box::new(PlayMobileClient::new(*c, log, metrics.clone())?)
-            }
-            SmsProviderConfig::Console {
-                outbox_size,
-                default_region,
-            } => Box::new(ConsoleSms::new(outbox_size, default_region, log)),
-        };
-        Ok(SmsClient {
+        let provider = build_provider(config, log, &metrics)?;
+        Ok(Self::assemble(provider, None, metrics))
+    }
+
+    /// Several providers, each message sent through the route of its number's region with
+    /// failover; `members` in the order configured (the first is the client's own provider).
+    pub fn routed(
+        members: Vec<SmsProviderConfig>,
+        routing: RoutingConfig,
+        log: Logger,
+    ) -> Result<Self> {
+        let metrics = Arc::new(Metrics::new());
+        let mut built: Vec<(&'static str, Arc<dyn SmsProvider>)> = Vec::new();
+        for config in members {
+            let provider = build_provider(config, log.clone(), &metrics)?;
+            built.push((provider.kind().as_str(), provider));
+        }
+        let names: Vec<&str> = built.iter().map(|(n, _)| *n).collect();
+        let routes = Routes::new(&routing.routes, &names)?;
+        let primary = built
+            .first()
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| Error::config("routing needs at least one provider configured"))?;
+        let router = Router::new(routes, built, routing.breakers, routing.default_region);
+        Ok(Self::assemble(primary, Some(router), metrics))
+    }
+
+    fn assemble(
+        provider: Arc<dyn SmsProvider>,
+        router: Option<Router>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        SmsClient {
             provider,
+            router,
             metrics,
             closed: AtomicBool::new(false),
             balance_watch: BalanceWatch::default(),
-        })
+            deliveries: OnceLock::new(),
+        }
+    }
+
+    /// With `routing`: each provider's circuit breaker (`None` for a single provider).
+    pub fn provider_status(&self) -> Option<Vec<ProviderStatus>> {
+        self.router.as_ref().map(Router::status)
+    }
+
+    /// With `routing`: told when a provider's breaker opens or closes.
+    pub fn on_breaker_change(&self, listener: BreakerListener) {
+        if let Some(r) = &self.router {
+            r.on_breaker_change(listener);
+        }
+    }
+
+    /// Every provider of the client (one without `routing`).
+    fn all_providers(&self) -> Vec<Arc<dyn SmsProvider>> {
+        match &self.router {
+            Some(r) => r.members().iter().map(|m| m.provider.clone()).collect(),
+            None => vec![self.provider.clone()],
+        }
     }
 
     pub fn provider(&self) -> Provider {
@@ -99,7 +160,10 @@ impl SmsClient {
 
     pub async fn send(&self, input: SendInput) -> Result<SendResult> {
         self.open()?;
-        self.provider.send(input).await
+        match &self.router {
+            Some(r) => r.send(input, false).await,
+            None => self.provider.send(input).await,
+        }
     }
 
     pub async fn send_batch(
@@ -108,12 +172,21 @@ impl SmsClient {
         dispatch_id: Option<u64>,
     ) -> Result<BatchResult> {
         self.open()?;
+        if self.router.is_some() {
+            return Err(Error::new(
+                ErrorCode::NotImplemented,
+                "sendBatch with routing is not available yet: send the messages one by one (each is routed)",
+            ));
+        }
         self.provider.send_batch(messages, dispatch_id).await
     }
 
     pub async fn send_global(&self, input: SendInput) -> Result<SendResult> {
         self.open()?;
-        self.provider.send_global(input).await
+        match &self.router {
+            Some(r) => r.send(input, true).await,
+            None => self.provider.send_global(input).await,
+        }
     }
 
     pub async fn status(&self, id: &str) -> Result<MessageStatus> {
@@ -196,6 +269,19 @@ impl SmsClient {
         }
     }
 
+    /// Counts failed final delivery reports toward `watch`'s alert (set once).
+    pub fn watch_deliveries(&self, watch: Arc<RateWatch>) {
+        let _ = self.deliveries.set(watch);
+    }
+
+    /// A delivery report received (by a callback route): a final one counts toward the
+    /// delivery-failure alert. Give each message's final report once.
+    pub fn note_delivery(&self, status: DeliveryStatus) {
+        if let (Some(watch), true) = (self.deliveries.get(), status.is_terminal()) {
+            watch.observe(status == DeliveryStatus::Failed);
+        }
+    }
+
     /// The counters of this client, shared with services built on it (OTP).
     pub(crate) fn metrics_registry(&self) -> &Arc<Metrics> {
         &self.metrics
@@ -212,7 +298,9 @@ impl SmsClient {
 
     /// Token events (Eskiz) and `rate_limited` (Eskiz, Twilio).
     pub fn subscribe(&self, sink: Arc<dyn EventSink>) {
-        self.provider.subscribe(sink)
+        for p in self.all_providers() {
+            p.subscribe(sink.clone());
+        }
     }
 
     pub fn token_manager(&self) -> Option<&Arc<TokenManager>> {
@@ -225,8 +313,29 @@ impl SmsClient {
             return;
         }
         self.balance_watch.stop();
-        self.provider.close().await;
+        for p in self.all_providers() {
+            p.close().await;
+        }
     }
+}
+
+/// One provider from its configuration.
+fn build_provider(
+    config: SmsProviderConfig,
+    log: Logger,
+    metrics: &Arc<Metrics>,
+) -> Result<Arc<dyn SmsProvider>> {
+    Ok(match config {
+        SmsProviderConfig::Eskiz(c) => Arc::new(EskizClient::new(*c, log, metrics.clone())?),
+        SmsProviderConfig::Twilio(c) => Arc::new(TwilioClient::new(*c, log, metrics.clone())?),
+        SmsProviderConfig::PlayMobile(c) => {
+            Arc::new(PlayMobileClient::new(*c, log, metrics.clone())?)
+        }
+        SmsProviderConfig::Console {
+            outbox_size,
+            default_region,
+        } => Arc::new(ConsoleSms::new(outbox_size, default_region, log)),
+    })
 }
 
 /// The low-balance alert: its threshold and the engine that reports it.

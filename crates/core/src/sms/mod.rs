@@ -3,7 +3,7 @@
 //! one API over them.
 //!
 //! Layers, bottom up: the vocabulary and the trait → `providers/*` (Eskiz, Twilio, console) →
-//! `client` (picks a provider). Providers import the vocabulary files themselves
+//! `routing` (several providers, failover) → `client` (picks a provider or a router). Providers import the vocabulary files themselves
 //! (`crate::sms::types::…`, `crate::sms::provider::…`), never this module's re-exports, so no
 //! import runs back from a provider into the client (a test below keeps it so).
 
@@ -12,13 +12,14 @@ mod client;
 pub mod delivery_report;
 pub mod delivery_status;
 pub mod provider;
+pub mod routing;
 pub mod types;
 pub mod validate;
 
 pub use balance_watch::{
     PolledBalance, MAX_POLL as MAX_BALANCE_POLL, MIN_POLL as MIN_BALANCE_POLL,
 };
-pub use client::{LowBalance, SmsClient, SmsProviderConfig};
+pub use client::{LowBalance, RoutingConfig, SmsClient, SmsProviderConfig};
 pub use provider::{Capabilities, SmsProvider};
 pub use types::*;
 

@@ -58,6 +58,13 @@ pub trait SmsProvider: Send + Sync + 'static {
         None
     }
 
+    /// Whether `err`, a refusal of a send, is about this provider rather than the message (a
+    /// sender name it does not know, a text it has not moderated, a balance used up), so that
+    /// another provider may take the message. The default: no refusal moves a message on.
+    fn refusal_is_local(&self, _err: &crate::error::Error) -> bool {
+        false
+    }
+
     /// Token events and `rate_limited`, where the provider has them.
     fn subscribe(&self, _sink: Arc<dyn EventSink>) {}
 

@@ -51,6 +51,8 @@ pub struct SendResult {
     pub encoding: &'static str,
     /// The normalised destination, E.164.
     pub to: String,
+    /// With `routing`: each provider tried, in order, the last the one that sent it.
+    pub attempts: Vec<crate::error::Attempt>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -33,3 +33,25 @@ pub fn refused(resp: &Response, what: &str) -> Error {
 pub fn unusable(resp: &Response, what: &str, sent: bool) -> Error {
     crate::http::unusable_answer(Provider::Eskiz, resp, what, sent)
 }
+
+/// Eskiz refusals about the account rather than the message, which another provider may take:
+/// a sender name Eskiz has not approved (`from is invalid`), a text its moderation has not passed,
+/// a test account's text restriction, a balance used up. Eskiz documents no error codes, so these
+/// are recognised by a 400 and its words (lower-cased).
+const LOCAL_REFUSALS: [&str; 6] = [
+    "from is invalid",
+    "модерац",
+    "moderat",
+    "test mode",
+    "недостаточно средств",
+    "balance",
+];
+
+pub fn refusal_is_local(err: &Error) -> bool {
+    err.code == ErrorCode::ProviderRejected
+        && err.status == Some(400)
+        && err.provider_message.as_deref().is_some_and(|m| {
+            let m = m.to_lowercase();
+            LOCAL_REFUSALS.iter().any(|words| m.contains(words))
+        })
+}

@@ -149,6 +149,7 @@ impl EskizClient {
             segments: p.segments.segments,
             encoding: p.segments.encoding.as_str(),
             to: p.phone.e164,
+            attempts: Vec::new(),
         })
     }
 
@@ -304,6 +305,7 @@ impl EskizClient {
             segments: p.segments.segments,
             encoding: p.segments.encoding.as_str(),
             to: p.phone.e164,
+            attempts: Vec::new(),
         })
     }
 

@@ -16,6 +16,10 @@ impl SmsProvider for EskizClient {
         Provider::Eskiz
     }
 
+    fn refusal_is_local(&self, err: &crate::error::Error) -> bool {
+        super::errors::refusal_is_local(err)
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             native_batch: true,

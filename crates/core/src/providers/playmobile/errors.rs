@@ -90,6 +90,27 @@ pub fn classify(code: u64) -> (ErrorCode, &'static str) {
     }
 }
 
+/// Play Mobile refusals about Play Mobile rather than the message, which another provider may
+/// take: its request format (101 syntax, 103/205/206/30x/402/403/407/408/410/411 fields uzgate
+/// sends), its limits and settings (104 priority, 105 too many ids) and 401, a sender it does not
+/// know. The text (404–406), the recipient (202) and undocumented codes stay with the message;
+/// 100 is `OUTCOME_UNKNOWN` and never moves on.
+pub fn refusal_is_local(err: &Error) -> bool {
+    err.code == ErrorCode::ProviderRejected
+        && err.provider == Some(Provider::PlayMobile)
+        && err
+            .details
+            .as_ref()
+            .and_then(|d| d.get("playmobileCode"))
+            .and_then(Value::as_u64)
+            .is_some_and(|c| {
+                matches!(
+                    c,
+                    101 | 103..=105 | 205 | 206 | 301..=306 | 401..=403 | 407 | 408 | 410 | 411
+                )
+            })
+}
+
 /// A non-2xx answer (or a 2xx carrying an error body) → the error users see.
 pub fn refused(resp: &Response, what: &str) -> Error {
     let body = resp.json_value();
@@ -197,6 +218,26 @@ mod tests {
             assert_eq!(e.code, ours, "{pm}");
             assert!(e.message.contains(&format!("error {pm}")));
         }
+    }
+
+    #[test]
+    fn only_refusals_about_play_mobile_itself_are_local() {
+        let code_of = |pm: u64| refused(&resp(400, &format!(r#"{{"error-code": {pm}}}"#)), "x");
+        for pm in [
+            101, 103, 104, 105, 205, 206, 301, 306, 401, 402, 403, 407, 408, 410, 411,
+        ] {
+            assert!(refusal_is_local(&code_of(pm)), "{pm}");
+        }
+        // The message's own content or recipient, an unknown code, an uncertain outcome, a
+        // locked account (ACCESS_BLOCKED, not a refusal of the message) and another provider's
+        // refusal with the same number are not.
+        for pm in [100, 102, 202, 404, 405, 406, 999] {
+            assert!(!refusal_is_local(&code_of(pm)), "{pm}");
+        }
+        let mut other = code_of(401);
+        other.provider = Some(Provider::Eskiz);
+        assert!(!refusal_is_local(&other));
+        assert!(!refusal_is_local(&refused(&resp(400, "{}"), "x")));
     }
 
     #[test]

@@ -215,6 +215,7 @@ impl PlayMobileClient {
             segments: out.segments.segments,
             encoding: out.segments.encoding.as_str(),
             to: out.phone.e164,
+            attempts: Vec::new(),
         })
     }
 

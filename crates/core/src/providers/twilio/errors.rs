@@ -43,6 +43,22 @@ pub fn refused(resp: &Response, what: &str) -> Error {
         .with_details(details)
 }
 
+/// Twilio refusals about the account or sender rather than the message, which another provider
+/// may take: 20005 (account not active), 21408 (no permission to send to that region), 21606
+/// (the From number cannot send SMS), 21612 (no route from this sender to that number), 21659
+/// (From is not a Twilio number), 21660 (From belongs to another account).
+const LOCAL_REFUSALS: [u64; 6] = [20005, 21408, 21606, 21612, 21659, 21660];
+
+pub fn refusal_is_local(err: &Error) -> bool {
+    err.code == ErrorCode::ProviderRejected
+        && err
+            .details
+            .as_ref()
+            .and_then(|d| d.get("twilioCode"))
+            .and_then(Value::as_u64)
+            .is_some_and(|c| LOCAL_REFUSALS.contains(&c))
+}
+
 /// A 2xx whose body we cannot use (see `http::unusable_answer`).
 pub fn unusable(resp: &Response, what: &str, sent: bool) -> Error {
     crate::http::unusable_answer(Provider::Twilio, resp, what, sent)

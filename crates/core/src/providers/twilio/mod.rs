@@ -232,6 +232,7 @@ impl TwilioClient {
             segments: parts,
             encoding: segments.encoding.as_str(),
             to: to.e164,
+            attempts: Vec::new(),
         })
     }
 

@@ -15,6 +15,10 @@ impl SmsProvider for TwilioClient {
         Provider::Twilio
     }
 
+    fn refusal_is_local(&self, err: &crate::error::Error) -> bool {
+        super::errors::refusal_is_local(err)
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities::default()
     }

@@ -1,0 +1,212 @@
+//! Several providers in one client: each message goes through the route of its number's region,
+//! trying the route's providers in order, and moves to the next one only when the previous one
+//! provably did not get it ([`failover::may_try_next`]). A provider that keeps failing is kept
+//! out by its circuit breaker for a cool-down and let back in by one probe.
+
+mod breaker;
+mod failover;
+mod route;
+
+pub use breaker::{Admission, Breaker, BreakerState, Change};
+pub use failover::may_try_next;
+pub use route::{Route, Routes};
+
+use super::provider::SmsProvider;
+use super::types::{SendInput, SendResult};
+use crate::error::{Attempt, Error, ErrorCode, Result};
+use crate::phone;
+use crate::time::unix_now_ms;
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// When a provider's breaker opens and how long it stays open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BreakerSettings {
+    /// Sends in a row that failed for the provider's sake.
+    pub failures: u32,
+    pub cool_down: Duration,
+}
+
+impl Default for BreakerSettings {
+    fn default() -> Self {
+        BreakerSettings {
+            failures: 5,
+            cool_down: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One provider of a routed client, by the name routes use.
+pub struct Member {
+    pub name: &'static str,
+    pub provider: Arc<dyn SmsProvider>,
+    breaker: Mutex<Breaker>,
+}
+
+/// A provider's breaker as `providerStatus()` shows it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStatus {
+    pub provider: &'static str,
+    /// `closed`, `open` or `half_open`.
+    pub breaker: &'static str,
+    pub failures_in_a_row: u32,
+    /// Open or half-open since (Unix ms).
+    pub since_ms: Option<u64>,
+}
+
+/// Told when a breaker opens or closes (metrics, alerts).
+pub type BreakerListener = Arc<dyn Fn(&'static str, Change) + Send + Sync>;
+
+pub struct Router {
+    routes: Routes,
+    members: Vec<Member>,
+    default_region: String,
+    listener: Mutex<Option<BreakerListener>>,
+}
+
+impl Router {
+    /// `members` in the order they were configured; `routes` checked against their names.
+    pub fn new(
+        routes: Routes,
+        members: Vec<(&'static str, Arc<dyn SmsProvider>)>,
+        breakers: BreakerSettings,
+        default_region: String,
+    ) -> Self {
+        Router {
+            routes,
+            members: members
+                .into_iter()
+                .map(|(name, provider)| Member {
+                    name,
+                    provider,
+                    breaker: Mutex::new(Breaker::new(breakers.failures, breakers.cool_down)),
+                })
+                .collect(),
+            default_region,
+            listener: Mutex::new(None),
+        }
+    }
+
+    pub fn on_breaker_change(&self, listener: BreakerListener) {
+        *self.listener.lock() = Some(listener);
+    }
+
+    pub fn routes(&self) -> &Routes {
+        &self.routes
+    }
+
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    fn member(&self, name: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.name == name)
+    }
+
+    pub fn status(&self) -> Vec<ProviderStatus> {
+        self.members
+            .iter()
+            .map(|m| {
+                let b = m.breaker.lock();
+                ProviderStatus {
+                    provider: m.name,
+                    breaker: b.state().as_str(),
+                    failures_in_a_row: b.failures_in_a_row(),
+                    since_ms: b.since_ms(),
+                }
+            })
+            .collect()
+    }
+
+    /// The providers a message to `to` goes through, in order; `INVALID_PHONE` when no route
+    /// takes its region.
+    pub fn via(&self, to: &str) -> Result<Vec<&Member>> {
+        let phone = phone::normalize(to, &self.default_region)?;
+        let region = phone.country.as_deref();
+        let via = self.routes.via(region).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidPhone,
+                format!(
+                    "no route takes numbers of {}: add a route for it or a '*' route",
+                    region.unwrap_or("an unknown region")
+                ),
+            )
+        })?;
+        Ok(via.iter().filter_map(|name| self.member(name)).collect())
+    }
+
+    /// Sends through the route of `input.to`; `global`: international sending where the
+    /// provider has a route of its own for it (Eskiz `send-global`).
+    pub async fn send(&self, input: SendInput, global: bool) -> Result<SendResult> {
+        let via = self.via(&input.to)?;
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut last: Option<Error> = None;
+        for member in via {
+            if let Admission::Skip { retry_in_ms } = member.breaker.lock().admit(unix_now_ms()) {
+                attempts.push(Attempt::skipped(member.name, retry_in_ms));
+                continue;
+            }
+            let sent = if global {
+                member.provider.send_global(input.clone()).await
+            } else {
+                member.provider.send(input.clone()).await
+            };
+            match sent {
+                Ok(mut result) => {
+                    self.report(member, member.breaker.lock().success());
+                    attempts.push(Attempt::sent(member.name));
+                    result.attempts = attempts;
+                    return Ok(result);
+                }
+                Err(e) => {
+                    let local = member.provider.refusal_is_local(&e);
+                    let next = may_try_next(&e, local);
+                    if provider_trouble(&e) {
+                        let change = member.breaker.lock().failure(unix_now_ms());
+                        self.report(member, change);
+                    }
+                    attempts.push(Attempt::failed(member.name, e.code.as_str(), next));
+                    if next.is_none() {
+                        return Err(e.with_attempts(attempts));
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        Err(match last {
+            Some(e) => e.with_attempts(attempts),
+            None => Error::new(
+                ErrorCode::ProviderUnavailable,
+                "every provider of this number's route is resting after repeated failures (circuit open); nothing was sent",
+            )
+            .with_retry_after(attempts.iter().filter_map(|a| a.retry_in_ms).min().map(Duration::from_millis))
+            .with_attempts(attempts),
+        })
+    }
+
+    fn report(&self, member: &Member, change: Option<Change>) {
+        if let (Some(change), Some(listener)) = (change, self.listener.lock().clone()) {
+            listener(member.name, change);
+        }
+    }
+}
+
+/// Whether an error counts against the provider's breaker: what says the provider is unwell
+/// (unreachable, limiting, refusing the account, an unknown outcome) — not a refusal of one
+/// message (its text, its number), which says nothing of the next.
+fn provider_trouble(e: &Error) -> bool {
+    matches!(
+        e.code,
+        ErrorCode::Network
+            | ErrorCode::RateLimited
+            | ErrorCode::ProviderUnavailable
+            | ErrorCode::AuthFailed
+            | ErrorCode::AccountUnpaid
+            | ErrorCode::StoreError
+            | ErrorCode::OutcomeUnknown
+            | ErrorCode::Timeout
+    )
+}
