@@ -92,6 +92,8 @@ export declare class SmsClient {
    * of one): provider, hosts, credentials set or missing, token store, limits, findings.
    */
   configuration(): Record<string, unknown>
+  /** With `routing`: each provider's circuit breaker; `null` for a single provider. */
+  providerStatus(): Array<ProviderStatus> | null
   get provider(): string
   /**
    * A delivery report received: a final one (`delivered`, `failed`) counts toward the
@@ -494,6 +496,15 @@ export interface PolledBalance {
   lastError?: string
 }
 
+/** A routed provider's circuit breaker. */
+export interface ProviderStatus {
+  provider: string
+  breaker: 'closed' | 'open' | 'half_open'
+  failuresInARow: number
+  /** Open or half-open since (Unix ms). */
+  sinceMs?: number
+}
+
 export declare function runtimeInfo(): RuntimeInfo
 
 /** The addon's async runtime, for diagnostics. */
@@ -528,6 +539,18 @@ export interface SealReport {
   from?: string
 }
 
+/** One provider's part in a routed send. */
+export interface SendAttempt {
+  provider: string
+  outcome: 'sent' | 'failed' | 'skipped'
+  /** The error code of a failed attempt. */
+  code?: string
+  /** Why the send moved on to the next provider; absent where it stopped. */
+  movedOn?: string
+  /** A skipped provider may be tried again in this many ms. */
+  retryInMs?: number
+}
+
 export interface SendInput {
   /** Destination: `+998901234567`, `998901234567`, `90 123 45 67`… */
   to: string
@@ -550,6 +573,8 @@ export interface SendResult {
   encoding: 'gsm7' | 'ucs2'
   /** The normalised destination (E.164). */
   to: string
+  /** With `routing`: each provider tried, in order; the last one sent it. */
+  attempts?: Array<SendAttempt>
 }
 
 /** What a custom store's `load` resolves to. */

@@ -34,6 +34,19 @@ export interface UzgateErrorFields {
   retryAfterMs?: number;
   providerMessage?: string;
   details?: unknown;
+  attempts?: SendAttempt[];
+}
+
+/** One provider's part in a routed send (see `SmsClient` routing). */
+export interface SendAttempt {
+  provider: string;
+  /** `sent`, `failed` (with `code`), or `skipped` (its circuit breaker is open). */
+  outcome: 'sent' | 'failed' | 'skipped';
+  code?: string;
+  /** Why the send moved on to the next provider; absent where it stopped. */
+  movedOn?: string;
+  /** A skipped provider may be tried again in this many ms. */
+  retryInMs?: number;
 }
 
 const KNOWN = new Set<string>(ERROR_CODES);
@@ -54,6 +67,8 @@ export class UzgateError extends Error {
   readonly providerMessage?: string;
   /** Structured detail, e.g. amoCRM validation errors field by field. */
   readonly details?: unknown;
+  /** A routed send: each provider tried, in order, and how it ended. */
+  readonly attempts?: SendAttempt[];
 
   constructor(message: string, fields: UzgateErrorFields, options?: { cause?: unknown }) {
     super(message, options);
@@ -65,6 +80,7 @@ export class UzgateError extends Error {
     this.retryAfterMs = fields.retryAfterMs;
     this.providerMessage = fields.providerMessage;
     this.details = fields.details;
+    this.attempts = fields.attempts;
   }
 
   /**
@@ -95,6 +111,7 @@ export class UzgateError extends Error {
           retryAfterMs: typeof e.retryAfterMs === 'number' ? e.retryAfterMs : undefined,
           providerMessage: typeof e.providerMessage === 'string' ? e.providerMessage : undefined,
           details: e.details,
+          attempts: Array.isArray(e.attempts) ? (e.attempts as SendAttempt[]) : undefined,
         },
         { cause: error },
       );

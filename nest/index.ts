@@ -19,9 +19,12 @@ export type {
   HistoryPage,
   HistoryRow,
   OutboxMessage,
+  ProviderStatus,
 } from './sms-client';
+export type { RouteOptions } from './generated/RouteOptions';
+export type { BreakerOptions } from './generated/BreakerOptions';
 export { UzgateError, ERROR_CODES } from './errors';
-export type { UzgateErrorCode, UzgateErrorFields } from './errors';
+export type { UzgateErrorCode, UzgateErrorFields, SendAttempt } from './errors';
 export type { TokenStatus, TokenState } from './token-status';
 export type {
   ConfigurationView,

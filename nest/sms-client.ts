@@ -29,6 +29,7 @@ export type HistoryQuery = Native.HistoryQuery;
 export type HistoryPage = Native.HistoryPage;
 export type HistoryRow = Native.HistoryRow;
 export type OutboxMessage = Native.OutboxMessage;
+export type ProviderStatus = Native.ProviderStatus;
 
 export type { EskizOptions } from './generated/EskizOptions';
 export type { TwilioOptions } from './generated/TwilioOptions';
@@ -40,7 +41,9 @@ export type { ConsoleOptions } from './generated/ConsoleOptions';
  * The core's `SmsOptions` (generated from the Rust option types, documented there), with a
  * JavaScript custom token store and a logger.
  */
-export type SmsClientOptions = Omit<SmsOptions, 'tokenStore' | 'alerts'> & {
+export type SmsClientOptions = Omit<SmsOptions, 'tokenStore' | 'alerts' | 'provider'> & {
+  /** Required for one provider; with `routing`, the client's own provider (default: the first one the routes name). */
+  provider?: SmsOptions['provider'];
   tokenStore?: TokenStoreOptions;
   /** Operator alerts: Telegram, a signed webhook, a callback (see `AlertsOptions`). */
   alerts?: AlertsOptions;
@@ -133,6 +136,14 @@ export class SmsClient extends EventEmitter {
    */
   lastBalance(): PolledBalance | null {
     return this.native.lastBalance();
+  }
+
+  /**
+   * With `routing`: each provider's circuit breaker (`closed`, `open` — sends skip it without a
+   * request — or `half_open`, one probe in flight). `null` for a single provider.
+   */
+  providerStatus(): ProviderStatus[] | null {
+    return this.native.providerStatus();
   }
 
   /** Eskiz account details. */

@@ -1,5 +1,5 @@
 //! The one place where a uzgate error becomes a JS `Error`: `code`, `provider`, `status`,
-//! `retryable`, `retryAfterMs`, `providerMessage` and `details` are set as properties, so callers
+//! `retryable`, `retryAfterMs`, `providerMessage`, `details` and `attempts` are set as properties, so callers
 //! branch on `err.code`, never on message text.
 
 use napi::bindgen_prelude::*;
@@ -34,6 +34,12 @@ fn build(env: &Env, e: &CoreError) -> Result<napi::Error> {
     }
     if let Some(d) = &e.details {
         obj.set("details", d.clone())?;
+    }
+    if !e.attempts().is_empty() {
+        obj.set(
+            "attempts",
+            serde_json::to_value(e.attempts()).unwrap_or_default(),
+        )?;
     }
     Ok(napi::Error::from(obj.to_unknown()))
 }

@@ -12,7 +12,7 @@ use napi::Env;
 use std::sync::Arc;
 use std::time::Duration;
 use uzgate_core::diagnostics::ConfigView;
-use uzgate_core::options::{sms_label, SmsOptions};
+use uzgate_core::options::{sms_label, SmsOptions, SmsSetup};
 use uzgate_core::providers::eskiz::HistoryQuery as CoreHistoryQuery;
 use uzgate_core::sms;
 use uzgate_core::Error as CoreError;
@@ -37,7 +37,10 @@ fn build(
     built: &BuiltStore,
 ) -> uzgate_core::Result<(sms::SmsClient, BalanceWatch)> {
     let watch = (options.balance_poll()?, options.low_balance_alert()?);
-    let client = sms::SmsClient::new(options.into_config(&built.core())?, log)?;
+    let client = match options.into_setup(&built.core())? {
+        SmsSetup::Single(config) => sms::SmsClient::new(config, log)?,
+        SmsSetup::Routed { members, routing } => sms::SmsClient::routed(members, routing, log)?,
+    };
     Ok((client, watch))
 }
 
@@ -128,6 +131,14 @@ impl SmsClient {
     #[napi(ts_return_type = "Record<string, unknown>")]
     pub fn configuration(&self) -> serde_json::Value {
         self.view.clone()
+    }
+
+    /// With `routing`: each provider's circuit breaker; `null` for a single provider.
+    #[napi]
+    pub fn provider_status(&self) -> Option<Vec<ProviderStatus>> {
+        self.inner
+            .provider_status()
+            .map(|all| all.into_iter().map(ProviderStatus::from).collect())
     }
 
     #[napi(getter)]

@@ -52,6 +52,56 @@ pub struct SendResult {
     pub encoding: String,
     /// The normalised destination (E.164).
     pub to: String,
+    /// With `routing`: each provider tried, in order; the last one sent it.
+    pub attempts: Option<Vec<SendAttempt>>,
+}
+
+/// A routed provider's circuit breaker.
+#[napi(object)]
+pub struct ProviderStatus {
+    pub provider: String,
+    #[napi(ts_type = "'closed' | 'open' | 'half_open'")]
+    pub breaker: String,
+    pub failures_in_a_row: u32,
+    /// Open or half-open since (Unix ms).
+    pub since_ms: Option<f64>,
+}
+
+impl From<sms::routing::ProviderStatus> for ProviderStatus {
+    fn from(s: sms::routing::ProviderStatus) -> Self {
+        ProviderStatus {
+            provider: s.provider.into(),
+            breaker: s.breaker.into(),
+            failures_in_a_row: s.failures_in_a_row,
+            since_ms: s.since_ms.map(|ms| ms as f64),
+        }
+    }
+}
+
+/// One provider's part in a routed send.
+#[napi(object)]
+pub struct SendAttempt {
+    pub provider: String,
+    #[napi(ts_type = "'sent' | 'failed' | 'skipped'")]
+    pub outcome: String,
+    /// The error code of a failed attempt.
+    pub code: Option<String>,
+    /// Why the send moved on to the next provider; absent where it stopped.
+    pub moved_on: Option<String>,
+    /// A skipped provider may be tried again in this many ms.
+    pub retry_in_ms: Option<f64>,
+}
+
+impl From<&uzgate_core::error::Attempt> for SendAttempt {
+    fn from(a: &uzgate_core::error::Attempt) -> Self {
+        SendAttempt {
+            provider: a.provider.into(),
+            outcome: a.outcome.into(),
+            code: a.code.map(Into::into),
+            moved_on: a.moved_on.map(Into::into),
+            retry_in_ms: a.retry_in_ms.map(|ms| ms as f64),
+        }
+    }
 }
 
 impl From<sms::SendResult> for SendResult {
@@ -64,6 +114,8 @@ impl From<sms::SendResult> for SendResult {
             segments: r.segments,
             encoding: r.encoding.into(),
             to: r.to,
+            attempts: (!r.attempts.is_empty())
+                .then(|| r.attempts.iter().map(SendAttempt::from).collect()),
         }
     }
 }

@@ -47,7 +47,7 @@ export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOpt
   checkedByCore(SMS_ENV, () => {
     native.checkSmsOptions(options);
   });
-  return options as SmsClientOptions;
+  return options;
 }
 
 function providerFromEnv(provider: 'eskiz' | 'twilio' | 'playmobile', env: EnvReader): Values<typeof SMS_ENV> {

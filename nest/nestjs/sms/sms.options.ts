@@ -78,7 +78,7 @@ export function resolveSmsClientOptions(options: SmsModuleOptions, injectedStore
   checkModuleOptions('SmsModuleOptions', 'sms', ['callbacks', 'metrics', 'diagnostics'], options);
   const { callbacks: _callbacks, metrics: _metrics, diagnostics: _diagnostics, ...client } = options;
   const complete: SmsClientOptions = client.provider
-    ? (client as SmsClientOptions)
+    ? (client)
     : mergeDefined(smsOptionsFromEnv(process.env), client as Partial<SmsClientOptions>);
   return {
     ...complete,

@@ -8,6 +8,7 @@ mod amocrm;
 mod common;
 mod otp;
 mod parse;
+mod routing;
 mod sms;
 mod store;
 #[cfg(test)]
@@ -23,8 +24,9 @@ pub use amocrm::{AmoCrmDomain, AmoCrmOptions};
 pub use common::{Common, LogLevel};
 pub use otp::{OtpOptions, OtpParts, OtpStoreKind, OtpStoreOptions};
 pub use parse::{closest, from_json, keys_of};
+pub use routing::{BreakerOptions, RouteOptions};
 pub use sms::{
     ConsoleOptions, EskizOptions, PlayMobileOptions, PlayMobilePriority, SmsOptions,
-    SmsProviderKind, TwilioOptions,
+    SmsProviderKind, SmsSetup, TwilioOptions,
 };
 pub use store::{BuiltStore, StoreKind, TokenStoreOptions};

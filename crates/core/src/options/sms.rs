@@ -5,12 +5,13 @@
 use super::alerts::AlertClient;
 use super::common::client_options;
 use super::parse::from_json;
+use super::routing::{route_pairs, BreakerOptions, RouteOptions};
 use super::store::BuiltStore;
 use crate::error::{Error, Result};
 use crate::providers::eskiz::EskizConfig;
 use crate::providers::playmobile::PlayMobileConfig;
 use crate::providers::twilio::TwilioConfig;
-use crate::sms::{SmsProviderConfig, MAX_BALANCE_POLL, MIN_BALANCE_POLL};
+use crate::sms::{RoutingConfig, SmsProviderConfig, MAX_BALANCE_POLL, MIN_BALANCE_POLL};
 use crate::Secret;
 use serde::Deserialize;
 use std::time::Duration;
@@ -142,12 +143,28 @@ client_options! {
         /// `uzgate_balance` gauge, `lastBalance()`, and health checks that read the last value
         /// instead of calling the provider.
         pub balance_poll_ms: Option<u32>,
+        /// Several providers: the route of each region, e.g. `[{ to: 'UZ', via: ['eskiz',
+        /// 'playmobile'] }, { to: '*', via: ['twilio'] }]`. Every configured provider must be in
+        /// a route; `provider` then defaults to the first one named.
+        pub routing: Option<Vec<RouteOptions>>,
+        /// With `routing`: when a failing provider is rested, and for how long.
+        pub breaker: Option<BreakerOptions>,
     }
+}
+
+/// What the options build: one provider, or several with their routes.
+pub enum SmsSetup {
+    Single(SmsProviderConfig),
+    Routed {
+        members: Vec<SmsProviderConfig>,
+        routing: RoutingConfig,
+    },
 }
 
 impl SmsOptions {
     /// Parses the options object; a missing provider names the three choices.
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+    pub fn from_json(mut value: serde_json::Value) -> Result<Self> {
+        fill_provider_from_routing(&mut value);
         if value.is_object() && value.get("provider").is_none_or(|p| p.is_null()) {
             return Err(Error::config(
                 "provider is required: 'eskiz' (with eskiz: { email, password }), 'twilio' \
@@ -168,7 +185,7 @@ impl SmsOptions {
         if let Some(alerts) = &options.alerts {
             alerts.build(String::new(), None)?;
         }
-        options.into_config(&BuiltStore::default()).map(|_| ())
+        options.into_setup(&BuiltStore::default()).map(|_| ())
     }
 
     /// The low-balance alert's threshold, which needs the balance polled.
@@ -206,17 +223,92 @@ impl SmsOptions {
         Ok(Some(every))
     }
 
-    /// The provider's configuration, with every rule checked; `store` is the built `tokenStore`.
+    /// The provider's configuration (one provider, no `routing`), with every rule checked;
+    /// `store` is the built `tokenStore`.
     pub fn into_config(self, store: &BuiltStore) -> Result<SmsProviderConfig> {
+        match self.into_setup(store)? {
+            SmsSetup::Single(config) => Ok(config),
+            SmsSetup::Routed { .. } => Err(Error::config(
+                "routing builds several providers: use into_setup",
+            )),
+        }
+    }
+
+    /// One provider, or several with their routes, every rule checked; `store` is the built
+    /// `tokenStore` (the Eskiz token's).
+    pub fn into_setup(mut self, store: &BuiltStore) -> Result<SmsSetup> {
         if let Some(alerts) = &self.alerts {
             alerts.check_for(AlertClient::Sms)?;
             alerts.delivery_rule()?;
         }
+        let Some(routes) = self.routing.take() else {
+            if self.breaker.is_some() {
+                return Err(Error::config(
+                    "breaker needs routing: it rests one of several providers",
+                ));
+            }
+            let kind = self.provider;
+            return Ok(SmsSetup::Single(self.provider_config(kind, store)?));
+        };
+        let breakers = BreakerOptions::settings(self.breaker.as_ref())?;
+        let configured: Vec<&str> = [
+            (SmsProviderKind::Eskiz, self.eskiz.is_some()),
+            (SmsProviderKind::Playmobile, self.playmobile.is_some()),
+            (SmsProviderKind::Twilio, self.twilio.is_some()),
+            (SmsProviderKind::Console, self.console.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(k, _)| k.as_str())
+        .collect();
+        let (pairs, named) = route_pairs(&routes);
+        crate::sms::routing::Routes::new(&pairs, &configured)?;
+        if let Some(unused) = configured.iter().find(|c| !named.iter().any(|n| n == *c)) {
+            return Err(Error::config(format!(
+                "{unused} is configured but no route uses it: add it to a route's via, or remove its settings"
+            )));
+        }
+        if !named.iter().any(|n| n == self.provider.as_str()) {
+            return Err(Error::config(format!(
+                "provider {:?} is in no route: with routing, provider names the client's own provider among the routed ones",
+                self.provider.as_str()
+            )));
+        }
+        // The client's own provider first, then the others in the order the routes name them.
+        let mut order = vec![self.provider];
+        for name in &named {
+            let kind = SmsProviderKind::from_name(name).ok_or_else(|| {
+                Error::config(format!("routing names an unknown provider {name:?}"))
+            })?;
+            if !order.contains(&kind) {
+                order.push(kind);
+            }
+        }
+        let mut members = Vec::new();
+        for kind in order {
+            members.push(self.provider_config(kind, store)?);
+        }
+        Ok(SmsSetup::Routed {
+            members,
+            routing: RoutingConfig {
+                routes: pairs,
+                breakers,
+                default_region: "UZ".into(),
+            },
+        })
+    }
+
+    /// The configuration of provider `kind`, its settings taken out of the options.
+    fn provider_config(
+        &mut self,
+        kind: SmsProviderKind,
+        store: &BuiltStore,
+    ) -> Result<SmsProviderConfig> {
         let http = self.common().http()?;
         let manager = self.common().manager()?;
-        Ok(match self.provider {
+        Ok(match kind {
             SmsProviderKind::Eskiz => {
-                let e = self.eskiz.ok_or_else(|| {
+                let e = self.eskiz.take().ok_or_else(|| {
                     Error::config("provider 'eskiz' needs the eskiz options (email, password)")
                 })?;
                 SmsProviderConfig::Eskiz(Box::new(EskizConfig {
@@ -232,7 +324,7 @@ impl SmsOptions {
                 }))
             }
             SmsProviderKind::Twilio => {
-                let t = self.twilio.ok_or_else(|| {
+                let t = self.twilio.take().ok_or_else(|| {
                     Error::config(
                         "provider 'twilio' needs the twilio options (accountSid, authToken)",
                     )
@@ -240,7 +332,7 @@ impl SmsOptions {
                 SmsProviderConfig::Twilio(Box::new(t.into_config(http)?))
             }
             SmsProviderKind::Playmobile => {
-                let p = self.playmobile.ok_or_else(|| {
+                let p = self.playmobile.take().ok_or_else(|| {
                     Error::config(
                         "provider 'playmobile' needs the playmobile options (login, password, \
                          originator)",
@@ -256,13 +348,56 @@ impl SmsOptions {
                 }))
             }
             SmsProviderKind::Console => {
-                let c = self.console.unwrap_or_default();
+                let c = self.console.take().unwrap_or_default();
                 SmsProviderConfig::Console {
                     outbox_size: c.outbox_size.unwrap_or(100) as usize,
                     default_region: c.default_region,
                 }
             }
         })
+    }
+}
+
+impl SmsProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsProviderKind::Eskiz => "eskiz",
+            SmsProviderKind::Twilio => "twilio",
+            SmsProviderKind::Playmobile => "playmobile",
+            SmsProviderKind::Console => "console",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            SmsProviderKind::Eskiz,
+            SmsProviderKind::Twilio,
+            SmsProviderKind::Playmobile,
+            SmsProviderKind::Console,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
+/// With `routing` and no `provider`, the client's own provider is the first one the routes name.
+fn fill_provider_from_routing(value: &mut serde_json::Value) {
+    let Some(obj) = value.as_object_mut() else {
+        return;
+    };
+    if obj.get("provider").is_some_and(|p| !p.is_null()) {
+        return;
+    }
+    let first = obj
+        .get("routing")
+        .and_then(|r| r.as_array())
+        .and_then(|routes| routes.first())
+        .and_then(|route| route.get("via"))
+        .and_then(|via| via.as_array())
+        .and_then(|via| via.first())
+        .cloned();
+    if let Some(first) = first.filter(|f| f.is_string()) {
+        obj.insert("provider".into(), first);
     }
 }
 

@@ -27,7 +27,7 @@ fn an_unknown_key_is_named_with_its_path_and_the_closest_known_key() {
     let e = sms_error(json!({ "provider": "console", "zzz": 1 }));
     assert!(
         e.starts_with(
-            "unknown option zzz (known: provider, eskiz, twilio, playmobile, console, balancePollMs, tokenStore, timeoutMs,"
+            "unknown option zzz (known: provider, eskiz, twilio, playmobile, console, balancePollMs, routing, breaker, tokenStore, timeoutMs,"
         ),
         "{e}"
     );
@@ -251,11 +251,86 @@ fn the_known_keys_are_read_from_the_types() {
             "playmobile",
             "console",
             "balancePollMs",
-            "tokenStore"
+            "routing"
         ]
     );
-    assert_eq!(keys.len(), 14);
+    assert_eq!(keys.len(), 16);
+    assert!(keys.contains(&"breaker".to_string()));
     assert!(keys.contains(&"alerts".to_string()));
     assert!(keys_of::<AmoCrmOptions>().contains(&"keepAliveMs".to_string()));
     assert!(keys_of::<OtpOptions>().contains(&"appName".to_string()));
+}
+
+#[test]
+fn routing_builds_every_routed_provider_the_clients_own_first() {
+    let options = SmsOptions::from_json(json!({
+        "eskiz": { "email": "a@b.uz", "password": "p" },
+        "twilio": { "accountSid": "AC1", "authToken": "t" },
+        "routing": [{ "to": "KZ", "via": ["twilio"] }, { "to": "*", "via": ["eskiz", "twilio"] }],
+        "breaker": { "failures": 2, "coolDownMs": 5000 }
+    }))
+    .unwrap();
+    assert_eq!(
+        options.provider,
+        SmsProviderKind::Twilio,
+        "the first provider the routes name"
+    );
+    let crate::options::SmsSetup::Routed { members, routing } =
+        options.into_setup(&BuiltStore::default()).unwrap()
+    else {
+        panic!("routed")
+    };
+    let kinds: Vec<&str> = members
+        .iter()
+        .map(|m| match m {
+            crate::sms::SmsProviderConfig::Eskiz(_) => "eskiz",
+            crate::sms::SmsProviderConfig::Twilio(_) => "twilio",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["twilio", "eskiz"]);
+    assert_eq!(routing.breakers.failures, 2);
+    assert_eq!(routing.routes.len(), 2);
+}
+
+#[test]
+fn routing_mistakes_are_config_errors_before_anything_is_built() {
+    let base = || {
+        json!({
+            "eskiz": { "email": "a@b.uz", "password": "p" },
+            "twilio": { "accountSid": "AC1", "authToken": "t" },
+        })
+    };
+    for (extra, message) in [
+        (
+            json!({ "routing": [{ "to": "*", "via": ["eskiz"] }] }),
+            "twilio is configured but no route uses it",
+        ),
+        (
+            json!({ "routing": [{ "to": "*", "via": ["eskiz", "playmobile"] }] }),
+            "routing[0].via[1] \"playmobile\" is not configured",
+        ),
+        (
+            json!({ "provider": "eskiz", "breaker": { "failures": 3 } }),
+            "breaker needs routing",
+        ),
+        (
+            json!({ "routing": [{ "to": "*", "via": ["eskiz", "twilio"] }], "breaker": { "coolDownMs": 10 } }),
+            "breaker.coolDownMs must be between",
+        ),
+        (
+            json!({ "provider": "console", "routing": [{ "to": "*", "via": ["eskiz", "twilio"] }] }),
+            "provider \"console\" is in no route",
+        ),
+    ] {
+        let mut o = base();
+        for (k, v) in extra.as_object().unwrap() {
+            o[k] = v.clone();
+        }
+        let e = SmsOptions::from_json(o)
+            .and_then(|o| o.into_setup(&BuiltStore::default()).map(|_| ()))
+            .unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::Config);
+        assert!(e.message.contains(message), "{}", e.message);
+    }
 }

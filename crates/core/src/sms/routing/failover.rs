@@ -20,6 +20,8 @@ pub fn may_try_next(err: &Error, local_refusal: bool) -> Option<&'static str> {
         ErrorCode::ProviderUnavailable => Some("unavailable"),
         ErrorCode::AuthFailed => Some("auth_failed"),
         ErrorCode::AccountUnpaid => Some("unpaid"),
+        // The account is locked (Play Mobile 102): the request was refused unread.
+        ErrorCode::AccessBlocked => Some("account_locked"),
         // The token could not be read or saved: no request carried the message.
         ErrorCode::StoreError => Some("token_store"),
         ErrorCode::NotImplemented => Some("not_supported"),
@@ -46,6 +48,7 @@ mod tests {
             ErrorCode::ProviderUnavailable,
             ErrorCode::AuthFailed,
             ErrorCode::AccountUnpaid,
+            ErrorCode::AccessBlocked,
             ErrorCode::StoreError,
             ErrorCode::NotImplemented,
         ] {

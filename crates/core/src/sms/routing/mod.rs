@@ -205,6 +205,7 @@ fn provider_trouble(e: &Error) -> bool {
             | ErrorCode::ProviderUnavailable
             | ErrorCode::AuthFailed
             | ErrorCode::AccountUnpaid
+            | ErrorCode::AccessBlocked
             | ErrorCode::StoreError
             | ErrorCode::OutcomeUnknown
             | ErrorCode::Timeout
