@@ -154,3 +154,40 @@ test.each([
 ] as const)('%s: CONFIG from the constructor', (_name, overrides, message) => {
   expect(() => routed(overrides as Partial<SmsClientOptions>)).toThrow(message);
 });
+
+test('SMS pumping: 1,000 OTP requests to rotating foreign numbers send nothing by default; a region allowed by name goes through Twilio', async () => {
+  const sms = routed();
+  const otp = new OtpService({ sms, secret: 'routing-otp-secret-0123456789', appName: 'MyShop' });
+  const named = new OtpService({ sms, secret: 'routing-otp-secret-0123456789', appName: 'MyShop', allowedRegions: ['UZ', 'KZ'] });
+  try {
+    // Premium-looking ranges abroad, a fresh number each time, as a pumping bot rotates them.
+    const ranges: Array<[string, number]> = [['+7701', 7], ['+447911', 6], ['+37491', 6], ['+99292', 7], ['+37060', 6]];
+    const codes = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const [prefix, digits] = ranges[i % ranges.length];
+      const to = `${prefix}${String(10_000_000 + i).slice(-digits)}`;
+      const code = await otp.send(to).then(() => 'sent', (e: unknown) => (e as { code: string }).code);
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(codes)).toEqual({ INVALID_PHONE: 1000 });
+    expect(sb.inbox()).toHaveLength(0);
+    expect(sms.metrics()).toContain('uzgate_otp_refusals_total{reason="region_not_allowed"} 1000');
+    const e = await rejection(otp.send(KZ));
+    expect(e.message).toContain('OTP codes are not sent to numbers of KZ: allowed are UZ');
+    expect(e.details).toEqual({ reason: 'region_not_allowed' });
+    // Allowed by name: the code goes out, through the '*' route.
+    await named.send(KZ);
+    expect(received(KZ)).toEqual({ eskiz: 0, playmobile: 0, twilio: 1 });
+    await otp.send(UZ);
+    expect(received(UZ)).toEqual({ eskiz: 1, playmobile: 0, twilio: 0 });
+  } finally {
+    otp.close();
+    named.close();
+  }
+});
+
+test('allowedRegions must name regions: CONFIG', () => {
+  const sms = routed();
+  expect(() => new OtpService({ sms, secret: 'routing-otp-secret-0123456789', allowedRegions: ['uz'] })).toThrow('allowedRegions must list ISO regions');
+  expect(() => new OtpService({ sms, secret: 'routing-otp-secret-0123456789', allowedRegions: [] })).toThrow('allowedRegions must list ISO regions');
+});

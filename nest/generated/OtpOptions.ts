@@ -53,6 +53,12 @@ forceDevMode?: boolean,
  */
 defaultRegion?: string, 
 /**
+ * Regions codes are sent to: ISO regions in capitals, or `['*']` for every region. Default:
+ * the regions the SMS client reaches through an Uzbek aggregator — `['UZ']` for the usual
+ * setups; anything else (premium ranges abroad are how SMS pumping bills you) must be named.
+ */
+allowedRegions?: Array<string>, 
+/**
  * Where codes are kept (default `{ type: 'memory' }`).
  */
 store?: OtpStoreOptions, 

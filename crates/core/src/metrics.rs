@@ -38,6 +38,7 @@ struct Inner {
     rate_limit_waits: BTreeMap<&'static str, (u64, f64)>,
     retries: BTreeMap<(&'static str, &'static str), u64>,
     otp_verifications: BTreeMap<&'static str, u64>,
+    otp_refusals: BTreeMap<&'static str, u64>,
     store_failures: BTreeMap<(&'static str, &'static str, &'static str), u64>,
     /// The last polled balance per (provider, currency).
     balances: BTreeMap<(&'static str, String), f64>,
@@ -105,6 +106,11 @@ impl Metrics {
 
     /// `result`: `ok`, `invalid`, `not_found`, `expired`, `too_many_attempts`. The precise
     /// outcome lives here and in the log; HTTP answers may merge them (no pending-code oracle).
+    /// An OTP send refused before anything was stored or sent (`region_not_allowed`).
+    pub fn otp_refused(&self, reason: &'static str) {
+        *self.inner.lock().otp_refusals.entry(reason).or_default() += 1;
+    }
+
     pub fn otp_verify(&self, result: &'static str) {
         *self
             .inner
@@ -231,6 +237,12 @@ impl Metrics {
                     out,
                     "uzgate_alerts_total{{kind=\"{kind}\",state=\"{state}\",sink=\"{sink}\",result=\"{result}\"}} {n}"
                 );
+            }
+        }
+        if !inner.otp_refusals.is_empty() {
+            out.push_str("# HELP uzgate_otp_refusals_total OTP sends refused before anything was stored or sent, by reason.\n# TYPE uzgate_otp_refusals_total counter\n");
+            for (r, n) in &inner.otp_refusals {
+                let _ = writeln!(out, "uzgate_otp_refusals_total{{reason=\"{r}\"}} {n}");
             }
         }
         if !inner.otp_verifications.is_empty() {

@@ -66,6 +66,10 @@ pub struct OtpOptions {
     pub force_dev_mode: Option<bool>,
     /// Region of numbers written without a country code (default `UZ`).
     pub default_region: Option<String>,
+    /// Regions codes are sent to: ISO regions in capitals, or `['*']` for every region. Default:
+    /// the regions the SMS client reaches through an Uzbek aggregator — `['UZ']` for the usual
+    /// setups; anything else (premium ranges abroad are how SMS pumping bills you) must be named.
+    pub allowed_regions: Option<Vec<String>>,
     /// Where codes are kept (default `{ type: 'memory' }`).
     pub store: Option<OtpStoreOptions>,
     /// Minimum level passed to the logger (default `info`).
@@ -114,6 +118,7 @@ impl OtpOptions {
         config.app_name = self.app_name;
         config.dev_mode = self.dev_mode.unwrap_or(false);
         config.force_dev_mode = self.force_dev_mode.unwrap_or(false);
+        config.allowed_regions = self.allowed_regions;
         if let Some(r) = self.default_region {
             config.default_region = r;
         }

@@ -36,6 +36,9 @@ pub struct OtpConfig {
     pub force_dev_mode: bool,
     /// Numbers written without a country code belong to this region (default `UZ`).
     pub default_region: String,
+    /// Regions codes may be sent to (ISO, or `*` for every region); `None`: the SMS client's
+    /// default (`UZ` for the usual setups, see `SmsClient::otp_default_regions`).
+    pub allowed_regions: Option<Vec<String>>,
 }
 
 impl OtpConfig {
@@ -52,6 +55,7 @@ impl OtpConfig {
             dev_mode: false,
             force_dev_mode: false,
             default_region: "UZ".into(),
+            allowed_regions: None,
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct OtpService {
     config: OtpConfig,
     template: String,
     log: Logger,
+    /// Regions codes go to; `*` for all.
+    allowed_regions: Vec<String>,
     /// The OTP-abuse alert, told of every hourly-cap refusal.
     abuse: Option<Arc<RateWatch>>,
 }
@@ -149,7 +155,23 @@ impl OtpService {
             )));
         }
         let template = template.to_string();
+        let allowed_regions = match &config.allowed_regions {
+            Some(list) => {
+                if list.is_empty()
+                    || list.iter().any(|r| {
+                        r != "*" && !(r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+                    })
+                {
+                    return Err(Error::config(
+                        "allowedRegions must list ISO regions in capitals (['UZ', 'KZ']) or ['*'] for every region",
+                    ));
+                }
+                list.clone()
+            }
+            None => sms.otp_default_regions(&config.default_region),
+        };
         Ok(OtpService {
+            allowed_regions,
             sms,
             store,
             config,
@@ -177,8 +199,14 @@ impl OtpService {
             .to_string()
     }
 
+    /// The regions codes go to (`*`: every region).
+    pub fn allowed_regions(&self) -> &[String] {
+        &self.allowed_regions
+    }
+
     pub async fn send(&self, phone_input: &str) -> Result<SendOutcome> {
         let phone = phone::normalize(phone_input, &self.config.default_region)?;
+        self.check_region(&phone)?;
         let code = code::generate(self.config.length);
         let now = unix_now_ms();
         let id = uuid::Uuid::new_v4().to_string();
@@ -252,6 +280,28 @@ impl OtpService {
             dev_code,
             message_id,
         })
+    }
+
+    /// Refuses a number outside the allowed regions before anything is stored or sent: SMS
+    /// pumping rotates through foreign (often premium) numbers that the app would pay for.
+    fn check_region(&self, phone: &phone::Phone) -> Result<()> {
+        let region = phone.country.as_deref().unwrap_or("");
+        if self.allowed_regions.iter().any(|r| r == "*" || r == region) {
+            return Ok(());
+        }
+        self.sms
+            .metrics_registry()
+            .otp_refused("region_not_allowed");
+        Err(Error::new(
+            ErrorCode::InvalidPhone,
+            format!(
+                "OTP codes are not sent to numbers of {}: allowed are {} (set allowedRegions to add regions; SMS pumping protection)",
+                if region.is_empty() { "an unknown region" } else { region },
+                self.allowed_regions.join(", ")
+            ),
+        )
+        .with_provider(Provider::Otp)
+        .with_details(json!({ "reason": "region_not_allowed" })))
     }
 
     /// Checks a code. The precise outcome (`invalid`, `not_found`, `expired`,

@@ -113,6 +113,28 @@ impl SmsClient {
         }
     }
 
+    /// The regions an OTP service sends codes to unless told otherwise: those whose route
+    /// starts with an Uzbek aggregator (Eskiz, Play Mobile) or the console — `UZ` for the usual
+    /// setups; with one provider, `default_region`. Everything else (above all a `'*'` route
+    /// through an international provider) must be allowed by name: SMS pumping targets it.
+    pub fn otp_default_regions(&self, default_region: &str) -> Vec<String> {
+        let local = ["eskiz", "playmobile", "console"];
+        match &self.router {
+            Some(r) => {
+                let mut regions = r.routes().regions_first_via(&local);
+                let star_is_local =
+                    r.routes().all().iter().any(|route| {
+                        route.region.is_none() && local.contains(&route.via[0].as_str())
+                    });
+                if star_is_local && !regions.iter().any(|x| x == default_region) {
+                    regions.push(default_region.to_string());
+                }
+                regions
+            }
+            None => vec![default_region.to_string()],
+        }
+    }
+
     /// Every provider of the client (one without `routing`).
     fn all_providers(&self) -> Vec<Arc<dyn SmsProvider>> {
         match &self.router {
