@@ -119,6 +119,8 @@ test('the breaker opens after 3 failures, skips Eskiz without a request, lets on
   sb.setFault({ path: '/message/sms/send', kind: 'status', status: 503, retryAfter: 1, phase: 'before' });
   for (let i = 0; i < 3; i++) expect((await sms.send({ to: UZ, text: `n${String(i)}` })).provider).toBe('playmobile');
   expect(sms.providerStatus()?.find((p) => p.provider === 'eskiz')).toMatchObject({ breaker: 'open', failuresInARow: 3 });
+  expect(sms.metrics()).toContain('uzgate_breaker_open{provider="eskiz"} 1');
+  expect(sms.metrics()).toContain('uzgate_failovers_total{provider="eskiz",reason="unavailable"} 3');
   const eskizRequests = () => sb.stats().eskiz.sends;
   const before = eskizRequests();
   const skipped = await sms.send({ to: UZ, text: 'skipped' });
@@ -129,6 +131,9 @@ test('the breaker opens after 3 failures, skips Eskiz without a request, lets on
   const probe = await sms.send({ to: UZ, text: 'probe' });
   expect(probe.provider).toBe('eskiz');
   expect(sms.providerStatus()?.find((p) => p.provider === 'eskiz')).toMatchObject({ breaker: 'closed', failuresInARow: 0 });
+  expect(sms.metrics()).toContain('uzgate_breaker_open{provider="eskiz"} 0');
+  expect(sms.metrics()).toContain('uzgate_breaker_changes_total{provider="eskiz",change="opened"} 1');
+  expect(sms.metrics()).toContain('uzgate_breaker_changes_total{provider="eskiz",change="closed"} 1');
   expect(received(UZ)).toEqual({ eskiz: 1, playmobile: 4, twilio: 0 });
 });
 

@@ -44,6 +44,11 @@ struct Inner {
     balances: BTreeMap<(&'static str, String), f64>,
     balance_polls: BTreeMap<(&'static str, &'static str), u64>,
     alerts: BTreeMap<(String, String, String, String), u64>,
+    /// Routed providers: breaker opened/closed counts, and whether each is open now.
+    breaker_changes: BTreeMap<(&'static str, &'static str), u64>,
+    breaker_open: BTreeMap<&'static str, bool>,
+    /// Routed sends that moved on from a provider, by provider and reason.
+    failovers: BTreeMap<(&'static str, &'static str), u64>,
 }
 
 /// One per client. Cheap enough for the hot path: one short uncontended lock per request.
@@ -146,6 +151,23 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// A routed provider's circuit breaker opened (`opened`) or closed (`closed`).
+    pub fn breaker(&self, provider: &'static str, change: &'static str) {
+        let mut inner = self.inner.lock();
+        *inner.breaker_changes.entry((provider, change)).or_default() += 1;
+        inner.breaker_open.insert(provider, change == "opened");
+    }
+
+    /// A routed send moved on from `provider` for `reason`.
+    pub fn failover(&self, provider: &'static str, reason: &'static str) {
+        *self
+            .inner
+            .lock()
+            .failovers
+            .entry((provider, reason))
+            .or_default() += 1;
+    }
+
     /// A balance poll: its value, or `None` when it failed.
     pub fn balance_polled(&self, provider: &'static str, currency: &str, value: Option<f64>) {
         let mut inner = self.inner.lock();
@@ -227,6 +249,32 @@ impl Metrics {
                 let _ = writeln!(
                     out,
                     "uzgate_balance_polls_total{{provider=\"{p}\",result=\"{r}\"}} {n}"
+                );
+            }
+        }
+        if !inner.failovers.is_empty() {
+            out.push_str("# HELP uzgate_failovers_total Routed sends that moved on to the next provider, by the provider left and why.\n# TYPE uzgate_failovers_total counter\n");
+            for ((p, r), n) in &inner.failovers {
+                let _ = writeln!(
+                    out,
+                    "uzgate_failovers_total{{provider=\"{p}\",reason=\"{r}\"}} {n}"
+                );
+            }
+        }
+        if !inner.breaker_open.is_empty() {
+            out.push_str("# HELP uzgate_breaker_open Whether a routed provider's circuit breaker is open (sends skip it).\n# TYPE uzgate_breaker_open gauge\n");
+            for (p, open) in &inner.breaker_open {
+                let _ = writeln!(
+                    out,
+                    "uzgate_breaker_open{{provider=\"{p}\"}} {}",
+                    u8::from(*open)
+                );
+            }
+            out.push_str("# HELP uzgate_breaker_changes_total Circuit breakers opened and closed, by provider.\n# TYPE uzgate_breaker_changes_total counter\n");
+            for ((p, c), n) in &inner.breaker_changes {
+                let _ = writeln!(
+                    out,
+                    "uzgate_breaker_changes_total{{provider=\"{p}\",change=\"{c}\"}} {n}"
                 );
             }
         }

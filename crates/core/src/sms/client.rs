@@ -82,7 +82,13 @@ impl SmsClient {
             .first()
             .map(|(_, p)| p.clone())
             .ok_or_else(|| Error::config("routing needs at least one provider configured"))?;
-        let router = Router::new(routes, built, routing.breakers, routing.default_region);
+        let router = Router::new(
+            routes,
+            built,
+            routing.breakers,
+            routing.default_region,
+            metrics.clone(),
+        );
         Ok(Self::assemble(primary, Some(router), metrics))
     }
 

@@ -14,6 +14,7 @@ pub use route::{Route, Routes};
 use super::provider::SmsProvider;
 use super::types::{SendInput, SendResult};
 use crate::error::{Attempt, Error, ErrorCode, Result};
+use crate::metrics::Metrics;
 use crate::phone;
 use crate::time::unix_now_ms;
 use parking_lot::Mutex;
@@ -65,6 +66,7 @@ pub struct Router {
     members: Vec<Member>,
     default_region: String,
     listener: Mutex<Option<BreakerListener>>,
+    metrics: Arc<Metrics>,
 }
 
 impl Router {
@@ -74,6 +76,7 @@ impl Router {
         members: Vec<(&'static str, Arc<dyn SmsProvider>)>,
         breakers: BreakerSettings,
         default_region: String,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Router {
             routes,
@@ -87,6 +90,7 @@ impl Router {
                 .collect(),
             default_region,
             listener: Mutex::new(None),
+            metrics,
         }
     }
 
@@ -168,6 +172,9 @@ impl Router {
                         let change = member.breaker.lock().failure(unix_now_ms());
                         self.report(member, change);
                     }
+                    if let Some(reason) = next {
+                        self.metrics.failover(member.name, reason);
+                    }
                     attempts.push(Attempt::failed(member.name, e.code.as_str(), next));
                     if next.is_none() {
                         return Err(e.with_attempts(attempts));
@@ -188,7 +195,15 @@ impl Router {
     }
 
     fn report(&self, member: &Member, change: Option<Change>) {
-        if let (Some(change), Some(listener)) = (change, self.listener.lock().clone()) {
+        let Some(change) = change else { return };
+        self.metrics.breaker(
+            member.name,
+            match change {
+                Change::Opened => "opened",
+                Change::Closed => "closed",
+            },
+        );
+        if let Some(listener) = self.listener.lock().clone() {
             listener(member.name, change);
         }
     }
