@@ -195,6 +195,8 @@ export interface BatchItemResult {
   id?: string
   /** Set when this message was not sent (Twilio sends a batch one by one). */
   error?: ItemError
+  /** With `routing`: the provider that sent this message. */
+  provider?: string
 }
 
 export interface BatchOptions {

@@ -256,3 +256,26 @@ test('a ConfigService is read like process.env', async () => {
   expect(otpOptionsFromEnv(moduleRef.get(ConfigService))).toMatchObject({ secret: SECRET, devMode: true });
   await moduleRef.close();
 });
+
+test('SMS_ROUTING: several providers from the environment, each reading its own variables', () => {
+  const options = smsOptionsFromEnv({
+    SMS_ROUTING: 'UZ:eskiz,playmobile; *:twilio',
+    ESKIZ_EMAIL: 'a@b.uz',
+    ESKIZ_PASSWORD: SECRET,
+    PLAYMOBILE_LOGIN: 'shop',
+    PLAYMOBILE_PASSWORD: SECRET,
+    PLAYMOBILE_ORIGINATOR: '3700',
+    TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: SECRET,
+    TWILIO_FROM: '+15005550006',
+  });
+  expect(options.routing).toEqual([
+    { to: 'UZ', via: ['eskiz', 'playmobile'] },
+    { to: '*', via: ['twilio'] },
+  ]);
+  expect(options.eskiz?.email).toBe('a@b.uz');
+  expect(options.playmobile?.originator).toBe('3700');
+  expect(options.twilio?.from).toBe('+15005550006');
+  expect(() => smsOptionsFromEnv({ SMS_ROUTING: 'UZ:eskiz', ESKIZ_EMAIL: 'a@b.uz' })).toThrow('ESKIZ_PASSWORD is not set');
+  expect(() => smsOptionsFromEnv({ SMS_ROUTING: 'UZ-eskiz', ESKIZ_EMAIL: 'a@b.uz', ESKIZ_PASSWORD: SECRET })).toThrow('SMS_ROUTING route 1 must be');
+});

@@ -196,3 +196,24 @@ test('allowedRegions must name regions: CONFIG', () => {
   expect(() => new OtpService({ sms, secret: 'routing-otp-secret-0123456789', allowedRegions: ['uz'] })).toThrow('allowedRegions must list ISO regions');
   expect(() => new OtpService({ sms, secret: 'routing-otp-secret-0123456789', allowedRegions: [] })).toThrow('allowedRegions must list ISO regions');
 });
+
+test('sendBatch routes each message: Uzbek numbers through Eskiz, others through Twilio; an unroutable number refuses the batch before any send', async () => {
+  const sms = routed();
+  const batch = await sms.sendBatch([
+    { to: UZ, text: 'Salom', reference: '1' },
+    { to: KZ, text: 'Salem', reference: '2' },
+  ]);
+  expect(batch.provider).toBe('routed');
+  expect(batch.messages.map((m) => [m.reference, m.provider, m.error ?? null])).toEqual([
+    ['1', 'eskiz', null],
+    ['2', 'twilio', null],
+  ]);
+  expect(received(UZ)).toEqual({ eskiz: 1, playmobile: 0, twilio: 0 });
+  expect(received(KZ)).toEqual({ eskiz: 0, playmobile: 0, twilio: 1 });
+
+  const uzOnly = routed({ twilio: undefined, routing: [{ to: 'UZ', via: ['eskiz', 'playmobile'] }] });
+  const e = await rejection(uzOnly.sendBatch([{ to: UZ, text: 'x' }, { to: KZ, text: 'y' }]));
+  expect(e.code).toBe('INVALID_PHONE');
+  expect(e.message).toMatch(/^messages\[1\]: no route takes numbers of KZ/);
+  expect(sb.inbox()).toHaveLength(2);
+});

@@ -11,7 +11,7 @@ const STORM_CONTENDERS = ['uzgate', 'axios'];
 
 // In the order they run. Each can be picked alone with --only (comma-separated) or left out
 // with --skip.
-const SCENARIOS = ['amocrm-refresh', 'amocrm-ratelimit', 'throughput', 'twilio', 'wrk', 'storm', 'rss'];
+const SCENARIOS = ['amocrm-refresh', 'amocrm-ratelimit', 'throughput', 'twilio', 'routing', 'wrk', 'storm', 'rss'];
 
 const DEFAULTS = {
   durationS: 5,

@@ -8,6 +8,8 @@
  *   amocrm-ratelimit  1 and 4 processes at 7 req/s: uzgate's limiter vs fire-and-retry-on-429
  *   throughput        Eskiz sends, closed loop at each concurrency: uzgate, axios pattern, fetch
  *   twilio            Twilio sends, same loop: uzgate's Twilio provider vs the official SDK
+ *   routing           a routed client (Eskiz, then Twilio) vs a single provider, healthy path;
+ *                     time to fail over when the first provider refuses the connection
  *   wrk               wrk at the Eskiz send endpoint: the ceiling
  *   storm             a burst of sends on an expired Eskiz token: refresh requests
  *   rss               resident memory with 10 000 sends held in flight
@@ -34,6 +36,7 @@ const scenarios = {
   'amocrm-refresh': require('./scenarios/amocrm-refresh'),
   'amocrm-ratelimit': require('./scenarios/amocrm-ratelimit'),
   throughput: require('./scenarios/throughput'),
+  routing: require('./scenarios/routing'),
   storm: require('./scenarios/storm'),
   rss: require('./scenarios/rss'),
   wrk: require('./scenarios/wrk'),
@@ -187,6 +190,7 @@ async function main() {
     ...(results.amocrmRateLimit ? scenarios['amocrm-ratelimit'].broken(results.amocrmRateLimit) : []),
     ...(results.throughput ? scenarios.throughput.broken(results.throughput) : []),
     ...(results.twilio ? scenarios.throughput.broken(results.twilio) : []),
+    ...(results.routing ? scenarios.throughput.broken(results.routing.runs) : []),
     ...(results.storm ? scenarios.storm.broken(results.storm) : []),
     ...(results.rss ? scenarios.rss.broken(results.rss) : []),
   ];

@@ -137,6 +137,8 @@ pub struct BatchItemResult {
     pub id: Option<String>,
     /// Set when this message was not sent (Twilio sends a batch one by one).
     pub error: Option<ItemError>,
+    /// With `routing`: the provider that sent this message.
+    pub provider: Option<String>,
 }
 
 #[napi(object)]
@@ -166,6 +168,7 @@ impl From<sms::BatchResult> for BatchResult {
                     reference: m.reference,
                     id: m.id,
                     error: m.error.map(|(code, message)| ItemError { code, message }),
+                    provider: m.provider.map(Into::into),
                 })
                 .collect(),
         }

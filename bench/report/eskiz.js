@@ -57,7 +57,7 @@ function storm(runs, settings) {
   ];
 }
 
-const NAMES = { 'uzgate-twilio': 'uzgate (twilio)', 'twilio-sdk': 'twilio SDK' };
+const NAMES = { 'uzgate-twilio': 'uzgate (twilio)', 'twilio-sdk': 'twilio SDK', 'uzgate-routed': 'uzgate (routed)' };
 const label = (r) => `**${NAMES[r.contender] || r.contender}**${noisy(r)}`;
 
 function levelTable(at) {
@@ -86,7 +86,7 @@ function ratioTable(at, subject, baselines) {
     const b = at.find((r) => r.contender === base);
     if (!u || !b) continue;
     rows.push([
-      `uzgate ÷ ${NAMES[base] || base}`,
+      `${NAMES[subject] || subject} ÷ ${NAMES[base] || base}`,
       x(ratio(u.rps, b.rps)),
       x(ratio(u.cpuPerReqUs, b.cpuPerReqUs)),
       x(ratio(u.latency.p50Ms, b.latency.p50Ms)),
@@ -137,6 +137,37 @@ function twilio(runs) {
   ];
 }
 
+function routing(result) {
+  if (!result || !result.runs || !result.runs.length) return [];
+  const fo = result.failover;
+  return [
+    '## Routing: a routed client against a single provider (healthy path, closed loop)',
+    '',
+    'The routed client has Eskiz and Twilio, Uzbek numbers routed Eskiz first; every send goes out ' +
+      'through Eskiz, so the ratio is what choosing the route, the breaker and the attempts cost. Target: within 5 % CPU per send.',
+    '',
+    ...byLevel(result.runs, (at) => [levelTable(at), ...ratioTable(at, 'uzgate-routed', ['uzgate'])]),
+    ...(fo
+      ? [
+          '### Failing over on a refused connection',
+          '',
+          `Eskiz at ${fo.refusedUrl} (refused), Twilio behind it, breaker kept closed; sends one at a time.`,
+          '',
+          table(
+            ['send', 'sends', 'p50 ms', 'p90 ms'],
+            [
+              ['straight to Twilio', fmt(fo.direct.sends), fmt(fo.direct.p50Ms, 2), fmt(fo.direct.p90Ms, 2)],
+              ['routed: Eskiz refused, then Twilio', fmt(fo.routed.sends), fmt(fo.routed.p50Ms, 2), fmt(fo.routed.p90Ms, 2)],
+            ],
+          ),
+          '',
+          `Time to fail over: **${fmt(fo.addedMs, 2)} ms** at the median (${x(ratio(fo.routed.p50Ms, fo.direct.p50Ms))}).`,
+          '',
+        ]
+      : []),
+  ];
+}
+
 function rss(runs, settings) {
   if (!runs || !runs.length) return [];
   const axios = runs.find((r) => r.contender === 'axios');
@@ -167,4 +198,4 @@ function rss(runs, settings) {
   ];
 }
 
-module.exports = { storm, throughput, twilio, rss, refreshRequests };
+module.exports = { routing, storm, throughput, twilio, rss, refreshRequests };

@@ -72,6 +72,7 @@ function markdown(results) {
     ...amocrm.rateLimit(results.amocrmRateLimit),
     ...eskiz.throughput(results.throughput, results.wrk),
     ...eskiz.twilio(results.twilio),
+    ...eskiz.routing(results.routing),
     ...eskiz.storm(results.storm, s),
     ...eskiz.rss(results.rss, s),
   ].join('\n');

@@ -87,4 +87,4 @@ function broken(runs) {
   return problems;
 }
 
-module.exports = { eskiz, twilio, broken };
+module.exports = { eskiz, twilio, sweep, broken };

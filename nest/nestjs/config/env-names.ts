@@ -11,6 +11,7 @@ import { configError } from './env-reader';
 export const ENV_VARIABLES = [
   'SMS_PROVIDER',
   'SMS_BALANCE_POLL_MS',
+  'SMS_ROUTING',
   'ESKIZ_EMAIL',
   'ESKIZ_PASSWORD',
   'ESKIZ_FROM',

@@ -32,6 +32,8 @@ const PLAYMOBILE_VARIABLES = ENV_VARIABLES.filter((v) => v.startsWith('PLAYMOBIL
  */
 export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOptions {
   const env = new EnvReader(source).refuseUnknown(['SMS_', 'ESKIZ_', 'TWILIO_', 'PLAYMOBILE_', 'UZGATE_']);
+  const routing = env.optional('SMS_ROUTING');
+  if (routing !== undefined) return routedFromEnv(env, routing);
   const provider = env.oneOf('SMS_PROVIDER', SMS_PROVIDERS) ?? providerFromVariables(env);
   const balancePoll = env.integer('SMS_BALANCE_POLL_MS');
   if (provider === 'console') return balancePoll === undefined ? { provider } : { provider, balancePollMs: balancePoll };
@@ -44,6 +46,35 @@ export function smsOptionsFromEnv(source: EnvSource = process.env): SmsClientOpt
     UZGATE_ALERT_DELIVERY_FAILURE_RATIO: env.decimal('UZGATE_ALERT_DELIVERY_FAILURE_RATIO'),
   };
   const options = fromTable(SMS_ENV, values);
+  checkedByCore(SMS_ENV, () => {
+    native.checkSmsOptions(options);
+  });
+  return options;
+}
+
+/**
+ * `SMS_ROUTING=UZ:eskiz,playmobile;*:twilio`: routes separated by `;`, each `<region or *>:<providers
+ * in order>`; every provider named reads its own variables (all required as for one provider).
+ */
+function routedFromEnv(env: EnvReader, spec: string): SmsClientOptions {
+  const routes = spec.split(';').map((part, i) => {
+    const parts = part.split(':').map((x) => x.trim());
+    const [to, via] = parts;
+    if (parts.length !== 2 || !to || !via) {
+      throw configError(`SMS_ROUTING route ${String(i + 1)} must be <region or *>:<providers> (e.g. UZ:eskiz,playmobile;*:twilio)`);
+    }
+    return { to, via: via.split(',').map((p) => p.trim()) };
+  });
+  const named = new Set(routes.flatMap((r) => r.via));
+  const values = {
+    SMS_PROVIDER: env.oneOf('SMS_PROVIDER', SMS_PROVIDERS),
+    SMS_BALANCE_POLL_MS: env.integer('SMS_BALANCE_POLL_MS'),
+    ...(['eskiz', 'twilio', 'playmobile'] as const).filter((p) => named.has(p)).reduce((acc, p) => ({ ...acc, ...providerFromEnv(p, env) }), {}),
+    ...tokenStoreFromEnv(env),
+    ...alertsFromEnv(env),
+    UZGATE_ALERT_DELIVERY_FAILURE_RATIO: env.decimal('UZGATE_ALERT_DELIVERY_FAILURE_RATIO'),
+  };
+  const options = { ...fromTable(SMS_ENV, values), routing: routes };
   checkedByCore(SMS_ENV, () => {
     native.checkSmsOptions(options);
   });

@@ -130,6 +130,7 @@ impl ConsoleSms {
                 reference: m.reference.clone(),
                 id: Some(r.id),
                 error: None,
+                provider: None,
             });
         }
         Ok(BatchResult {

@@ -200,13 +200,10 @@ impl SmsClient {
         dispatch_id: Option<u64>,
     ) -> Result<BatchResult> {
         self.open()?;
-        if self.router.is_some() {
-            return Err(Error::new(
-                ErrorCode::NotImplemented,
-                "sendBatch with routing is not available yet: send the messages one by one (each is routed)",
-            ));
+        match &self.router {
+            Some(r) => r.send_batch(messages).await,
+            None => self.provider.send_batch(messages, dispatch_id).await,
         }
-        self.provider.send_batch(messages, dispatch_id).await
     }
 
     pub async fn send_global(&self, input: SendInput) -> Result<SendResult> {

@@ -69,6 +69,8 @@ pub struct BatchItemResult {
     /// `(code, message)` when this message was not sent (providers without a batch endpoint
     /// send one by one, so some may fail while others went out).
     pub error: Option<(String, String)>,
+    /// With `routing`: the provider that sent this message (each message takes its own route).
+    pub provider: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]

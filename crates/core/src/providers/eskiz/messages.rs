@@ -238,6 +238,7 @@ impl EskizClient {
                     reference: p.reference,
                     id: None,
                     error: None,
+                    provider: None,
                 }
             })
             .collect();

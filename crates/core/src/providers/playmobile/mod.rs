@@ -257,6 +257,7 @@ impl PlayMobileClient {
                 reference: m.reference,
                 id: Some(o.message_id),
                 error: None,
+                provider: None,
             })
             .collect();
         Ok(BatchResult {

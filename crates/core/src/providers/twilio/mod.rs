@@ -275,6 +275,7 @@ impl TwilioClient {
                     reference: m.reference,
                     id: Some(s.id),
                     error: None,
+                    provider: None,
                 },
                 Err(e) => BatchItemResult {
                     to: m.to,
@@ -284,6 +285,7 @@ impl TwilioClient {
                     reference: m.reference,
                     id: None,
                     error: Some((e.code.as_str().to_string(), e.message)),
+                    provider: None,
                 },
             })
             .collect();

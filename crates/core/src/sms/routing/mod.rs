@@ -12,11 +12,12 @@ pub use failover::may_try_next;
 pub use route::{Route, Routes};
 
 use super::provider::SmsProvider;
-use super::types::{SendInput, SendResult};
+use super::types::{BatchItemResult, BatchResult, DeliveryStatus, SendInput, SendResult};
 use crate::error::{Attempt, Error, ErrorCode, Result};
 use crate::metrics::Metrics;
 use crate::phone;
 use crate::time::unix_now_ms;
+use futures::StreamExt;
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::sync::Arc;
@@ -191,6 +192,56 @@ impl Router {
             )
             .with_retry_after(attempts.iter().filter_map(|a| a.retry_in_ms).min().map(Duration::from_millis))
             .with_attempts(attempts),
+        })
+    }
+
+    /// Each message through its own route, `CONCURRENT` at a time, in order; every number is
+    /// checked (valid, with a route) before any is sent. A message that fails is reported in its
+    /// item; the others still go.
+    pub async fn send_batch(&self, messages: Vec<SendInput>) -> Result<BatchResult> {
+        const CONCURRENT: usize = 8;
+        if messages.is_empty() {
+            return Err(Error::invalid("messages must hold at least one message"));
+        }
+        for (i, m) in messages.iter().enumerate() {
+            self.via(&m.to)
+                .map_err(|e| Error::new(e.code, format!("messages[{i}]: {}", e.message)))?;
+        }
+        let items: Vec<BatchItemResult> = futures::stream::iter(messages)
+            .map(|m| async move {
+                let (to, reference) = (m.to.clone(), m.reference.clone());
+                match self.send(m, false).await {
+                    Ok(r) => BatchItemResult {
+                        to: r.to,
+                        status: r.status,
+                        raw_status: r.raw_status,
+                        segments: r.segments,
+                        reference,
+                        id: Some(r.id),
+                        error: None,
+                        provider: Some(r.provider),
+                    },
+                    Err(e) => BatchItemResult {
+                        to,
+                        status: DeliveryStatus::Failed,
+                        raw_status: String::new(),
+                        segments: 0,
+                        reference,
+                        id: None,
+                        error: Some((e.code.as_str().to_string(), e.message)),
+                        provider: None,
+                    },
+                }
+            })
+            .buffered(CONCURRENT)
+            .collect()
+            .await;
+        Ok(BatchResult {
+            id: String::new(),
+            provider: "routed",
+            dispatch_id: None,
+            segments: items.iter().map(|i| i.segments).sum(),
+            messages: items,
         })
     }
 
