@@ -217,3 +217,16 @@ test('sendBatch routes each message: Uzbek numbers through Eskiz, others through
   expect(e.message).toMatch(/^messages\[1\]: no route takes numbers of KZ/);
   expect(sb.inbox()).toHaveLength(2);
 });
+
+test("the OTP view shows the regions codes go to, as decided with the SMS client", () => {
+  const sms = routed();
+  const otp = new OtpService({ sms, secret: 'routing-otp-secret-0123456789' });
+  const named = new OtpService({ sms, secret: 'routing-otp-secret-0123456789', allowedRegions: ['UZ', 'KZ'] });
+  try {
+    expect(otp.configuration().otp?.allowedRegions).toEqual(['UZ']);
+    expect(named.configuration().otp?.allowedRegions).toEqual(['UZ', 'KZ']);
+  } finally {
+    otp.close();
+    named.close();
+  }
+});

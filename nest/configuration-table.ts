@@ -53,6 +53,7 @@ function section(view: ConfigurationView): string[] {
   if (o) {
     lines.push(row('codes', `${o.length} digits, ttl ${o.ttlSeconds} s, ${o.maxAttempts} attempts, cooldown ${o.resendCooldownSeconds} s, ${o.maxSendsPerHour} sends/hour, dev mode: ${yesNo(o.devMode)}`));
     lines.push(row('store', `${o.store}, shared: ${yesNo(o.shared)}, prefix ${o.prefix}${o.url ? `, url ${o.url}` : ''}`));
+    if (o.allowedRegions) lines.push(row('regions', o.allowedRegions.join(', ')));
   }
   if (view.findings.length === 0) lines.push(row('findings', 'none'));
   view.findings.forEach((f, i) => {

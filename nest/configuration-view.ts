@@ -80,6 +80,8 @@ export interface ConfigurationOtp {
   url?: string;
   tlsCaFile?: string;
   prefix: string;
+  /** Regions codes are sent to (`*`: every region): `allowedRegions`, or the SMS client's default. */
+  allowedRegions?: string[];
 }
 
 /** Something missing or risky, with its consequence in one sentence. */

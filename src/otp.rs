@@ -116,7 +116,7 @@ impl OtpService {
             Err(e) => return throw(&env, e),
         };
         let view = match ConfigView::of_otp(&options) {
-            Ok(v) => v.with_alert_callback(on_alert.is_some()).to_json(),
+            Ok(v) => v.with_alert_callback(on_alert.is_some()),
             Err(e) => return throw(&env, e),
         };
         let mut attached = Attached::new(logger, None, options.log_level)?;
@@ -124,9 +124,9 @@ impl OtpService {
         let attached = Arc::new(attached);
         match build(sms, options, &attached) {
             Ok(inner) => Ok(OtpService {
+                view: view.with_otp_regions(inner.allowed_regions()).to_json(),
                 inner: Arc::new(inner),
                 attached,
-                view,
             }),
             Err(e) => throw(&env, e),
         }

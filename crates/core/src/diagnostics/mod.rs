@@ -47,6 +47,14 @@ impl ConfigView {
         self
     }
 
+    /// The regions an OTP service sends codes to, as decided with its SMS client.
+    pub fn with_otp_regions(mut self, regions: &[String]) -> Self {
+        if let Some(otp) = &mut self.otp {
+            otp.allowed_regions = Some(regions.to_vec());
+        }
+        self
+    }
+
     /// The view as JSON (camelCase), as the binding, the route and the CLI give it.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)

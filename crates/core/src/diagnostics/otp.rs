@@ -66,6 +66,7 @@ pub fn otp_view(o: &OtpOptions) -> Result<ConfigView> {
             prefix: store
                 .and_then(|s| s.prefix.clone())
                 .unwrap_or_else(|| "uzgate:otp".into()),
+            allowed_regions: o.allowed_regions.clone(),
         }),
         findings,
     })

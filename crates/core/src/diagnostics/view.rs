@@ -171,6 +171,9 @@ pub struct OtpView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_ca_file: Option<String>,
     pub prefix: String,
+    /// Regions codes are sent to, once the service knows its SMS client (`*`: every region).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_regions: Option<Vec<String>>,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]

@@ -169,10 +169,14 @@ impl Router {
                 Err(e) => {
                     let local = member.provider.refusal_is_local(&e);
                     let next = may_try_next(&e, local);
-                    if provider_trouble(&e) {
-                        let change = member.breaker.lock().failure(unix_now_ms());
-                        self.report(member, change);
-                    }
+                    // Any other answer (a refused number, a text it will not take) shows the
+                    // provider up and answering: it closes a half-open breaker like a success.
+                    let change = if provider_trouble(&e) {
+                        member.breaker.lock().failure(unix_now_ms())
+                    } else {
+                        member.breaker.lock().success()
+                    };
+                    self.report(member, change);
                     if let Some(reason) = next {
                         self.metrics.failover(member.name, reason);
                     }
