@@ -151,13 +151,13 @@ function routing(result) {
       ? [
           '### Failing over on a refused connection',
           '',
-          `Eskiz at ${fo.refusedUrl} (refused), Twilio behind it, breaker kept closed; sends one at a time.`,
+          `Play Mobile at ${fo.refusedUrl} (refused; no token, so each send dials it), Twilio behind it, breaker kept closed; sends one at a time.`,
           '',
           table(
             ['send', 'sends', 'p50 ms', 'p90 ms'],
             [
               ['straight to Twilio', fmt(fo.direct.sends), fmt(fo.direct.p50Ms, 2), fmt(fo.direct.p90Ms, 2)],
-              ['routed: Eskiz refused, then Twilio', fmt(fo.routed.sends), fmt(fo.routed.p50Ms, 2), fmt(fo.routed.p90Ms, 2)],
+              ['routed: Play Mobile refused, then Twilio', fmt(fo.routed.sends), fmt(fo.routed.p50Ms, 2), fmt(fo.routed.p90Ms, 2)],
             ],
           ),
           '',

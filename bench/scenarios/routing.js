@@ -30,9 +30,10 @@ async function sequential(client, n) {
 }
 
 /**
- * Eskiz refusing connections, Twilio behind it, the breaker never opening (so each send meets the
- * refused connection): the median send against Twilio alone. Measured in this process, one send
- * at a time, after the usual warm-up send of each client.
+ * Play Mobile refusing connections (it has no token, so every send really dials it), Twilio
+ * behind it, the breaker never opening (so each send meets the refused connection): the median
+ * send against Twilio alone. Measured in this process, one send at a time, after the usual
+ * warm-up send of each client.
  */
 async function failover(sandbox) {
   const { SmsClient } = require(path.resolve(__dirname, '..', '..', 'dist'));
@@ -40,9 +41,9 @@ async function failover(sandbox) {
   const twilio = { accountSid: creds.accountSid, authToken: creds.authToken, from: creds.numbers[0], baseUrl: sandbox.url };
   const direct = new SmsClient({ provider: 'twilio', twilio });
   const routed = new SmsClient({
-    eskiz: { email: account.email, password: account.password, baseUrl: REFUSED },
+    playmobile: { login: 'bench', password: 'bench-password', originator: '3700', baseUrl: REFUSED },
     twilio,
-    routing: [{ to: '*', via: ['eskiz', 'twilio'] }],
+    routing: [{ to: '*', via: ['playmobile', 'twilio'] }],
     breaker: { failures: 100, coolDownMs: 1000 },
   });
   try {
