@@ -15,6 +15,11 @@ use std::time::Duration;
 /// Buckets per window.
 const BUCKETS: u64 = 10;
 
+/// How many ms one bucket spans, here and in Redis alike.
+fn bucket_width_ms(window: Duration) -> u64 {
+    (window.as_millis() as u64 / BUCKETS).max(1)
+}
+
 /// Two counts: all events, and those of them that matter (failed reports; cap hits count in
 /// both).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,7 +37,7 @@ pub struct Buckets {
 impl Buckets {
     pub fn new(window: Duration) -> Self {
         Buckets {
-            width_ms: (window.as_millis() as u64 / BUCKETS).max(1),
+            width_ms: bucket_width_ms(window),
             buckets: BTreeMap::new(),
         }
     }
@@ -121,7 +126,7 @@ impl RateWindow {
     }
 
     async fn add_shared(&self, conn: &RedisConnection, key: &str, add: Counts) -> Result<Counts> {
-        let width = (self.window.as_millis() as u64 / BUCKETS).max(1);
+        let width = bucket_width_ms(self.window);
         let mut c = conn.get().await?;
         let (total, marked): (u64, u64) = ADD
             .key(key)

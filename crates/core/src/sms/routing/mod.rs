@@ -17,7 +17,7 @@ use crate::error::{Attempt, Error, ErrorCode, Result};
 use crate::metrics::Metrics;
 use crate::phone;
 use crate::time::unix_now_ms;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::sync::Arc;
@@ -107,10 +107,6 @@ impl Router {
         &self.members
     }
 
-    fn member(&self, name: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.name == name)
-    }
-
     pub fn status(&self) -> Vec<ProviderStatus> {
         self.members
             .iter()
@@ -128,7 +124,8 @@ impl Router {
 
     /// The providers a message to `to` goes through, in order; `INVALID_PHONE` when no route
     /// takes its region.
-    pub fn via(&self, to: &str) -> Result<Vec<&Member>> {
+    /// (Positions in `members()`: owned, so a batch's sends can hold them across awaits.)
+    pub fn via(&self, to: &str) -> Result<Vec<usize>> {
         let phone = phone::normalize(to, &self.default_region)?;
         let region = phone.country.as_deref();
         let via = self.routes.via(region).ok_or_else(|| {
@@ -140,16 +137,29 @@ impl Router {
                 ),
             )
         })?;
-        Ok(via.iter().filter_map(|name| self.member(name)).collect())
+        Ok(via
+            .iter()
+            .filter_map(|name| self.members.iter().position(|m| m.name == name))
+            .collect())
     }
 
     /// Sends through the route of `input.to`; `global`: international sending where the
     /// provider has a route of its own for it (Eskiz `send-global`).
     pub async fn send(&self, input: SendInput, global: bool) -> Result<SendResult> {
         let via = self.via(&input.to)?;
+        self.send_via(via, input, global).await
+    }
+
+    /// Sends `input` through `via`, the providers of its route, in order.
+    async fn send_via(
+        &self,
+        via: Vec<usize>,
+        input: SendInput,
+        global: bool,
+    ) -> Result<SendResult> {
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut last: Option<Error> = None;
-        for member in via {
+        for member in via.into_iter().map(|i| &self.members[i]) {
             if let Admission::Skip { retry_in_ms } = member.breaker.lock().admit(unix_now_ms()) {
                 attempts.push(Attempt::skipped(member.name, retry_in_ms));
                 continue;
@@ -207,36 +217,20 @@ impl Router {
         if messages.is_empty() {
             return Err(Error::invalid("messages must hold at least one message"));
         }
-        for (i, m) in messages.iter().enumerate() {
-            self.via(&m.to)
+        // Each route is found once: here, for the check, and then used for the send.
+        let mut routed = Vec::with_capacity(messages.len());
+        for (i, m) in messages.into_iter().enumerate() {
+            let via = self
+                .via(&m.to)
                 .map_err(|e| Error::new(e.code, format!("messages[{i}]: {}", e.message)))?;
+            routed.push((via, m));
         }
-        let items: Vec<BatchItemResult> = futures::stream::iter(messages)
-            .map(|m| async move {
-                let (to, reference) = (m.to.clone(), m.reference.clone());
-                match self.send(m, false).await {
-                    Ok(r) => BatchItemResult {
-                        to: r.to,
-                        status: r.status,
-                        raw_status: r.raw_status,
-                        segments: r.segments,
-                        reference,
-                        id: Some(r.id),
-                        error: None,
-                        provider: Some(r.provider),
-                    },
-                    Err(e) => BatchItemResult {
-                        to,
-                        status: DeliveryStatus::Failed,
-                        raw_status: String::new(),
-                        segments: 0,
-                        reference,
-                        id: None,
-                        error: Some((e.code.as_str().to_string(), e.message)),
-                        provider: None,
-                    },
-                }
-            })
+        let sends = routed.into_iter().map(|(via, m)| {
+            let (to, reference) = (m.to.clone(), m.reference.clone());
+            self.send_via(via, m, false)
+                .map(move |sent| batch_item(sent, to, reference))
+        });
+        let items: Vec<BatchItemResult> = futures::stream::iter(sends)
             .buffered(CONCURRENT)
             .collect()
             .await;
@@ -261,6 +255,32 @@ impl Router {
         if let Some(listener) = self.listener.lock().clone() {
             listener(member.name, change);
         }
+    }
+}
+
+/// One message's line in a routed batch.
+fn batch_item(sent: Result<SendResult>, to: String, reference: Option<String>) -> BatchItemResult {
+    match sent {
+        Ok(r) => BatchItemResult {
+            to: r.to,
+            status: r.status,
+            raw_status: r.raw_status,
+            segments: r.segments,
+            reference,
+            id: Some(r.id),
+            error: None,
+            provider: Some(r.provider),
+        },
+        Err(e) => BatchItemResult {
+            to,
+            status: DeliveryStatus::Failed,
+            raw_status: String::new(),
+            segments: 0,
+            reference,
+            id: None,
+            error: Some((e.code.as_str().to_string(), e.message)),
+            provider: None,
+        },
     }
 }
 
