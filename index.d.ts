@@ -141,7 +141,7 @@ export declare class SmsClient {
 }
 
 export interface AlertInfo {
-  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse'
+  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'provider_down'
   state: 'firing' | 'resolved'
   /** A reminder of an incident already reported. */
   repeat: boolean
@@ -505,6 +505,11 @@ export interface ProviderStatus {
   failuresInARow: number
   /** Open or half-open since (Unix ms). */
   sinceMs?: number
+  /**
+   * The breaker is shared with the other replicas through the Redis `tokenStore` (and Redis
+   * answers); `false`: this process's own.
+   */
+  shared: boolean
 }
 
 export declare function runtimeInfo(): RuntimeInfo

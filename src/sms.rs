@@ -91,6 +91,7 @@ impl SmsClient {
             Ok(r) => r,
             Err(e) => return throw(&env, e),
         };
+        let provider_down = options.alerts.as_ref().is_some_and(|a| a.provider_down());
         match build(options, res.attached.logger.clone(), &res.store) {
             Ok((inner, (balance_poll, low_balance))) => {
                 if let Some(events) = res.events() {
@@ -104,6 +105,9 @@ impl SmsClient {
                 if let (Some(engine), Some(rule)) = (&alerts, delivery_rule) {
                     let watch = alerts::rate_watch(engine, rule, &redis, "delivery_failures");
                     inner.watch_deliveries(watch);
+                }
+                if let (Some(engine), true) = (&alerts, provider_down) {
+                    inner.alert_breakers(engine.clone());
                 }
                 alerts::attach(
                     alerts,

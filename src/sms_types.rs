@@ -65,6 +65,9 @@ pub struct ProviderStatus {
     pub failures_in_a_row: u32,
     /// Open or half-open since (Unix ms).
     pub since_ms: Option<f64>,
+    /// The breaker is shared with the other replicas through the Redis `tokenStore` (and Redis
+    /// answers); `false`: this process's own.
+    pub shared: bool,
 }
 
 impl From<sms::routing::ProviderStatus> for ProviderStatus {
@@ -74,6 +77,7 @@ impl From<sms::routing::ProviderStatus> for ProviderStatus {
             breaker: s.breaker.into(),
             failures_in_a_row: s.failures_in_a_row,
             since_ms: s.since_ms.map(|ms| ms as f64),
+            shared: s.shared,
         }
     }
 }

@@ -33,4 +33,9 @@ deliveryFailures?: DeliveryFailureAlertOptions,
 /**
  * `OtpService`: the OTP-abuse alert's rule (on by default with `alerts`).
  */
-otpAbuse?: OtpAbuseAlertOptions, };
+otpAbuse?: OtpAbuseAlertOptions, 
+/**
+ * `SmsClient` with `routing`: alert when a provider's circuit breaker opens ("SMS provider
+ * unavailable") and when it closes (default true; `false` turns it off).
+ */
+providerDown?: boolean, };

@@ -38,7 +38,7 @@ pub struct AlertEngine {
     sinks: Arc<Vec<AlertSink>>,
     incidents: Mutex<Incidents>,
     failures_in_a_row: AtomicU32,
-    queue: OnceLock<mpsc::Sender<Alert>>,
+    queue: OnceLock<mpsc::Sender<Queued>>,
     log: OnceLock<Logger>,
     metrics: OnceLock<Arc<Metrics>>,
     shared: OnceLock<Arc<SharedIncidents>>,
@@ -78,12 +78,23 @@ impl AlertEngine {
 
     /// The condition of `kind` holds now (`detail`, `action`: what was seen, what to do).
     pub fn raise(&self, kind: AlertKind, detail: String, action: String) {
+        self.raise_keyed(kind, None, detail, action)
+    }
+
+    /// The condition of `kind` holds now for `subject` (one of several things the integration
+    /// has, such as a routed SMS provider): an incident of its own, named in the alert.
+    pub fn raise_about(&self, kind: AlertKind, subject: &str, detail: String, action: String) {
+        self.raise_keyed(kind, Some(subject), detail, action)
+    }
+
+    fn raise_keyed(&self, kind: AlertKind, subject: Option<&str>, detail: String, action: String) {
+        let integration = self.named(subject);
         let t = self
             .incidents
             .lock()
-            .raise(kind, &self.integration, unix_now_ms());
+            .raise(kind, &integration, unix_now_ms());
         if let Some(t) = t {
-            self.queue_alert(kind, t, detail, action);
+            self.queue_alert(kind, subject, integration, t, detail, action);
         }
     }
 
@@ -94,17 +105,43 @@ impl AlertEngine {
 
     /// The condition of `kind` cleared.
     pub fn clear(&self, kind: AlertKind) {
-        let t = self.incidents.lock().clear(kind, &self.integration);
+        self.clear_keyed(kind, None)
+    }
+
+    /// The condition of `kind` cleared for `subject`.
+    pub fn clear_about(&self, kind: AlertKind, subject: &str) {
+        self.clear_keyed(kind, Some(subject))
+    }
+
+    fn clear_keyed(&self, kind: AlertKind, subject: Option<&str>) {
+        let integration = self.named(subject);
+        let t = self.incidents.lock().clear(kind, &integration);
         if let Some(t) = t {
-            self.queue_alert(kind, t, String::new(), String::new());
+            self.queue_alert(kind, subject, integration, t, String::new(), String::new());
         }
     }
 
-    fn queue_alert(&self, kind: AlertKind, t: Transition, detail: String, action: String) {
+    /// How the alert names what it is about: the integration, and the subject when there is one.
+    fn named(&self, subject: Option<&str>) -> String {
+        match subject {
+            Some(s) => format!("{}, provider {s}", self.integration),
+            None => self.integration.clone(),
+        }
+    }
+
+    fn queue_alert(
+        &self,
+        kind: AlertKind,
+        subject: Option<&str>,
+        integration: String,
+        t: Transition,
+        detail: String,
+        action: String,
+    ) {
         let alert = Alert {
             kind,
             state: t.state,
-            integration: self.integration.clone(),
+            integration,
             since_ms: t.since_ms,
             detail,
             action,
@@ -114,16 +151,20 @@ impl AlertEngine {
             self.count(&alert, "-", "dropped");
             return;
         };
+        let queued = Queued {
+            alert,
+            subject: subject.map(str::to_string),
+        };
         if let Err(
-            mpsc::error::TrySendError::Full(alert) | mpsc::error::TrySendError::Closed(alert),
-        ) = queue.try_send(alert)
+            mpsc::error::TrySendError::Full(queued) | mpsc::error::TrySendError::Closed(queued),
+        ) = queue.try_send(queued)
         {
-            self.count(&alert, "-", "dropped");
+            self.count(&queued.alert, "-", "dropped");
         }
     }
 
     /// The delivery task, started with the first alert (inside the runtime that emits events).
-    fn queue(&self) -> Option<&mpsc::Sender<Alert>> {
+    fn queue(&self) -> Option<&mpsc::Sender<Queued>> {
         if let Some(q) = self.queue.get() {
             return Some(q);
         }
@@ -162,6 +203,12 @@ impl AlertEngine {
     }
 }
 
+/// An alert waiting for delivery, with the subject its shared incident is keyed by.
+struct Queued {
+    alert: Alert,
+    subject: Option<String>,
+}
+
 /// What the delivery task works with.
 struct Delivering {
     sinks: Arc<Vec<AlertSink>>,
@@ -174,14 +221,17 @@ struct Delivering {
 /// Whether this process sends `alert`, asking the shared incident when there is one. A Redis that
 /// does not answer (perhaps the very trouble being reported) lets it through: a duplicate beats
 /// silence.
-async fn claimed(d: &Delivering, alert: &mut Alert) -> bool {
+async fn claimed(d: &Delivering, alert: &mut Alert, subject: Option<&str>) -> bool {
     let Some(shared) = &d.shared else {
         return true;
     };
-    let kind = alert.kind.as_str();
+    let kind = match subject {
+        Some(s) => format!("{}:{s}", alert.kind.as_str()),
+        None => alert.kind.as_str().to_string(),
+    };
     let claim = match alert.state {
-        AlertState::Firing => shared.raise(kind, d.repeat_after).await,
-        AlertState::Resolved => shared.resolve(kind).await,
+        AlertState::Firing => shared.raise(&kind, d.repeat_after).await,
+        AlertState::Resolved => shared.resolve(&kind).await,
     };
     match claim {
         Ok(Claim::Send { since_ms, repeat }) => {
@@ -194,15 +244,15 @@ async fn claimed(d: &Delivering, alert: &mut Alert) -> bool {
     }
 }
 
-async fn deliver(mut rx: mpsc::Receiver<Alert>, d: Delivering) {
+async fn deliver(mut rx: mpsc::Receiver<Queued>, d: Delivering) {
     let Delivering {
         sinks,
         log,
         metrics,
         ..
     } = &d;
-    while let Some(mut alert) = rx.recv().await {
-        if !claimed(&d, &mut alert).await {
+    while let Some(Queued { mut alert, subject }) = rx.recv().await {
+        if !claimed(&d, &mut alert, subject.as_deref()).await {
             if let Some(m) = metrics {
                 m.alert(alert.kind.as_str(), alert.state.as_str(), "-", "elsewhere");
             }

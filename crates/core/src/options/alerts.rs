@@ -103,6 +103,9 @@ pub struct AlertOptions {
     pub delivery_failures: Option<DeliveryFailureAlertOptions>,
     /// `OtpService`: the OTP-abuse alert's rule (on by default with `alerts`).
     pub otp_abuse: Option<OtpAbuseAlertOptions>,
+    /// `SmsClient` with `routing`: alert when a provider's circuit breaker opens ("SMS provider
+    /// unavailable") and when it closes (default true; `false` turns it off).
+    pub provider_down: Option<bool>,
 }
 
 /// A window in ms, checked: 1 s to a day.
@@ -173,7 +176,7 @@ impl AlertOptions {
     /// by the modules of an app is natural, and it only adds words to amoCRM's alert.
     pub fn check_for(&self, client: AlertClient) -> Result<()> {
         use AlertClient::{AmoCrm, Otp, Sms};
-        let owners: [(&str, bool, &[AlertClient], &str); 4] = [
+        let owners: [(&str, bool, &[AlertClient], &str); 5] = [
             (
                 "lowBalance",
                 self.low_balance.is_some(),
@@ -187,6 +190,12 @@ impl AlertOptions {
                 "SmsClient",
             ),
             ("otpAbuse", self.otp_abuse.is_some(), &[Otp], "OtpService"),
+            (
+                "providerDown",
+                self.provider_down.is_some(),
+                &[Sms],
+                "SmsClient (with routing)",
+            ),
             (
                 "refreshFailures",
                 self.refresh_failures.is_some(),
@@ -231,6 +240,11 @@ impl AlertOptions {
             },
             window("deliveryFailures", o.window_ms, 900_000)?,
         ))
+    }
+
+    /// Whether the "SMS provider unavailable" alert is on (`SmsClient` with `routing`).
+    pub fn provider_down(&self) -> bool {
+        self.provider_down.unwrap_or(true)
     }
 
     /// The OTP-abuse alert's rule and window (`OtpService`).

@@ -70,3 +70,31 @@ pub fn route_pairs(routes: &[RouteOptions]) -> (Vec<(String, Vec<String>)>, Vec<
     }
     (pairs, named)
 }
+
+/// What the replicas sharing breakers have in common: every configured provider's account
+/// (hashed into the key by [`breaker_base`], never written out).
+pub fn breaker_scope(o: &super::SmsOptions) -> String {
+    let mut scope = String::new();
+    if let Some(e) = &o.eskiz {
+        scope.push_str(&format!("eskiz:{};", e.email.trim()));
+    }
+    if let Some(p) = &o.playmobile {
+        scope.push_str(&format!("playmobile:{};", p.login.trim()));
+    }
+    if let Some(t) = &o.twilio {
+        scope.push_str(&format!("twilio:{};", t.account_sid.trim()));
+    }
+    if o.console.is_some() {
+        scope.push_str("console;");
+    }
+    scope
+}
+
+/// The base of the breakers' keys: beside the token store's own `key` when one is set (so a
+/// hash tag or an ACL pattern there covers them), else `uzgate:breaker:<pseudonym of scope>`.
+pub fn breaker_base(store_key: Option<&str>, scope: &str) -> String {
+    match store_key {
+        Some(key) => format!("{key}:breaker"),
+        None => crate::store::default_key("uzgate:breaker", scope),
+    }
+}

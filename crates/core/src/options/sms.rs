@@ -5,6 +5,7 @@
 use super::alerts::AlertClient;
 use super::common::client_options;
 use super::parse::from_json;
+use super::routing::{breaker_base, breaker_scope};
 use super::routing::{route_pairs, BreakerOptions, RouteOptions};
 use super::store::BuiltStore;
 use crate::error::{Error, Result};
@@ -242,6 +243,15 @@ impl SmsOptions {
             alerts.delivery_rule()?;
         }
         let Some(routes) = self.routing.take() else {
+            if self
+                .alerts
+                .as_ref()
+                .is_some_and(|a| a.provider_down.is_some())
+            {
+                return Err(Error::config(
+                    "alerts.providerDown needs routing: it reports the breakers of routed providers",
+                ));
+            }
             if self.breaker.is_some() {
                 return Err(Error::config(
                     "breaker needs routing: it rests one of several providers",
@@ -251,6 +261,7 @@ impl SmsOptions {
             return Ok(SmsSetup::Single(self.provider_config(kind, store)?));
         };
         let breakers = BreakerOptions::settings(self.breaker.as_ref())?;
+        let scope = breaker_scope(&self);
         let configured: Vec<&str> = [
             (SmsProviderKind::Eskiz, self.eskiz.is_some()),
             (SmsProviderKind::Playmobile, self.playmobile.is_some()),
@@ -294,6 +305,10 @@ impl SmsOptions {
                 routes: pairs,
                 breakers,
                 default_region: "UZ".into(),
+                shared: store
+                    .redis
+                    .clone()
+                    .map(|conn| (conn, breaker_base(store.key.as_deref(), &scope))),
             },
         })
     }

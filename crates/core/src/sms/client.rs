@@ -4,7 +4,9 @@
 
 use super::balance_watch::{BalanceWatch, PolledBalance};
 use super::provider::{Capabilities, SmsProvider};
-use super::routing::{BreakerListener, BreakerSettings, ProviderStatus, Router, Routes};
+use super::routing::{
+    BreakerListener, BreakerSettings, ProviderStatus, Router, Routes, SharedBreakers,
+};
 use super::types::{
     Balance, BatchResult, DeliveryStatus, MessageStatus, OutboxMessage, SendInput, SendResult,
 };
@@ -40,6 +42,9 @@ pub struct RoutingConfig {
     pub breakers: BreakerSettings,
     /// Region of numbers written without a country code, for choosing the route.
     pub default_region: String,
+    /// The Redis the replicas share (a `redis` token store) and the base of the breakers' keys
+    /// in it: the breakers are then shared by every replica.
+    pub shared: Option<(Arc<crate::redis_client::RedisConnection>, String)>,
 }
 
 pub struct SmsClient {
@@ -82,13 +87,16 @@ impl SmsClient {
             .first()
             .map(|(_, p)| p.clone())
             .ok_or_else(|| Error::config("routing needs at least one provider configured"))?;
-        let router = Router::new(
+        let mut router = Router::new(
             routes,
             built,
             routing.breakers,
             routing.default_region,
             metrics.clone(),
         );
+        if let Some((conn, base)) = routing.shared {
+            router.share_breakers(SharedBreakers::new(conn, base, log), routing.breakers);
+        }
         Ok(Self::assemble(primary, Some(router), metrics))
     }
 
@@ -117,6 +125,11 @@ impl SmsClient {
         if let Some(r) = &self.router {
             r.on_breaker_change(listener);
         }
+    }
+
+    /// With `routing`: the "SMS provider unavailable" alert of each provider, through `engine`.
+    pub fn alert_breakers(&self, engine: Arc<AlertEngine>) {
+        self.on_breaker_change(super::routing::breaker_alerts(engine));
     }
 
     /// The regions an OTP service sends codes to unless told otherwise: those whose route

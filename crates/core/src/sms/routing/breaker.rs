@@ -75,6 +75,11 @@ impl Breaker {
         (self.state != BreakerState::Closed).then_some(self.since_ms)
     }
 
+    /// Open: when the probe may go (Unix ms).
+    pub fn probe_at_ms(&self) -> Option<u64> {
+        (self.state == BreakerState::Open).then_some(self.since_ms + self.cool_down_ms)
+    }
+
     pub fn admit(&mut self, now_ms: u64) -> Admission {
         match self.state {
             BreakerState::Closed => Admission::Pass,

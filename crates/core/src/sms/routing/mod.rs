@@ -3,23 +3,31 @@
 //! provably did not get it ([`failover::may_try_next`]). A provider that keeps failing is kept
 //! out by its circuit breaker for a cool-down and let back in by one probe.
 
+mod alerting;
 mod breaker;
 mod failover;
+mod guard;
 mod route;
+mod shared;
 
+pub use alerting::breaker_alerts;
 pub use breaker::{Admission, Breaker, BreakerState, Change};
 pub use failover::may_try_next;
+pub use guard::{REFRESH, STALE};
 pub use route::{Route, Routes};
+pub use shared::SharedBreakers;
+
+use guard::{Guard, Noted};
 
 use super::provider::SmsProvider;
 use super::types::{BatchItemResult, BatchResult, DeliveryStatus, SendInput, SendResult};
 use crate::error::{Attempt, Error, ErrorCode, Result};
 use crate::metrics::Metrics;
 use crate::phone;
-use crate::time::unix_now_ms;
 use futures::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +52,7 @@ impl Default for BreakerSettings {
 pub struct Member {
     pub name: &'static str,
     pub provider: Arc<dyn SmsProvider>,
-    breaker: Mutex<Breaker>,
+    breaker: Guard,
 }
 
 /// A provider's breaker as `providerStatus()` shows it.
@@ -57,10 +65,27 @@ pub struct ProviderStatus {
     pub failures_in_a_row: u32,
     /// Open or half-open since (Unix ms).
     pub since_ms: Option<u64>,
+    /// The state is shared with the other replicas through Redis (and Redis answers).
+    pub shared: bool,
+}
+
+/// A breaker that opened or closed, as its listener hears it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BreakerEvent {
+    pub provider: &'static str,
+    pub change: Change,
+    /// Opened: the failures in a row that opened it.
+    pub failures: u32,
+    /// Opened: the code of the last failure, when this process saw it.
+    pub last_code: Option<String>,
+    /// Opened: when the first probe may go (Unix ms).
+    pub probe_at_ms: Option<u64>,
+    /// The breaker is shared with the other replicas (through Redis).
+    pub shared: bool,
 }
 
 /// Told when a breaker opens or closes (metrics, alerts).
-pub type BreakerListener = Arc<dyn Fn(&'static str, Change) + Send + Sync>;
+pub type BreakerListener = Arc<dyn Fn(&BreakerEvent) + Send + Sync>;
 
 pub struct Router {
     routes: Routes,
@@ -86,12 +111,19 @@ impl Router {
                 .map(|(name, provider)| Member {
                     name,
                     provider,
-                    breaker: Mutex::new(Breaker::new(breakers.failures, breakers.cool_down)),
+                    breaker: Guard::local(name, breakers),
                 })
                 .collect(),
             default_region,
             listener: Mutex::new(None),
             metrics,
+        }
+    }
+
+    /// Keeps the breakers in Redis, shared with the other replicas of the deployment.
+    pub fn share_breakers(&mut self, store: Arc<SharedBreakers>, breakers: BreakerSettings) {
+        for m in &mut self.members {
+            m.breaker = Guard::shared(m.name, breakers, store.clone());
         }
     }
 
@@ -111,12 +143,13 @@ impl Router {
         self.members
             .iter()
             .map(|m| {
-                let b = m.breaker.lock();
+                let (state, failures_in_a_row, since_ms) = m.breaker.status();
                 ProviderStatus {
                     provider: m.name,
-                    breaker: b.state().as_str(),
-                    failures_in_a_row: b.failures_in_a_row(),
-                    since_ms: b.since_ms(),
+                    breaker: state.as_str(),
+                    failures_in_a_row,
+                    since_ms,
+                    shared: m.breaker.is_shared(),
                 }
             })
             .collect()
@@ -160,10 +193,13 @@ impl Router {
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut last: Option<Error> = None;
         for member in via.into_iter().map(|i| &self.members[i]) {
-            if let Admission::Skip { retry_in_ms } = member.breaker.lock().admit(unix_now_ms()) {
+            let (admission, seen) = member.breaker.admit().await;
+            self.report(member, seen, None);
+            if let Admission::Skip { retry_in_ms } = admission {
                 attempts.push(Attempt::skipped(member.name, retry_in_ms));
                 continue;
             }
+            let probe = admission == Admission::Probe;
             let sent = if global {
                 member.provider.send_global(input.clone()).await
             } else {
@@ -171,7 +207,8 @@ impl Router {
             };
             match sent {
                 Ok(mut result) => {
-                    self.report(member, member.breaker.lock().success());
+                    let change = member.breaker.success(probe).await;
+                    self.report(member, change.map(Noted::seen), None);
                     attempts.push(Attempt::sent(member.name));
                     result.attempts = attempts;
                     return Ok(result);
@@ -181,12 +218,12 @@ impl Router {
                     let next = may_try_next(&e, local);
                     // Any other answer (a refused number, a text it will not take) shows the
                     // provider up and answering: it closes a half-open breaker like a success.
-                    let change = if provider_trouble(&e) {
-                        member.breaker.lock().failure(unix_now_ms())
+                    let noted = if provider_trouble(&e) {
+                        Some(member.breaker.failure(probe, e.code.as_str()).await)
                     } else {
-                        member.breaker.lock().success()
+                        member.breaker.success(probe).await.map(Noted::seen)
                     };
-                    self.report(member, change);
+                    self.report(member, noted, Some(e.code.as_str()));
                     if let Some(reason) = next {
                         self.metrics.failover(member.name, reason);
                     }
@@ -243,8 +280,16 @@ impl Router {
         })
     }
 
-    fn report(&self, member: &Member, change: Option<Change>) {
-        let Some(change) = change else { return };
+    fn report(&self, member: &Member, noted: Option<Noted>, last_code: Option<&str>) {
+        let Some(Noted {
+            change: Some(change),
+            failures,
+            probe_at_ms,
+            last_code: seen_code,
+        }) = noted
+        else {
+            return;
+        };
         self.metrics.breaker(
             member.name,
             match change {
@@ -253,7 +298,15 @@ impl Router {
             },
         );
         if let Some(listener) = self.listener.lock().clone() {
-            listener(member.name, change);
+            let last_code = last_code.map(Cow::Borrowed).or(seen_code.map(Cow::Owned));
+            listener(&BreakerEvent {
+                provider: member.name,
+                change,
+                failures,
+                last_code: last_code.map(Cow::into_owned),
+                probe_at_ms,
+                shared: member.breaker.is_shared(),
+            });
         }
     }
 }
