@@ -8,7 +8,7 @@ mod common;
 use futures::future::BoxFuture;
 use parking_lot::Mutex;
 use std::any::Any;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use uzgate_core::error::{Error, ErrorCode, Provider, Result};
@@ -22,11 +22,13 @@ use uzgate_core::sms::{
     SmsProvider,
 };
 
-/// A provider that counts the requests it gets and refuses them (before reading) while `down`.
+/// A provider that counts the requests it gets and refuses them (before reading) while `down`;
+/// each answer takes `slow_ms`.
 #[derive(Default)]
 struct Flaky {
     down: AtomicBool,
     requests: AtomicU32,
+    slow_ms: AtomicU64,
 }
 
 impl SmsProvider for Flaky {
@@ -39,6 +41,7 @@ impl SmsProvider for Flaky {
     fn send(&self, input: SendInput) -> BoxFuture<'_, Result<SendResult>> {
         Box::pin(async move {
             self.requests.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(self.slow_ms.load(Ordering::SeqCst))).await;
             if self.down.load(Ordering::SeqCst) {
                 return Err(Error::new(
                     ErrorCode::ProviderUnavailable,
@@ -203,8 +206,10 @@ async fn four_replicas_open_the_breaker_once_skip_together_probe_once_and_close_
             "{}: no request while open",
             d.name
         );
-        // After the cool-down, all four send at once: exactly one probe reaches Eskiz.
+        // After the cool-down, all four send at once: exactly one probe reaches Eskiz (it takes
+        // its time, so the others ask while it is out; a send after it closed would go).
         eskiz.down.store(false, Ordering::SeqCst);
+        eskiz.slow_ms.store(300, Ordering::SeqCst);
         tokio::time::sleep(
             (SETTINGS.cool_down + Duration::from_millis(100)).saturating_sub(opened_at.elapsed()),
         )
@@ -281,4 +286,55 @@ async fn a_redis_that_does_not_answer_leaves_each_replica_its_own_breaker() {
     assert_eq!(eskiz.requests.load(Ordering::SeqCst), 4);
     let status = &r.router.status()[0];
     assert_eq!((status.breaker, status.shared), ("open", false));
+}
+
+#[tokio::test]
+async fn four_replicas_send_one_provider_down_alert_and_one_resolved_per_provider() {
+    use uzgate_core::alerts::{AlertCallback, AlertKind};
+    for d in common::redis::deployments() {
+        let scope = format!("Eskiz o***@example.uz {}", uuid::Uuid::new_v4());
+        let sent: Arc<Mutex<Vec<(String, &'static str)>>> = Arc::default();
+        let engines: Vec<_> = (0..4)
+            .map(|_| {
+                let record = sent.clone();
+                let callback: AlertCallback = Arc::new(move |a| {
+                    record
+                        .lock()
+                        .push((a.integration.clone(), a.state.as_str()));
+                });
+                let options: uzgate_core::options::AlertOptions =
+                    serde_json::from_value(serde_json::json!({})).unwrap();
+                let engine = options.build(scope.clone(), Some(callback)).unwrap();
+                engine.share_through(d.connect(), &scope);
+                engine
+            })
+            .collect();
+        for _ in 0..5 {
+            for e in &engines {
+                for p in ["eskiz", "playmobile"] {
+                    e.raise_about(AlertKind::ProviderDown, p, "seen".into(), "do".into());
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        for e in &engines {
+            e.clear_about(AlertKind::ProviderDown, "eskiz");
+            e.clear_about(AlertKind::ProviderDown, "playmobile");
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let mut sent = sent.lock().clone();
+        sent.sort();
+        let named = |p: &str, s| (format!("{scope}, provider {p}"), s);
+        assert_eq!(
+            sent,
+            vec![
+                named("eskiz", "firing"),
+                named("eskiz", "resolved"),
+                named("playmobile", "firing"),
+                named("playmobile", "resolved"),
+            ],
+            "{}",
+            d.name
+        );
+    }
 }
