@@ -31,10 +31,14 @@ struct View {
 }
 
 impl View {
-    fn set(&mut self, state: SharedState) {
-        let now = Instant::now();
-        self.open_until = state.open_for.map(|d| now + d);
-        self.fetched = Some(now);
+    /// Takes `state`, which Redis gave to a call made at `asked` — unless a later call's answer
+    /// is already here (a slow read must not undo a failure written after it).
+    fn set(&mut self, state: SharedState, asked: Instant) {
+        if self.fetched.is_some_and(|f| asked < f) {
+            return;
+        }
+        self.open_until = state.open_for.map(|d| asked + d);
+        self.fetched = Some(asked);
         self.state = state;
     }
 
@@ -150,8 +154,9 @@ impl Guard {
             Some(age) if age < REFRESH => {}
             Some(age) if age < STALE => self.refresh_in_background(s),
             _ => {
+                let asked = Instant::now();
                 if let Ok(state) = s.store.fetch(self.name).await {
-                    s.view.lock().set(state);
+                    s.view.lock().set(state, asked);
                 } else {
                     return (self.local.lock().admit(unix_now_ms()), None);
                 }
@@ -169,6 +174,7 @@ impl Guard {
             let retry_in_ms = (until - now).as_millis().max(1) as u64;
             return (Admission::Skip { retry_in_ms }, change);
         }
+        let asked = Instant::now();
         match s
             .store
             .claim_probe(self.name, self.settings.cool_down)
@@ -186,7 +192,7 @@ impl Guard {
             }
             Ok(ProbeClaim::Closed) => {
                 let mut v = s.view.lock();
-                v.set(SharedState::default());
+                v.set(SharedState::default(), asked);
                 (Admission::Pass, change.or(v.noted()))
             }
             Err(_) => (self.local.lock().admit(unix_now_ms()), change),
@@ -208,8 +214,9 @@ impl Guard {
             self.name,
         );
         runtime.spawn(async move {
+            let asked = Instant::now();
             if let Ok(state) = store.fetch(name).await {
-                view.lock().set(state);
+                view.lock().set(state, asked);
             }
             refreshing.store(false, Ordering::Release);
         });
@@ -229,10 +236,11 @@ impl Guard {
         if !dirty {
             return None;
         }
+        let asked = Instant::now();
         match s.store.succeed(self.name).await {
             Ok(_) => {
                 let mut v = s.view.lock();
-                v.set(SharedState::default());
+                v.set(SharedState::default(), asked);
                 v.observe()
             }
             Err(_) => local,
@@ -256,6 +264,7 @@ impl Guard {
             return fallback;
         };
         let settings = self.settings;
+        let asked = Instant::now();
         match s
             .store
             .fail(
@@ -275,7 +284,7 @@ impl Guard {
                     .open_for
                     .map(|d| unix_now_ms() + d.as_millis() as u64);
                 let last_code = failed.state.last_code.clone();
-                v.set(failed.state);
+                v.set(failed.state, asked);
                 Noted {
                     change: v.observe(),
                     failures,
@@ -325,23 +334,32 @@ mod tests {
     #[test]
     fn each_process_reports_an_opening_and_a_closing_it_sees_once() {
         let mut v = View::default();
-        v.set(SharedState {
-            fails: 2,
-            ..SharedState::default()
-        });
+        v.set(
+            SharedState {
+                fails: 2,
+                ..SharedState::default()
+            },
+            Instant::now(),
+        );
         assert!(
             v.noted().is_none(),
             "failures below the threshold say nothing"
         );
-        v.set(open_for(5_000, 3));
+        let asked = Instant::now();
+        v.set(open_for(5_000, 3), asked);
         let n = v.noted().unwrap();
         assert_eq!((n.change, n.failures), (Some(Change::Opened), 3));
         assert_eq!(n.last_code.as_deref(), Some("NETWORK"));
         let probe_in = n.probe_at_ms.unwrap().saturating_sub(unix_now_ms());
         assert!((4_000..=5_000).contains(&probe_in), "{probe_in}");
-        v.set(open_for(4_000, 4));
+        v.set(open_for(4_000, 4), Instant::now());
         assert!(v.noted().is_none(), "still the same opening");
-        v.set(SharedState::default());
+        v.set(SharedState::default(), asked);
+        assert!(
+            v.open(),
+            "a read asked before the last answer changes nothing"
+        );
+        v.set(SharedState::default(), Instant::now());
         assert_eq!(v.observe(), Some(Change::Closed));
         assert_eq!(v.observe(), None, "closed once");
     }
