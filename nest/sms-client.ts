@@ -140,7 +140,8 @@ export class SmsClient extends EventEmitter {
 
   /**
    * With `routing`: each provider's circuit breaker (`closed`, `open` — sends skip it without a
-   * request — or `half_open`, one probe in flight). `null` for a single provider.
+   * request — or `half_open`, one probe in flight). `shared`: the state is the one every replica
+   * sees through the Redis `tokenStore`. `null` for a single provider.
    */
   providerStatus(): ProviderStatus[] | null {
     return this.native.providerStatus();
