@@ -109,6 +109,10 @@ export declare class SmsClient {
   /** The balance the last poll read (`balancePollMs`); null before the first or without polling. */
   lastBalance(): PolledBalance | null
   balance(): Promise<Balance>
+  /** Every provider's balance (one entry without routing), asked at once. */
+  balances(): Promise<ProviderBalance[]>
+  /** What the last polls read (`balancePollMs`) for every provider polled. */
+  lastBalances(): Array<PolledBalance>
   /** Eskiz account (`/auth/user`). */
   user(): Promise<EskizUser>
   /** Eskiz templates and their moderation status. */
@@ -488,6 +492,7 @@ export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio' | 'play
 
 /** The balance the last poll read (`balancePollMs`). */
 export interface PolledBalance {
+  provider: string
   balance: number
   currency: string
   /** When that balance was read (Unix ms). */
@@ -496,6 +501,18 @@ export interface PolledBalance {
   failuresSince: number
   /** The error code of the last failed poll since then. */
   lastError?: string
+}
+
+/** One provider's answer in `balances()`: its balance, or why it gave none. */
+export interface ProviderBalance {
+  provider: string
+  balance?: number
+  currency?: string
+  /**
+   * Set when the provider could not answer (`NOT_IMPLEMENTED` for Play Mobile, which has no
+   * balance query).
+   */
+  error?: ItemError
 }
 
 /** A routed provider's circuit breaker. */

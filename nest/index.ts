@@ -20,6 +20,7 @@ export type {
   HistoryRow,
   OutboxMessage,
   ProviderStatus,
+  ProviderBalance,
 } from './sms-client';
 export type { RouteOptions } from './generated/RouteOptions';
 export type { BreakerOptions } from './generated/BreakerOptions';
