@@ -216,6 +216,19 @@ test('the budget alert fires once while the budget refuses and resolves when it 
   expect(sentBy().eskiz).toBe(2);
 });
 
+test('a send whose outcome is unknown keeps its budget slot (the SMS may be billed); a definite failure gives it back', async () => {
+  const sms = eskiz(sb);
+  const otp = otpService(sms, { budget: { perHour: 2 } });
+  sb.setFault({ path: '/message/sms/send', kind: 'reset', phase: 'after', times: 1 });
+  expect(await outcome(otp.send(uz(0)))).toBe('OUTCOME_UNKNOWN');
+  sb.configure({ eskiz: { moderation: true } });
+  expect(await outcome(otp.send(uz(1)))).toBe('PROVIDER_REJECTED');
+  sb.configure({ eskiz: { moderation: false } });
+  expect(await outcome(otp.send(uz(2)))).toBe('sent');
+  expect(await outcome(otp.send(uz(3)))).toBe('RATE_LIMITED global_budget');
+  expect(sb.stats().eskiz.messages).toBe(2);
+});
+
 @Controller('auth')
 class OtpController {
   constructor(private readonly otp: NestOtpService) {}
