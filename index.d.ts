@@ -73,8 +73,11 @@ export declare class OtpService {
    * of one): provider, hosts, credentials set or missing, token store, limits, findings.
    */
   configuration(): Record<string, unknown>
-  /** Sends a fresh code (the previous one of the number stops working). */
-  send(phone: string): Promise<OtpSendResult>
+  /**
+   * Sends a fresh code (the previous one of the number stops working); `options.clientIp`
+   * counts the send against the per-IP limit.
+   */
+  send(phone: string, options?: OtpSendOptions | undefined | null): Promise<OtpSendResult>
   /** `{ ok: true }` once for the right code; otherwise why not. */
   verify(phone: string, code: string): Promise<OtpVerifyResult>
   /** Releases the logger and alert callbacks. Idempotent. */
@@ -145,7 +148,7 @@ export declare class SmsClient {
 }
 
 export interface AlertInfo {
-  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse'
+  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'otp_budget_exhausted'
   state: 'firing' | 'resolved'
   /** A reminder of an incident already reported. */
   repeat: boolean
@@ -457,6 +460,15 @@ export interface OptionKeys {
   sms: Array<string>
   amocrm: Array<string>
   otp: Array<string>
+}
+
+/** Who asked for a code. */
+export interface OtpSendOptions {
+  /**
+   * The client's IP address as the framework computed it (`request.ip`, which honours the
+   * app's trust-proxy setting). Counted by `perClientIp`; not an IP address → INVALID_ARGUMENT.
+   */
+  clientIp?: string
 }
 
 export interface OtpSendResult {

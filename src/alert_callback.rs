@@ -9,7 +9,7 @@ use uzgate_core::alerts::{Alert, AlertCallback};
 #[napi(object)]
 pub struct AlertInfo {
     #[napi(
-        ts_type = "'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse'"
+        ts_type = "'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'otp_budget_exhausted'"
     )]
     pub kind: String,
     #[napi(ts_type = "'firing' | 'resolved'")]

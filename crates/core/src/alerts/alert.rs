@@ -24,6 +24,8 @@ pub enum AlertKind {
     DeliveryFailures,
     /// The OTP hourly cap was hit more often than its threshold (abuse).
     OtpAbuse,
+    /// An OTP send budget (global or a region's) refused sends.
+    OtpBudgetExhausted,
 }
 
 impl AlertKind {
@@ -37,6 +39,7 @@ impl AlertKind {
             AlertKind::LowBalance => "low_balance",
             AlertKind::DeliveryFailures => "delivery_failures",
             AlertKind::OtpAbuse => "otp_abuse",
+            AlertKind::OtpBudgetExhausted => "otp_budget_exhausted",
         }
     }
 
@@ -50,6 +53,7 @@ impl AlertKind {
             AlertKind::LowBalance => "the SMS balance is low",
             AlertKind::DeliveryFailures => "many SMS are not delivered",
             AlertKind::OtpAbuse => "OTP sends hit the hourly cap often",
+            AlertKind::OtpBudgetExhausted => "the OTP send budget is used up",
         }
     }
 }
