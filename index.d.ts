@@ -73,8 +73,11 @@ export declare class OtpService {
    * of one): provider, hosts, credentials set or missing, token store, limits, findings.
    */
   configuration(): Record<string, unknown>
-  /** Sends a fresh code (the previous one of the number stops working). */
-  send(phone: string): Promise<OtpSendResult>
+  /**
+   * Sends a fresh code (the previous one of the number stops working); `options.clientIp`
+   * counts the send against the per-IP limit.
+   */
+  send(phone: string, options?: OtpSendOptions | undefined | null): Promise<OtpSendResult>
   /** `{ ok: true }` once for the right code; otherwise why not. */
   verify(phone: string, code: string): Promise<OtpVerifyResult>
   /** Releases the logger and alert callbacks. Idempotent. */
@@ -109,6 +112,10 @@ export declare class SmsClient {
   /** The balance the last poll read (`balancePollMs`); null before the first or without polling. */
   lastBalance(): PolledBalance | null
   balance(): Promise<Balance>
+  /** Every provider's balance (one entry without routing), asked at once. */
+  balances(): Promise<ProviderBalance[]>
+  /** What the last polls read (`balancePollMs`) for every provider polled. */
+  lastBalances(): Array<PolledBalance>
   /** Eskiz account (`/auth/user`). */
   user(): Promise<EskizUser>
   /** Eskiz templates and their moderation status. */
@@ -141,7 +148,7 @@ export declare class SmsClient {
 }
 
 export interface AlertInfo {
-  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'provider_down'
+  kind: 'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'otp_budget_exhausted' | 'provider_down'
   state: 'firing' | 'resolved'
   /** A reminder of an incident already reported. */
   repeat: boolean
@@ -455,6 +462,15 @@ export interface OptionKeys {
   otp: Array<string>
 }
 
+/** Who asked for a code. */
+export interface OtpSendOptions {
+  /**
+   * The client's IP address as the framework computed it (`request.ip`, which honours the
+   * app's trust-proxy setting). Counted by `perClientIp`; not an IP address → INVALID_ARGUMENT.
+   */
+  clientIp?: string
+}
+
 export interface OtpSendResult {
   expiresInSeconds: number
   resendInSeconds: number
@@ -488,6 +504,7 @@ export declare function parseDeliveryReport(provider: 'eskiz' | 'twilio' | 'play
 
 /** The balance the last poll read (`balancePollMs`). */
 export interface PolledBalance {
+  provider: string
   balance: number
   currency: string
   /** When that balance was read (Unix ms). */
@@ -496,6 +513,18 @@ export interface PolledBalance {
   failuresSince: number
   /** The error code of the last failed poll since then. */
   lastError?: string
+}
+
+/** One provider's answer in `balances()`: its balance, or why it gave none. */
+export interface ProviderBalance {
+  provider: string
+  balance?: number
+  currency?: string
+  /**
+   * Set when the provider could not answer (`NOT_IMPLEMENTED` for Play Mobile, which has no
+   * balance query).
+   */
+  error?: ItemError
 }
 
 /** A routed provider's circuit breaker. */

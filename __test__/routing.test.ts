@@ -83,6 +83,21 @@ test.each([
   expect(received(UZ)).toEqual({ eskiz: 0, playmobile: 1, twilio: 0 });
 });
 
+test('a provider followed by another is asked once: a 429 moves on at once instead of being waited out, while a lone provider retries', async () => {
+  sb.setFault({ path: '/message/sms/send', kind: 'status', status: 429, retryAfter: 1, phase: 'before' });
+  const sms = routed();
+  const started = Date.now();
+  const sent = await sms.send({ to: UZ, text: 'Kod: 1234' });
+  expect(Date.now() - started).toBeLessThan(900);
+  expect(sent.provider).toBe('playmobile');
+  expect(sb.stats().faultsInjected).toBe(1);
+
+  const lone = track(new SmsClient({ provider: 'eskiz', eskiz: { email: ESKIZ_EMAIL, password: ESKIZ_PASSWORD, baseUrl: sb.url } }));
+  expect((await rejection(lone.send({ to: UZ, text: 'Kod: 1234' }))).code).toBe('RATE_LIMITED');
+  expect(sb.stats().faultsInjected).toBe(1 + 3);
+  expect(received(UZ)).toEqual({ eskiz: 0, playmobile: 1, twilio: 0 });
+});
+
 test('Eskiz refuses connections and Play Mobile rejects the login: Twilio sends it, once', async () => {
   const sms = routed({
     eskiz: { email: ESKIZ_EMAIL, password: ESKIZ_PASSWORD, baseUrl: await refusedUrl() },

@@ -54,6 +54,14 @@ function section(view: ConfigurationView): string[] {
     lines.push(row('codes', `${o.length} digits, ttl ${o.ttlSeconds} s, ${o.maxAttempts} attempts, cooldown ${o.resendCooldownSeconds} s, ${o.maxSendsPerHour} sends/hour, dev mode: ${yesNo(o.devMode)}`));
     lines.push(row('store', `${o.store}, shared: ${yesNo(o.shared)}, prefix ${o.prefix}${o.url ? `, url ${o.url}` : ''}`));
     if (o.allowedRegions) lines.push(row('regions', o.allowedRegions.join(', ')));
+    const budget = [
+      o.budgetPerHour === undefined ? '' : `${o.budgetPerHour}/hour in all`,
+      ...Object.entries(o.budgetPerRegion ?? {}).map(([region, n]) => `${n}/hour to ${region}`),
+    ].filter((part) => part !== '');
+    lines.push(row('budget', budget.length === 0 ? 'none' : budget.join(', ')));
+    const prefix = o.prefixLimit ? `${o.prefixLimit.perHour}/hour per block of ${10 ** o.prefixLimit.ignoreLastDigits} numbers` : 'off';
+    const ip = o.clientIpPerHour === undefined ? 'off' : `${o.clientIpPerHour}/hour`;
+    lines.push(row('velocity', `prefix ${prefix}, client IP ${ip}`));
   }
   if (view.findings.length === 0) lines.push(row('findings', 'none'));
   view.findings.forEach((f, i) => {

@@ -82,6 +82,14 @@ export interface ConfigurationOtp {
   prefix: string;
   /** Regions codes are sent to (`*`: every region): `allowedRegions`, or the SMS client's default. */
   allowedRegions?: string[];
+  /** Codes per hour across all numbers (`budget.perHour`); absent without a global budget. */
+  budgetPerHour?: number;
+  /** Codes per hour per region (`budget.perRegion`); absent when none is set. */
+  budgetPerRegion?: Record<string, number>;
+  /** Codes per hour to one block of numbers (`prefixLimit`); absent when off. */
+  prefixLimit?: { ignoreLastDigits: number; perHour: number };
+  /** Codes per hour per client IP (`perClientIp`, sends that name one); absent when off. */
+  clientIpPerHour?: number;
 }
 
 /** Something missing or risky, with its consequence in one sentence. */

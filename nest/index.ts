@@ -20,6 +20,7 @@ export type {
   HistoryRow,
   OutboxMessage,
   ProviderStatus,
+  ProviderBalance,
 } from './sms-client';
 export type { RouteOptions } from './generated/RouteOptions';
 export type { BreakerOptions } from './generated/BreakerOptions';
@@ -90,7 +91,10 @@ export type { CallbackFailures, CallbackKind } from './contained-callbacks';
 export type { Alert, AlertsOptions } from './alert-callback';
 export type { DeliveryFailureAlertOptions } from './generated/DeliveryFailureAlertOptions';
 export type { OtpAbuseAlertOptions } from './generated/OtpAbuseAlertOptions';
+export type { OtpBudgetOptions } from './generated/OtpBudgetOptions';
+export type { OtpClientIpLimitOptions } from './generated/OtpClientIpLimitOptions';
+export type { OtpPrefixLimitOptions } from './generated/OtpPrefixLimitOptions';
 export { OtpService } from './otp-service';
-export type { OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';
+export type { OtpSendOptions, OtpServiceOptions, OtpSendResult, OtpVerifyResult } from './otp-service';
 export { validateTwilioSignature, parseDeliveryReport, DeliveryTracker } from './webhooks';
 export type { DeliveryReport, DeliveryStatus, DeliveryProvider } from './webhooks';

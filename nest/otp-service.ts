@@ -1,8 +1,9 @@
 /**
  * OtpService: one-time codes by SMS. Codes come from a CSPRNG and are stored only as an HMAC;
  * a code passes once, expires, survives at most `maxAttempts` wrong guesses; sends have a
- * cooldown and an hourly cap per number. With `store: { type: 'redis' }` all of that is shared
- * by every replica.
+ * cooldown and an hourly cap per number and, against SMS pumping, limits per client IP, per
+ * block of numbers and a global / per-region budget. With `store: { type: 'redis' }` all of
+ * that is shared by every replica.
  */
 import { splitAlerts, type AlertsOptions } from './alert-callback';
 import { call, construct } from './errors';
@@ -10,11 +11,20 @@ import type { OtpOptions } from './generated/OtpOptions';
 import { toNativeLogger, type UzgateLogger } from './logger';
 import type { ConfigurationView } from './configuration-view';
 import { native, type Native } from './native';
-import { checkArgument, checkJsOptions, required } from './option-shape';
+import { checkArgument, checkJsOptions, optional, required } from './option-shape';
 import type { SmsClient } from './sms-client';
 
 export type OtpSendResult = Native.OtpSendResult;
 export type OtpVerifyResult = Native.OtpVerifyResult;
+
+/** Who asked for a code. */
+export interface OtpSendOptions {
+  /**
+   * The client's IP as the framework computed it (`request.ip`, which honours the app's
+   * trust-proxy setting), never a header read by hand. Counted by `perClientIp`.
+   */
+  clientIp?: string;
+}
 
 /**
  * The core's `OtpOptions` (generated from the Rust option types, documented there), with the
@@ -42,11 +52,15 @@ export class OtpService {
     );
   }
 
-  /** Sends a fresh code; rejects with `RATE_LIMITED` (`retryAfterMs`) inside the cooldown/cap. */
-  send(phone: string): Promise<OtpSendResult> {
+  /**
+   * Sends a fresh code; rejects with `RATE_LIMITED` (`details.reason`, `retryAfterMs`) when a
+   * limit refuses, `INVALID_PHONE` outside `allowedRegions`, before any SMS is sent.
+   */
+  send(phone: string, options?: OtpSendOptions): Promise<OtpSendResult> {
     return call(() => {
       checkArgument('phone', required('string'), phone);
-      return this.native.send(phone);
+      checkArgument('options.clientIp', optional('string'), options?.clientIp);
+      return this.native.send(phone, options?.clientIp === undefined ? undefined : { clientIp: options.clientIp });
     });
   }
 

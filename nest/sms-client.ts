@@ -30,6 +30,7 @@ export type HistoryPage = Native.HistoryPage;
 export type HistoryRow = Native.HistoryRow;
 export type OutboxMessage = Native.OutboxMessage;
 export type ProviderStatus = Native.ProviderStatus;
+export type ProviderBalance = Native.ProviderBalance;
 
 export type { EskizOptions } from './generated/EskizOptions';
 export type { TwilioOptions } from './generated/TwilioOptions';
@@ -136,6 +137,19 @@ export class SmsClient extends EventEmitter {
    */
   lastBalance(): PolledBalance | null {
     return this.native.lastBalance();
+  }
+
+  /**
+   * Every provider's balance, asked at once (one entry without `routing`). A provider that cannot
+   * answer says why in `error` (`NOT_IMPLEMENTED` for Play Mobile, which has no balance query).
+   */
+  balances(): Promise<ProviderBalance[]> {
+    return call(() => this.native.balances());
+  }
+
+  /** What the last polls (`balancePollMs`) read for every provider polled; `[]` before the first. */
+  lastBalances(): PolledBalance[] {
+    return this.native.lastBalances();
   }
 
   /**

@@ -1,16 +1,15 @@
 //! The JS `alerts.onAlert`: each alert, as the webhook's JSON fields, handed to the
-//! application's function on the JS thread. A weak thread-safe function, released on `close()`.
+//! application's function on the JS thread (see js_callback.rs).
 
+use crate::js_callback::JsCallback;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use parking_lot::Mutex;
 use std::sync::Arc;
 use uzgate_core::alerts::{Alert, AlertCallback};
 
 #[napi(object)]
 pub struct AlertInfo {
     #[napi(
-        ts_type = "'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'provider_down'"
+        ts_type = "'reauthorization_required' | 'refresh_failing' | 'token_unsaved' | 'access_blocked' | 'account_unpaid' | 'low_balance' | 'delivery_failures' | 'otp_abuse' | 'otp_budget_exhausted' | 'provider_down'"
     )]
     pub kind: String,
     #[napi(ts_type = "'firing' | 'resolved'")]
@@ -44,22 +43,14 @@ impl From<&Alert> for AlertInfo {
     }
 }
 
-type AlertFn = ThreadsafeFunction<AlertInfo, (), AlertInfo, Status, false, true, 64>;
-
 pub struct JsAlertCallback {
-    f: Mutex<Option<AlertFn>>,
+    f: JsCallback<AlertInfo, 64>,
 }
 
 impl JsAlertCallback {
     pub fn new(f: Function<'_, AlertInfo, ()>) -> Result<Arc<Self>> {
         Ok(Arc::new(JsAlertCallback {
-            f: Mutex::new(Some(
-                f.build_threadsafe_function::<AlertInfo>()
-                    .callee_handled::<false>()
-                    .weak::<true>()
-                    .max_queue_size::<64>()
-                    .build()?,
-            )),
+            f: JsCallback::new(f)?,
         }))
     }
 
@@ -67,16 +58,11 @@ impl JsAlertCallback {
     pub fn sink(self: &Arc<Self>) -> AlertCallback {
         let me = self.clone();
         Arc::new(move |alert: &Alert| {
-            if let Some(f) = me.f.lock().as_ref() {
-                f.call(
-                    AlertInfo::from(alert),
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                );
-            }
+            me.f.call(AlertInfo::from(alert));
         })
     }
 
     pub fn detach(&self) {
-        self.f.lock().take();
+        self.f.detach();
     }
 }

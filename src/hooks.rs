@@ -2,11 +2,10 @@
 //! the core's sinks. All are weak thread-safe functions, released on `close()`.
 
 use crate::alert_callback::{AlertInfo, JsAlertCallback};
+use crate::js_callback::JsCallback;
 use crate::logger::{logger, JsLogSink, LogLine};
 use crate::store::{LockRequest, SaveRecord, StoredRecord, UnlockRequest};
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use parking_lot::Mutex;
 use std::sync::Arc;
 use uzgate_core::auth::{EventSink, TokenEvent};
 use uzgate_core::log::Logger;
@@ -50,10 +49,8 @@ pub struct TokenEventInfo {
     pub retry_after_ms: Option<f64>,
 }
 
-type EventFn = ThreadsafeFunction<TokenEventInfo, (), TokenEventInfo, Status, false, true, 256>;
-
 pub struct JsEventSink {
-    f: Mutex<Option<EventFn>>,
+    f: JsCallback<TokenEventInfo, 256>,
 }
 
 impl TokenEventInfo {
@@ -142,12 +139,7 @@ impl TokenEventInfo {
 
 impl EventSink for JsEventSink {
     fn event(&self, e: &TokenEvent) {
-        if let Some(f) = self.f.lock().as_ref() {
-            f.call(
-                TokenEventInfo::from_core(e),
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
-        }
+        self.f.call(TokenEventInfo::from_core(e));
     }
 }
 
@@ -246,13 +238,7 @@ impl Attached {
         let (logger, log_sink) = logger(log_fn, log_level)?;
         let events = match on_event {
             Some(f) => Some(Arc::new(JsEventSink {
-                f: Mutex::new(Some(
-                    f.build_threadsafe_function::<TokenEventInfo>()
-                        .callee_handled::<false>()
-                        .weak::<true>()
-                        .max_queue_size::<256>()
-                        .build()?,
-                )),
+                f: JsCallback::new(f)?,
             })),
             None => None,
         };
@@ -269,7 +255,7 @@ impl Attached {
             s.detach();
         }
         if let Some(e) = &self.events {
-            e.f.lock().take();
+            e.f.detach();
         }
         if let Some(a) = &self.alert_callback {
             a.detach();

@@ -12,6 +12,7 @@ pub mod amocrm;
 pub mod amocrm_types;
 pub mod error;
 pub mod hooks;
+pub mod js_callback;
 pub mod log_file;
 pub mod logger;
 pub mod options;

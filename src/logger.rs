@@ -2,9 +2,8 @@
 //! Node alive) and bounded: when JS cannot keep up, lines are dropped and counted rather than
 //! blocking a request.
 
+use crate::js_callback::JsCallback;
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use uzgate_core::log::{Level, LogSink, Logger};
@@ -22,17 +21,14 @@ pub struct LogLine {
 
 const QUEUE: usize = 1024;
 
-type LogFn = ThreadsafeFunction<LogLine, (), LogLine, Status, false, true, QUEUE>;
-
 pub struct JsLogSink {
-    /// Released on `close()`, so nothing of the client stays registered with Node.
-    tsfn: Mutex<Option<LogFn>>,
+    f: JsCallback<LogLine, QUEUE>,
     dropped: AtomicU64,
 }
 
 impl JsLogSink {
     pub fn detach(&self) {
-        self.tsfn.lock().take();
+        self.f.detach();
     }
 }
 
@@ -43,11 +39,7 @@ impl LogSink for JsLogSink {
             scope: scope.to_string(),
             message: message.to_string(),
         };
-        let delivered = match self.tsfn.lock().as_ref() {
-            Some(f) => f.call(line, ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok,
-            None => false,
-        };
-        if !delivered {
+        if !self.f.call(line) {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -61,18 +53,10 @@ pub fn logger(
 ) -> Result<(Logger, Option<Arc<JsLogSink>>)> {
     let min = level.map_or(Level::Info, Level::from);
     let sink: Option<Arc<JsLogSink>> = match callback {
-        Some(f) => {
-            let tsfn = f
-                .build_threadsafe_function::<LogLine>()
-                .callee_handled::<false>()
-                .weak::<true>()
-                .max_queue_size::<QUEUE>()
-                .build()?;
-            Some(Arc::new(JsLogSink {
-                tsfn: Mutex::new(Some(tsfn)),
-                dropped: AtomicU64::new(0),
-            }))
-        }
+        Some(f) => Some(Arc::new(JsLogSink {
+            f: JsCallback::new(f)?,
+            dropped: AtomicU64::new(0),
+        })),
         None => None,
     };
     let as_sink = sink.clone().map(|s| s as Arc<dyn LogSink>);

@@ -34,6 +34,14 @@ impl From<core::SendOutcome> for OtpSendResult {
     }
 }
 
+/// Who asked for a code.
+#[napi(object)]
+pub struct OtpSendOptions {
+    /// The client's IP address as the framework computed it (`request.ip`, which honours the
+    /// app's trust-proxy setting). Counted by `perClientIp`; not an IP address → INVALID_ARGUMENT.
+    pub client_ip: Option<String>,
+}
+
 #[napi(object)]
 pub struct OtpVerifyResult {
     pub ok: bool,
@@ -79,10 +87,12 @@ fn build(
         parts.store,
         parts.config,
         attached.logger.clone(),
-    )?;
+    )?
+    .with_send_windows(parts.windows);
     let (Some(engine), Some(rule)) = (engine, abuse_rule) else {
         return Ok(service);
     };
+    let service = service.with_budget_alert(engine.clone());
     // Replicas share incidents and counts under the store's prefix: two OTP services with
     // their own prefixes in one Redis are two integrations.
     let redis = parts
@@ -139,11 +149,20 @@ impl OtpService {
         self.view.clone()
     }
 
-    /// Sends a fresh code (the previous one of the number stops working).
+    /// Sends a fresh code (the previous one of the number stops working); `options.clientIp`
+    /// counts the send against the per-IP limit.
     #[napi(ts_return_type = "Promise<OtpSendResult>")]
-    pub fn send<'e>(&self, env: &'e Env, phone: String) -> Result<PromiseRaw<'e, OtpSendResult>> {
+    pub fn send<'e>(
+        &self,
+        env: &'e Env,
+        phone: String,
+        options: Option<OtpSendOptions>,
+    ) -> Result<PromiseRaw<'e, OtpSendResult>> {
         let inner = self.inner.clone();
-        promise(env, async move { inner.send(&phone).await })
+        let client_ip = options.and_then(|o| o.client_ip);
+        promise(env, async move {
+            inner.send_from(&phone, client_ip.as_deref()).await
+        })
     }
 
     /// `{ ok: true }` once for the right code; otherwise why not.

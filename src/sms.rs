@@ -232,6 +232,23 @@ impl SmsClient {
         promise(env, async move { inner.balance().await })
     }
 
+    /// Every provider's balance (one entry without routing), asked at once.
+    #[napi(ts_return_type = "Promise<ProviderBalance[]>")]
+    pub fn balances<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Vec<ProviderBalance>>> {
+        let inner = self.inner.clone();
+        promise_vec(env, async move { inner.balances().await })
+    }
+
+    /// What the last polls read (`balancePollMs`) for every provider polled.
+    #[napi]
+    pub fn last_balances(&self) -> Vec<PolledBalance> {
+        self.inner
+            .last_balances()
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
     /// Eskiz account (`/auth/user`).
     #[napi(ts_return_type = "Promise<EskizUser>")]
     pub fn user<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, EskizUser>> {

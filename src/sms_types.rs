@@ -226,9 +226,43 @@ impl From<sms::Balance> for Balance {
     }
 }
 
+/// One provider's answer in `balances()`: its balance, or why it gave none.
+#[napi(object)]
+pub struct ProviderBalance {
+    pub provider: String,
+    pub balance: Option<f64>,
+    pub currency: Option<String>,
+    /// Set when the provider could not answer (`NOT_IMPLEMENTED` for Play Mobile, which has no
+    /// balance query).
+    pub error: Option<ItemError>,
+}
+
+impl From<sms::ProviderBalance> for ProviderBalance {
+    fn from(b: sms::ProviderBalance) -> Self {
+        let (balance, currency, error) = match b.balance {
+            Ok(v) => (Some(v.balance), Some(v.currency), None),
+            Err(e) => (
+                None,
+                None,
+                Some(ItemError {
+                    code: e.code.as_str().to_string(),
+                    message: e.message,
+                }),
+            ),
+        };
+        ProviderBalance {
+            provider: b.provider.into(),
+            balance,
+            currency,
+            error,
+        }
+    }
+}
+
 /// The balance the last poll read (`balancePollMs`).
 #[napi(object)]
 pub struct PolledBalance {
+    pub provider: String,
     pub balance: f64,
     pub currency: String,
     /// When that balance was read (Unix ms).
@@ -242,6 +276,7 @@ pub struct PolledBalance {
 impl From<sms::PolledBalance> for PolledBalance {
     fn from(b: sms::PolledBalance) -> Self {
         PolledBalance {
+            provider: b.provider.into(),
             balance: b.balance,
             currency: b.currency,
             polled_at_ms: b.polled_at_ms as f64,

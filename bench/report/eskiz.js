@@ -140,6 +140,8 @@ function twilio(runs) {
 function routing(result) {
   if (!result || !result.runs || !result.runs.length) return [];
   const fo = result.failover;
+  const cost = result.overhead;
+  const healthy = result.runs.filter((r) => r.contender === 'uzgate' && r.cpuPerReqUs > 0).map((r) => r.cpuPerReqUs);
   return [
     '## Routing: a routed client against a single provider (healthy path, closed loop)',
     '',
@@ -147,6 +149,28 @@ function routing(result) {
       'through Eskiz, so the ratio is what choosing the route, the breaker and the attempts cost. Target: within 5 % CPU per send.',
     '',
     ...byLevel(result.runs, (at) => [levelTable(at), ...ratioTable(at, 'uzgate-routed', ['uzgate'])]),
+    ...(cost
+      ? [
+          '### Routing\'s own cost, without the network',
+          '',
+          'The closed-loop ratios above move by more than the routing layer costs: the sandbox\'s CPU per identical request moves as much between two runs. ' +
+            `So the layer is also measured alone: the console provider (no network) by itself and behind a route, ${fmt(cost.sends)} sends each, taking turns in one process (medians of the rounds).`,
+          '',
+          table(
+            ['client', 'CPU µs per send'],
+            [
+              ['console provider alone', fmt(cost.singleUs, 2)],
+              ['console provider behind a route', fmt(cost.routedUs, 2)],
+            ],
+          ),
+          '',
+          `Routing adds **${fmt(cost.addedUs, 2)} µs** per send` +
+            (healthy.length
+              ? `: ${fmt((100 * cost.addedUs) / Math.min(...healthy), 1)} % of the cheapest healthy Eskiz send measured above (${fmt(Math.min(...healthy), 1)} µs), ${fmt((100 * cost.addedUs) / Math.max(...healthy), 1)} % of the dearest (${fmt(Math.max(...healthy), 1)} µs).`
+              : '.'),
+          '',
+        ]
+      : []),
     ...(fo
       ? [
           '### Failing over on a refused connection',

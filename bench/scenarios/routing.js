@@ -59,12 +59,51 @@ async function failover(sandbox) {
   }
 }
 
+/** CPU (µs) per send of `client` over `n` sequential sends, measured with process.cpuUsage. */
+async function cpuPerSend(client, n) {
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await client.send({ to: account.to, text: account.text });
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / n;
+}
+
+const OVERHEAD_SENDS = 20_000;
+const OVERHEAD_ROUNDS = 5;
+
+/**
+ * Routing's own CPU per send, without the noise of a network: the console provider (it keeps the
+ * message in memory) alone, and the same provider behind a route with a breaker, taking turns in
+ * this process. The difference is what choosing the route, the breaker and the attempts cost.
+ */
+async function overhead() {
+  const { SmsClient } = require(path.resolve(__dirname, '..', '..', 'dist'));
+  const single = new SmsClient({ provider: 'console', console: { outboxSize: 10 } });
+  const routed = new SmsClient({ console: { outboxSize: 10 }, routing: [{ to: '*', via: ['console'] }] });
+  try {
+    await cpuPerSend(single, 2000);
+    await cpuPerSend(routed, 2000);
+    const singleUs = [];
+    const routedUs = [];
+    for (let r = 0; r < OVERHEAD_ROUNDS; r++) {
+      singleUs.push(await cpuPerSend(single, OVERHEAD_SENDS));
+      routedUs.push(await cpuPerSend(routed, OVERHEAD_SENDS));
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { sends: OVERHEAD_SENDS * OVERHEAD_ROUNDS, singleUs: median(singleUs), routedUs: median(routedUs), addedUs: median(routedUs) - median(singleUs) };
+  } finally {
+    await single.close();
+    await routed.close();
+  }
+}
+
 async function run(ctx) {
   const account = await ctx.sandbox.twilioAccount();
   const runs = await sweep(ctx, 'eskiz', ['uzgate', 'uzgate-routed'], { twilio: account });
   const fo = await failover(ctx.sandbox);
+  const cost = await overhead();
+  console.log(`routing's own CPU per send (console provider): ${cost.routedUs.toFixed(2)} µs routed vs ${cost.singleUs.toFixed(2)} µs alone (+${cost.addedUs.toFixed(2)} µs)`);
   console.log(`failover on a refused connection: p50 ${fo.routed.p50Ms.toFixed(2)} ms vs ${fo.direct.p50Ms.toFixed(2)} ms straight to Twilio (+${fo.addedMs.toFixed(2)} ms)`);
-  return { runs, failover: fo };
+  return { runs, failover: fo, overhead: cost };
 }
 
-module.exports = { run };
+module.exports = { run, failover, overhead };

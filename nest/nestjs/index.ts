@@ -23,6 +23,7 @@ export type { OAuthFailureReason as AmoCrmOAuthFailureReason } from './amocrm/oa
 export { OtpModule } from './otp/otp.module';
 export type { OtpModuleAsyncOptions } from './otp/otp.module';
 export { OtpService } from './otp/otp.service';
+export type { OtpHttpRequest } from './otp/otp.service';
 export { publicVerifyResult, type OtpPublicVerifyResult } from './otp/otp-public-result';
 export { OTP_MODULE_OPTIONS } from './otp/otp.module-definition';
 export type { OtpModuleOptions, OtpOptionsFactory } from './otp/otp.options';

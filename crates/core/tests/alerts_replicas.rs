@@ -11,7 +11,7 @@ use std::time::Duration;
 use uzgate_core::alerts::{AlertCallback, AlertKind, AlertState};
 use uzgate_core::options::AlertOptions;
 
-const KINDS: [AlertKind; 8] = [
+const KINDS: [AlertKind; 9] = [
     AlertKind::ReauthorizationRequired,
     AlertKind::RefreshFailing,
     AlertKind::TokenUnsaved,
@@ -20,6 +20,7 @@ const KINDS: [AlertKind; 8] = [
     AlertKind::LowBalance,
     AlertKind::DeliveryFailures,
     AlertKind::OtpAbuse,
+    AlertKind::OtpBudgetExhausted,
 ];
 
 type Sent = Arc<Mutex<BTreeMap<(&'static str, &'static str), u32>>>;
@@ -81,6 +82,6 @@ async fn four_replicas_send_one_alert_and_one_resolved_per_incident_of_every_kin
                 );
             }
         }
-        assert_eq!(sent.len(), 16, "{}: {sent:?}", d.name);
+        assert_eq!(sent.len(), 2 * KINDS.len(), "{}: {sent:?}", d.name);
     }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { OtpService } from 'uzgate/nestjs';
 
 @Controller('auth')
@@ -7,8 +7,9 @@ export class AuthController {
 
   @Post('send-otp')
   @HttpCode(200)
-  async sendOtp(@Body() body: { phone: string }) {
-    const { expiresInSeconds } = await this.otp.send(body.phone);
+  async sendOtp(@Body() body: { phone: string }, @Req() request: { ip?: string }) {
+    // Counted per client IP as the framework computed it (trust proxy aware).
+    const { expiresInSeconds } = await this.otp.sendForHttp(body.phone, request);
     return { expiresInSeconds };
   }
 

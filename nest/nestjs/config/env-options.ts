@@ -199,7 +199,9 @@ export function amoCrmOptionsFromEnv(source: EnvSource = process.env): AmoCrmCli
 
 /**
  * `OTP_SECRET` (≥ 16 characters), `OTP_APP_NAME`, `OTP_DEV_MODE`, `OTP_STORE`
- * (memory | redis, the latter at `UZGATE_REDIS_URL`), the alert sinks and
+ * (memory | redis, the latter at `UZGATE_REDIS_URL`), the SMS-pumping limits
+ * (`OTP_BUDGET_PER_HOUR`, `OTP_BUDGET_PER_REGION=UZ=500,KZ=20`, `OTP_PREFIX_LIMIT_PER_HOUR`,
+ * `OTP_PREFIX_IGNORE_LAST_DIGITS`, `OTP_CLIENT_IP_PER_HOUR`), the alert sinks and
  * `UZGATE_ALERT_OTP_CAP_HITS`.
  */
 export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServiceOptions, 'sms'> {
@@ -212,10 +214,28 @@ export function otpOptionsFromEnv(source: EnvSource = process.env): Omit<OtpServ
     OTP_APP_NAME: env.optional('OTP_APP_NAME'),
     OTP_DEV_MODE: env.boolean('OTP_DEV_MODE'),
     ...(store === 'redis' && { OTP_STORE: store, ...redisFromEnv(env, 'OTP_STORE=redis') }),
+    OTP_BUDGET_PER_HOUR: env.integer('OTP_BUDGET_PER_HOUR'),
+    OTP_PREFIX_LIMIT_PER_HOUR: env.integer('OTP_PREFIX_LIMIT_PER_HOUR'),
+    OTP_PREFIX_IGNORE_LAST_DIGITS: env.integer('OTP_PREFIX_IGNORE_LAST_DIGITS'),
+    OTP_CLIENT_IP_PER_HOUR: env.integer('OTP_CLIENT_IP_PER_HOUR'),
     ...alertsFromEnv(env),
     UZGATE_ALERT_OTP_CAP_HITS: env.integer('UZGATE_ALERT_OTP_CAP_HITS'),
   };
-  return fromTable(OTP_ENV, values) as Omit<OtpServiceOptions, 'sms'>;
+  const options = fromTable(OTP_ENV, values) as Omit<OtpServiceOptions, 'sms'>;
+  const perRegion = regionBudgetsFromEnv(env.optional('OTP_BUDGET_PER_REGION'));
+  return perRegion === undefined ? options : { ...options, budget: { ...options.budget, perRegion } };
+}
+
+/** `OTP_BUDGET_PER_REGION=UZ=500,KZ=20`: codes per hour by ISO region (bounds are the core's). */
+function regionBudgetsFromEnv(spec: string | undefined): Record<string, number> | undefined {
+  if (spec === undefined) return undefined;
+  const perRegion: Record<string, number> = {};
+  for (const part of spec.split(',')) {
+    const match = /^\s*([A-Z]{2})\s*=\s*(\d{1,10})\s*$/.exec(part);
+    if (!match) throw configError('OTP_BUDGET_PER_REGION must be <REGION>=<codes per hour>, comma-separated (e.g. UZ=500,KZ=20)');
+    perRegion[match[1]] = Number(match[2]);
+  }
+  return perRegion;
 }
 
 /**

@@ -73,13 +73,12 @@ export interface SmsRoutes {
 
 export const DEFAULT_CALLBACKS_PATH = 'sms/callbacks';
 
-/** The SmsClient's options: the environment fills in when no provider is named. */
+/** The SmsClient's options: the environment fills in when neither a provider nor routing is given. */
 export function resolveSmsClientOptions(options: SmsModuleOptions, injectedStore?: CustomTokenStore): SmsClientOptions {
   checkModuleOptions('SmsModuleOptions', 'sms', ['callbacks', 'metrics', 'diagnostics'], options);
   const { callbacks: _callbacks, metrics: _metrics, diagnostics: _diagnostics, ...client } = options;
-  const complete: SmsClientOptions = client.provider
-    ? (client)
-    : mergeDefined(smsOptionsFromEnv(process.env), client as Partial<SmsClientOptions>);
+  const fromCode = client.provider !== undefined || client.routing !== undefined;
+  const complete: SmsClientOptions = fromCode ? client : mergeDefined(smsOptionsFromEnv(process.env), client as Partial<SmsClientOptions>);
   return {
     ...complete,
     tokenStore: withInjectedStore(complete.tokenStore, injectedStore),

@@ -11,6 +11,8 @@ import {
   SmsClient,
   type Balance,
   type PolledBalance,
+  type ProviderBalance,
+  type ProviderStatus,
   type BatchResult,
   type DeliveryProvider,
   type DeliveryReport,
@@ -37,6 +39,9 @@ type Delegated =
   | 'status'
   | 'balance'
   | 'lastBalance'
+  | 'balances'
+  | 'lastBalances'
+  | 'providerStatus'
   | 'user'
   | 'templates'
   | 'submitTemplate'
@@ -90,6 +95,18 @@ export class SmsService extends EventEmitter implements OnModuleDestroy, Pick<Sm
 
   lastBalance(): PolledBalance | null {
     return this.client.lastBalance();
+  }
+
+  balances(): Promise<ProviderBalance[]> {
+    return this.client.balances();
+  }
+
+  lastBalances(): PolledBalance[] {
+    return this.client.lastBalances();
+  }
+
+  providerStatus(): ProviderStatus[] | null {
+    return this.client.providerStatus();
   }
 
   user(): Promise<EskizUser> {

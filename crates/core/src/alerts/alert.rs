@@ -24,6 +24,8 @@ pub enum AlertKind {
     DeliveryFailures,
     /// The OTP hourly cap was hit more often than its threshold (abuse).
     OtpAbuse,
+    /// An OTP send budget (global or a region's) refused sends.
+    OtpBudgetExhausted,
     /// A routed SMS provider's circuit breaker opened: sends skip it until a probe succeeds.
     ProviderDown,
 }
@@ -39,6 +41,7 @@ impl AlertKind {
             AlertKind::LowBalance => "low_balance",
             AlertKind::DeliveryFailures => "delivery_failures",
             AlertKind::OtpAbuse => "otp_abuse",
+            AlertKind::OtpBudgetExhausted => "otp_budget_exhausted",
             AlertKind::ProviderDown => "provider_down",
         }
     }
@@ -53,6 +56,7 @@ impl AlertKind {
             AlertKind::LowBalance => "the SMS balance is low",
             AlertKind::DeliveryFailures => "many SMS are not delivered",
             AlertKind::OtpAbuse => "OTP sends hit the hourly cap often",
+            AlertKind::OtpBudgetExhausted => "the OTP send budget is used up",
             AlertKind::ProviderDown => "SMS provider unavailable",
         }
     }

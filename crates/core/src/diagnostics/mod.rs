@@ -17,7 +17,7 @@ mod view;
 pub use mask::{reveal, Exposure, MASK};
 pub use view::{
     AccountView, AlertSinkView, AlertsView, ConfigView, CredentialView, Finding, HostView,
-    LimitsView, OtpView, StoreView,
+    LimitsView, OtpView, PrefixLimitView, StoreView,
 };
 
 use crate::error::Result;

@@ -2,7 +2,7 @@
 
 use super::mask::{reveal, Exposure};
 use super::store::in_clear;
-use super::view::{ConfigView, CredentialView, Finding, OtpView};
+use super::view::{ConfigView, CredentialView, Finding, OtpView, PrefixLimitView};
 use crate::error::Result;
 use crate::options::{OtpOptions, OtpStoreKind};
 use crate::otp::OtpConfig;
@@ -17,6 +17,7 @@ pub fn otp_view(o: &OtpOptions) -> Result<ConfigView> {
         .and_then(|s| s.url.as_deref())
         .filter(|u| !u.is_empty());
     let dev_mode = o.dev_mode == Some(true);
+    let (budget, prefix_limit, client_ip_per_hour) = o.defences();
     if dev_mode {
         findings.push(Finding::risk(
             "devMode",
@@ -67,6 +68,13 @@ pub fn otp_view(o: &OtpOptions) -> Result<ConfigView> {
                 .and_then(|s| s.prefix.clone())
                 .unwrap_or_else(|| "uzgate:otp".into()),
             allowed_regions: o.allowed_regions.clone(),
+            budget_per_hour: budget.per_hour,
+            budget_per_region: budget.per_region,
+            prefix_limit: prefix_limit.map(|p| PrefixLimitView {
+                ignore_last_digits: p.ignore_last_digits.into(),
+                per_hour: p.per_hour,
+            }),
+            client_ip_per_hour,
         }),
         findings,
     })

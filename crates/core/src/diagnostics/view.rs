@@ -4,6 +4,7 @@
 //! (camelCase) by the binding, the Nest route and the CLI.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One client's effective configuration, masked.
 #[derive(Serialize, Debug, Clone)]
@@ -174,6 +175,25 @@ pub struct OtpView {
     /// Regions codes are sent to, once the service knows its SMS client (`*`: every region).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_regions: Option<Vec<String>>,
+    /// Codes per hour across all numbers; absent when there is no global budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_per_hour: Option<u32>,
+    /// Codes per hour per region with a budget.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub budget_per_region: BTreeMap<String, u32>,
+    /// Codes per hour to one block of numbers; absent when off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_limit: Option<PrefixLimitView>,
+    /// Codes per hour per client IP (sends that name one); absent when off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_ip_per_hour: Option<u32>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct PrefixLimitView {
+    pub ignore_last_digits: u32,
+    pub per_hour: u32,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq)]

@@ -12,8 +12,10 @@
 //!
 //! Everything else (2xx, other 4xx) is returned for the provider to interpret. Nothing here
 //! knows a provider's body: a wait hint inside a 429 body comes through `HttpClient::retry_hint`.
+//! A send that a later provider of its route would take is tried once ([`handoff`]).
 
 use super::body::{read_capped, BodyError};
+use super::handoff;
 use super::{Deadline, HttpClient, Request, Response};
 use crate::auth::RequestAuth;
 use crate::error::{Error, ErrorCode, Result};
@@ -54,6 +56,12 @@ pub async fn execute(
     let name = provider.as_str();
     let mut attempt: u32 = 0;
     let mut refreshed = false;
+    // A send another provider would take is not retried here: it moves on at once.
+    let max_attempts = if !req.idempotent && handoff::next_in_line() {
+        1
+    } else {
+        http.retry.max_attempts
+    };
     loop {
         attempt += 1;
         if let Some(limiter) = &http.limiter {
@@ -92,7 +100,7 @@ pub async fn execute(
         let header = credential.as_ref().map(|c| &c.header);
         let outcome = Box::pin(send_once(http, req, header, deadline)).await;
         let took = started.elapsed();
-        let retries_left = attempt < http.retry.max_attempts;
+        let retries_left = attempt < max_attempts;
         let resp = match outcome {
             Ok(resp) => resp,
             Err(transport) => {

@@ -4,6 +4,7 @@
 mod backoff;
 mod body;
 pub mod exec;
+pub mod handoff;
 pub mod limit;
 
 pub use crate::deadline::Deadline;

@@ -22,7 +22,10 @@ pub use alerts::{
 };
 pub use amocrm::{AmoCrmDomain, AmoCrmOptions};
 pub use common::{Common, LogLevel};
-pub use otp::{OtpOptions, OtpParts, OtpStoreKind, OtpStoreOptions};
+pub use otp::{
+    OtpBudgetOptions, OtpClientIpLimitOptions, OtpOptions, OtpParts, OtpPrefixLimitOptions,
+    OtpStoreKind, OtpStoreOptions,
+};
 pub use parse::{closest, from_json, keys_of};
 pub use routing::{BreakerOptions, RouteOptions};
 pub use sms::{

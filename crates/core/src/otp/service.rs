@@ -1,8 +1,12 @@
 //! `OtpService`: send a code by SMS, verify it once.
 
+use super::budget_alert::BudgetAlert;
+use super::client_ip;
 use super::code;
+use super::gates::{self, PrefixLimit, SendBudget};
 use super::store::{Challenge, OtpStore, Reservation, SendDecision};
-use crate::alerts::RateWatch;
+use super::windows::{MemorySendWindows, SendWindows, Take};
+use crate::alerts::{AlertEngine, RateWatch};
 use crate::ct;
 use crate::error::{Error, ErrorCode, Provider, Result};
 use crate::log::Logger;
@@ -39,6 +43,13 @@ pub struct OtpConfig {
     /// Regions codes may be sent to (ISO, or `*` for every region); `None`: the SMS client's
     /// default (`UZ` for the usual setups, see `SmsClient::otp_default_regions`).
     pub allowed_regions: Option<Vec<String>>,
+    /// Codes per rolling hour for the whole service and per region (off by default).
+    pub budget: SendBudget,
+    /// Codes per rolling hour to one block of numbers (on by default; `None`: off).
+    pub prefix_limit: Option<PrefixLimit>,
+    /// Codes per rolling hour asked for by one client IP, when the caller gives one (`None`:
+    /// off).
+    pub client_ip_per_hour: Option<u32>,
 }
 
 impl OtpConfig {
@@ -56,6 +67,9 @@ impl OtpConfig {
             force_dev_mode: false,
             default_region: "UZ".into(),
             allowed_regions: None,
+            budget: SendBudget::default(),
+            prefix_limit: Some(PrefixLimit::default()),
+            client_ip_per_hour: Some(gates::DEFAULT_CLIENT_IP_PER_HOUR),
         }
     }
 }
@@ -105,6 +119,11 @@ pub struct OtpService {
     allowed_regions: Vec<String>,
     /// The OTP-abuse alert, told of every hourly-cap refusal.
     abuse: Option<Arc<RateWatch>>,
+    /// The windows of the client-IP, prefix and budget gates (shared through Redis with a Redis
+    /// store).
+    windows: Arc<dyn SendWindows>,
+    /// The budget alert, told of budget refusals and admissions.
+    budget_alert: Option<BudgetAlert>,
 }
 
 impl OtpService {
@@ -154,6 +173,7 @@ impl OtpService {
                 sms.provider().as_str()
             )));
         }
+        check_limits(&config)?;
         let template = template.to_string();
         let allowed_regions = match &config.allowed_regions {
             Some(list) => {
@@ -178,7 +198,22 @@ impl OtpService {
             template,
             log: log.scoped("uzgate:otp"),
             abuse: None,
+            windows: Arc::new(MemorySendWindows::new()),
+            budget_alert: None,
         })
+    }
+
+    /// Counts the client-IP, prefix and budget gates in `windows` (Redis: every replica
+    /// together) instead of this process's memory.
+    pub fn with_send_windows(mut self, windows: Arc<dyn SendWindows>) -> Self {
+        self.windows = windows;
+        self
+    }
+
+    /// Raises `otp_budget_exhausted` through `engine` when a budget refuses a send.
+    pub fn with_budget_alert(mut self, engine: Arc<AlertEngine>) -> Self {
+        self.budget_alert = Some(BudgetAlert::new(engine));
+        self
     }
 
     /// Tells `watch` (the OTP-abuse alert) of every send the hourly cap refuses.
@@ -204,12 +239,102 @@ impl OtpService {
         &self.allowed_regions
     }
 
+    /// Sends a fresh code to `phone_input` (no client IP: the per-IP gate does not apply).
     pub async fn send(&self, phone_input: &str) -> Result<SendOutcome> {
+        self.send_from(phone_input, None).await
+    }
+
+    /// Sends a fresh code, asked for by `client_ip` (the framework's `request.ip`, never a
+    /// header read by hand). Gates in order: region, client IP, number prefix, budget, then the
+    /// number's cooldown and hourly cap; a slot taken by an earlier gate is given back when a
+    /// later one refuses or the SMS definitely failed.
+    pub async fn send_from(
+        &self,
+        phone_input: &str,
+        client_ip: Option<&str>,
+    ) -> Result<SendOutcome> {
+        let client_ip = client_ip.map(client_ip::canonical).transpose()?;
         let phone = phone::normalize(phone_input, &self.config.default_region)?;
         self.check_region(&phone)?;
-        let code = code::generate(self.config.length);
         let now = unix_now_ms();
         let id = uuid::Uuid::new_v4().to_string();
+        let held = self
+            .pass_gates(&phone, client_ip.as_deref(), &id, now)
+            .await?;
+        let sent = self.send_code(&phone, id.clone(), now).await;
+        if let Err(e) = &sent {
+            // A definite failure (or a refusal by the number's own gate) frees the slots; an
+            // unknown outcome keeps them: the SMS may have been sent and paid for.
+            if e.code != ErrorCode::OutcomeUnknown && !held.is_empty() {
+                let _ = self.windows.refund(&held, &id).await;
+            }
+        }
+        sent
+    }
+
+    /// Takes a slot in each counting gate, in order; on a refusal gives back what earlier gates
+    /// took. Returns the windows holding a slot of `id`.
+    async fn pass_gates(
+        &self,
+        phone: &phone::Phone,
+        client_ip: Option<&str>,
+        id: &str,
+        now: u64,
+    ) -> Result<Vec<String>> {
+        let mut held: Vec<String> = Vec::new();
+        for gate in gates::gates(
+            phone,
+            client_ip,
+            self.config.client_ip_per_hour,
+            self.config.prefix_limit,
+            &self.config.budget,
+        ) {
+            let taken = match self.windows.take(&gate.slots, id, now).await {
+                Ok(t) => t,
+                Err(e) => {
+                    self.give_back(&held, id).await;
+                    return Err(e);
+                }
+            };
+            match taken {
+                Take::Taken => {
+                    if let Some(alert) = &self.budget_alert {
+                        if gate.refusals.iter().any(|r| r.is_budget()) {
+                            alert.admitted(&gate.slots);
+                        }
+                    }
+                    held.extend(gate.slots.into_iter().map(|s| s.window));
+                }
+                Take::Refused { index, wait_ms } => {
+                    self.give_back(&held, id).await;
+                    let refusal = gate.refusals[index.min(gate.refusals.len() - 1)];
+                    if refusal.is_budget() {
+                        if let Some(alert) = &self.budget_alert {
+                            alert.refused(refusal, &gate.slots[index]);
+                        }
+                    }
+                    self.sms.metrics_registry().otp_refused(refusal.reason());
+                    self.log.info(format_args!(
+                        "code to {} refused: {}",
+                        phone.masked(),
+                        refusal.reason()
+                    ));
+                    return Err(limited_by(refusal.reason(), refusal.message(), wait_ms));
+                }
+            }
+        }
+        Ok(held)
+    }
+
+    async fn give_back(&self, held: &[String], id: &str) {
+        if !held.is_empty() {
+            let _ = self.windows.refund(held, id).await;
+        }
+    }
+
+    /// The number's own gate (cooldown, hourly cap), then the SMS.
+    async fn send_code(&self, phone: &phone::Phone, id: String, now: u64) -> Result<SendOutcome> {
+        let code = code::generate(self.config.length);
         let challenge = Challenge {
             digest: code::digest(
                 self.config.secret.expose().as_bytes(),
@@ -235,11 +360,15 @@ impl OtpService {
             .await?
         {
             SendDecision::Allowed => {}
-            SendDecision::Cooldown(ms) => return Err(limited("cooldown", ms)),
+            SendDecision::Cooldown(ms) => {
+                self.sms.metrics_registry().otp_refused("cooldown");
+                return Err(limited("cooldown", ms));
+            }
             SendDecision::HourlyCap(ms) => {
                 if let Some(watch) = &self.abuse {
                     watch.observe(true);
                 }
+                self.sms.metrics_registry().otp_refused("hourly_cap");
                 return Err(limited("hourly_cap", ms));
             }
         }
@@ -374,8 +503,43 @@ fn limited(reason: &str, wait_ms: u64) -> Error {
     } else {
         "too many codes were sent to this number in the last hour"
     };
+    limited_by(reason, what, wait_ms)
+}
+
+fn limited_by(reason: &str, what: &str, wait_ms: u64) -> Error {
     Error::new(ErrorCode::RateLimited, format!("{what}; try again later"))
         .with_provider(Provider::Otp)
         .with_retry_after(Some(Duration::from_millis(wait_ms)))
         .with_details(json!({ "reason": reason }))
+}
+
+/// The gates' limits, refused as configuration when they cannot work.
+fn check_limits(config: &OtpConfig) -> Result<()> {
+    let b = &config.budget;
+    if b.per_hour == Some(0) || b.per_region.values().any(|n| *n == 0) {
+        return Err(Error::config(
+            "budget.perHour and budget.perRegion limits must be at least 1 (leave a budget out to turn it off; allowedRegions keeps a region out)",
+        ));
+    }
+    if b.per_region
+        .keys()
+        .any(|r| !(r.len() == 2 && r.bytes().all(|c| c.is_ascii_uppercase())))
+    {
+        return Err(Error::config(
+            "budget.perRegion keys must be ISO regions in capitals ({ UZ: 500, KZ: 20 })",
+        ));
+    }
+    if let Some(p) = config.prefix_limit {
+        if !(1..=6).contains(&p.ignore_last_digits) || p.per_hour == 0 {
+            return Err(Error::config(
+                "prefixLimit: ignoreLastDigits must be between 1 and 6 and perHour at least 1 (enabled: false turns it off)",
+            ));
+        }
+    }
+    if config.client_ip_per_hour == Some(0) {
+        return Err(Error::config(
+            "perClientIp.perHour must be at least 1 (enabled: false turns it off)",
+        ));
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
-//! The provider's balance, polled on an interval (off unless `balancePollMs` is set): health
-//! checks read the last value instead of calling the provider on every probe, and
-//! `uzgate_balance{provider,currency}` carries it to Prometheus.
+//! The providers' balances, polled on an interval (off unless `balancePollMs` is set): health
+//! checks read the last values instead of calling the providers on every probe, and
+//! `uzgate_balance{provider,currency}` carries them to Prometheus. With `routing`, every
+//! provider that has a balance query is polled, each kept apart.
 
 use super::types::Balance;
 use crate::error::ErrorCode;
@@ -17,6 +18,8 @@ pub const MAX_POLL: Duration = Duration::from_secs(24 * 3600);
 /// What the last polls found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolledBalance {
+    /// `eskiz`, `twilio`, …
+    pub provider: &'static str,
     pub balance: f64,
     pub currency: String,
     /// When that balance was read (Unix ms).
@@ -29,28 +32,45 @@ pub struct PolledBalance {
 
 #[derive(Default)]
 pub(super) struct BalanceWatch {
-    last: Mutex<Option<PolledBalance>>,
+    /// One entry per provider polled successfully at least once, in the order first read.
+    last: Mutex<Vec<PolledBalance>>,
     task: Mutex<Option<AbortHandle>>,
 }
 
 impl BalanceWatch {
-    pub fn last(&self) -> Option<PolledBalance> {
+    /// What the polls last found for `provider`.
+    pub fn last(&self, provider: &str) -> Option<PolledBalance> {
+        self.last
+            .lock()
+            .iter()
+            .find(|b| b.provider == provider)
+            .cloned()
+    }
+
+    /// What the polls last found, every provider.
+    pub fn all(&self) -> Vec<PolledBalance> {
         self.last.lock().clone()
     }
 
     pub fn record(&self, balance: &Balance) {
-        *self.last.lock() = Some(PolledBalance {
+        let polled = PolledBalance {
+            provider: balance.provider,
             balance: balance.balance,
             currency: balance.currency.clone(),
             polled_at_ms: unix_now_ms(),
             failures_since: 0,
             last_error: None,
-        });
+        };
+        let mut last = self.last.lock();
+        match last.iter_mut().find(|b| b.provider == balance.provider) {
+            Some(slot) => *slot = polled,
+            None => last.push(polled),
+        }
     }
 
     /// A failed poll keeps the last value (with its time) and says how stale it is.
-    pub fn failed(&self, code: ErrorCode) {
-        if let Some(last) = self.last.lock().as_mut() {
+    pub fn failed(&self, provider: &str, code: ErrorCode) {
+        if let Some(last) = self.last.lock().iter_mut().find(|b| b.provider == provider) {
             last.failures_since += 1;
             last.last_error = Some(code);
         }

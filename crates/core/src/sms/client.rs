@@ -237,9 +237,26 @@ impl SmsClient {
         self.provider.balance().await
     }
 
-    /// Polls the balance now and then every `every` until the client is closed (a second call
+    /// Every provider's balance (one without `routing`), asked at once; a provider that cannot
+    /// answer (Play Mobile has no balance query; an unreachable one) says why in its entry.
+    pub async fn balances(&self) -> Result<Vec<ProviderBalance>> {
+        self.open()?;
+        let providers = self.all_providers();
+        let asked = providers.iter().map(|p| p.balance());
+        let answers = futures::future::join_all(asked).await;
+        Ok(providers
+            .iter()
+            .zip(answers)
+            .map(|(p, answer)| ProviderBalance {
+                provider: p.kind().as_str(),
+                balance: answer,
+            })
+            .collect())
+    }
+
+    /// Polls the balances now and then every `every` until the client is closed (a second call
     /// changes nothing). Needs a tokio runtime; the task holds the client only while it polls.
-    /// With `low`, an alert while the balance is below its threshold.
+    /// With `low`, an alert while the client's own provider's balance is below its threshold.
     pub fn watch_balance(self: &Arc<Self>, every: Duration, low: Option<LowBalance>) {
         let task = tokio::spawn(poll_balance(Arc::downgrade(self), every, low));
         if self.balance_watch.started(task.abort_handle()) && self.closed.load(Ordering::Acquire) {
@@ -247,9 +264,16 @@ impl SmsClient {
         }
     }
 
-    /// The balance the last poll found (`None` before the first success, or without polling).
+    /// The balance the last poll found for the client's own provider (`None` before the first
+    /// success, or without polling).
     pub fn last_balance(&self) -> Option<PolledBalance> {
-        self.balance_watch.last()
+        self.balance_watch.last(self.provider.kind().as_str())
+    }
+
+    /// What the last polls found for every provider polled (with `routing`, each that has a
+    /// balance query), in the order first read.
+    pub fn last_balances(&self) -> Vec<PolledBalance> {
+        self.balance_watch.all()
     }
 
     pub async fn user(&self) -> Result<EskizUser> {
@@ -376,6 +400,12 @@ fn build_provider(
     })
 }
 
+/// One provider's answer in `balances()`.
+pub struct ProviderBalance {
+    pub provider: &'static str,
+    pub balance: Result<Balance>,
+}
+
 /// The low-balance alert: its threshold and the engine that reports it.
 pub struct LowBalance {
     pub threshold: f64,
@@ -406,18 +436,24 @@ async fn poll_balance(client: Weak<SmsClient>, every: Duration, low: Option<LowB
             if c.closed.load(Ordering::Acquire) {
                 return;
             }
-            match c.provider.balance().await {
-                Ok(b) => {
-                    c.metrics
-                        .balance_polled(b.provider, &b.currency, Some(b.balance));
-                    c.balance_watch.record(&b);
-                    if let Some(low) = &low {
-                        low.check(&b);
+            let own = c.provider().as_str();
+            for answer in c.balances().await.unwrap_or_default() {
+                match answer.balance {
+                    Ok(b) => {
+                        c.metrics
+                            .balance_polled(b.provider, &b.currency, Some(b.balance));
+                        c.balance_watch.record(&b);
+                        if let (Some(low), true) = (&low, b.provider == own) {
+                            low.check(&b);
+                        }
                     }
-                }
-                Err(e) => {
-                    c.metrics.balance_polled(c.provider().as_str(), "", None);
-                    c.balance_watch.failed(e.code);
+                    // A provider without a balance query (Play Mobile among routed ones) is
+                    // simply not polled: nothing failed.
+                    Err(e) if e.code == ErrorCode::NotImplemented => {}
+                    Err(e) => {
+                        c.metrics.balance_polled(answer.provider, "", None);
+                        c.balance_watch.failed(answer.provider, e.code);
+                    }
                 }
             }
         }

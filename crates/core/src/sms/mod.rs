@@ -19,7 +19,7 @@ pub mod validate;
 pub use balance_watch::{
     PolledBalance, MAX_POLL as MAX_BALANCE_POLL, MIN_POLL as MIN_BALANCE_POLL,
 };
-pub use client::{LowBalance, RoutingConfig, SmsClient, SmsProviderConfig};
+pub use client::{LowBalance, ProviderBalance, RoutingConfig, SmsClient, SmsProviderConfig};
 pub use provider::{Capabilities, SmsProvider};
 pub use types::*;
 

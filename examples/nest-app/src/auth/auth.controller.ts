@@ -3,9 +3,10 @@
  * it. Every failed check (wrong, expired, spent, never sent, too many guesses) is the same 400
  * `{ ok: false, reason: 'invalid_code' }`, so the answer never tells whether a code is pending
  * for a number; the precise reason is in uzgate's log and metrics. A resend inside the cooldown
- * is a 429; the code itself is never in an answer (unless OTP_DEV_MODE).
+ * is a 429; the code itself is never in an answer (unless OTP_DEV_MODE). Sends are counted per
+ * client IP as Express computed it (`request.ip`, honouring the app's `trust proxy` setting).
  */
-import { Body, Controller, HttpCode, HttpException, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, HttpStatus, Post, Req } from '@nestjs/common';
 import { OtpService } from 'uzgate/nestjs';
 import { requiredString } from '../http/body';
 
@@ -15,8 +16,8 @@ export class AuthController {
 
   @Post('send-otp')
   @HttpCode(HttpStatus.OK)
-  async sendOtp(@Body() body: unknown) {
-    const { expiresInSeconds, resendInSeconds, devCode } = await this.otp.send(requiredString(body, 'phone'));
+  async sendOtp(@Body() body: unknown, @Req() request: { ip?: string }) {
+    const { expiresInSeconds, resendInSeconds, devCode } = await this.otp.sendForHttp(requiredString(body, 'phone'), request);
     return devCode === undefined ? { expiresInSeconds, resendInSeconds } : { expiresInSeconds, resendInSeconds, devCode };
   }
 

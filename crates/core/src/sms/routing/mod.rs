@@ -22,6 +22,7 @@ use guard::{Guard, Noted};
 use super::provider::SmsProvider;
 use super::types::{BatchItemResult, BatchResult, DeliveryStatus, SendInput, SendResult};
 use crate::error::{Attempt, Error, ErrorCode, Result};
+use crate::http::handoff::hand_over_when_refused;
 use crate::metrics::Metrics;
 use crate::phone;
 use futures::{FutureExt, StreamExt};
@@ -190,9 +191,10 @@ impl Router {
         input: SendInput,
         global: bool,
     ) -> Result<SendResult> {
-        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut attempts: Vec<Attempt> = Vec::with_capacity(via.len());
         let mut last: Option<Error> = None;
-        for member in via.into_iter().map(|i| &self.members[i]) {
+        let mut input = Some(input);
+        for (pos, member) in via.iter().map(|&i| &self.members[i]).enumerate() {
             let (admission, seen) = member.breaker.admit().await;
             self.report(member, seen, None);
             if let Admission::Skip { retry_in_ms } = admission {
@@ -200,11 +202,20 @@ impl Router {
                 continue;
             }
             let probe = admission == Admission::Probe;
-            let sent = if global {
-                member.provider.send_global(input.clone()).await
+            let later = &via[pos + 1..];
+            // The last provider that may be tried takes the message itself, not a copy.
+            let this = if later.is_empty() {
+                input.take()
             } else {
-                member.provider.send(input.clone()).await
+                input.clone()
             };
+            let Some(this) = this else { break };
+            let send = if global {
+                member.provider.send_global(this)
+            } else {
+                member.provider.send(this)
+            };
+            let sent = hand_over_when_refused(self.may_take_over(later), send).await;
             match sent {
                 Ok(mut result) => {
                     let change = member.breaker.success(probe).await;
@@ -278,6 +289,14 @@ impl Router {
             segments: items.iter().map(|i| i.segments).sum(),
             messages: items,
         })
+    }
+
+    /// Whether one of `later` (positions in `members`) could take a send now: then this
+    /// provider hands a refused send over at once instead of retrying it itself.
+    fn may_take_over(&self, later: &[usize]) -> bool {
+        later
+            .iter()
+            .any(|&i| self.members[i].breaker.status().0 != BreakerState::Open)
     }
 
     fn report(&self, member: &Member, noted: Option<Noted>, last_code: Option<&str>) {
