@@ -48,6 +48,7 @@ function section(view: ConfigurationView): string[] {
     }
     if (a.deliveryFailures !== undefined) lines.push(row('', `delivery failures: ${a.deliveryFailures}`));
     if (a.otpAbuse !== undefined) lines.push(row('', `OTP abuse: ${a.otpAbuse}`));
+    if (a.providerDown !== undefined) lines.push(row('', `provider down: ${a.providerDown ? 'on' : 'off'}`));
   }
   const o = view.otp;
   if (o) {

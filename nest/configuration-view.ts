@@ -125,4 +125,6 @@ export interface ConfigurationAlerts {
   deliveryFailures?: string;
   /** `OtpService`: the OTP-abuse rule in words ("20 hourly-cap refusals over 60 min"). */
   otpAbuse?: string;
+  /** `SmsClient` with `routing`: whether an open circuit breaker raises `provider_down`. */
+  providerDown?: boolean;
 }

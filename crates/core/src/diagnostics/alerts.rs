@@ -63,6 +63,7 @@ pub fn alerts_view(o: Option<&AlertOptions>, client: AlertClient) -> Option<Aler
         otp_abuse: (client == AlertClient::Otp)
             .then(|| o.otp_abuse_rule().ok().map(rule_words))
             .flatten(),
+        provider_down: None,
         connect_url: o
             .connect_url
             .as_deref()

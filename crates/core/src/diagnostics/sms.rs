@@ -26,6 +26,9 @@ pub fn sms_view(o: &SmsOptions) -> Result<ConfigView> {
         alerts: super::alerts::alerts_view(o.alerts.as_ref(), crate::options::AlertClient::Sms),
         findings: Vec::new(),
     };
+    if let (Some(view), Some(alerts), Some(_)) = (&mut view.alerts, &o.alerts, &o.routing) {
+        view.provider_down = Some(alerts.provider_down());
+    }
     match o.provider {
         SmsProviderKind::Eskiz => {
             view.provider = "eskiz".into();

@@ -375,3 +375,24 @@ fn playmobile_shows_its_host_and_a_masked_login_never_the_password() {
     assert_eq!(default_host.hosts[0].url, "https://send.smsxabar.uz");
     assert!(default_host.findings.is_empty());
 }
+
+#[test]
+fn a_routed_client_shows_whether_an_open_breaker_alerts() {
+    let hook = json!({ "webhook": { "url": "https://ops.example.uz/hooks", "secret": "0123456789abcdef" } });
+    let routed = |alerts: Value| {
+        sms(
+            json!({ "console": {}, "twilio": { "accountSid": minted_sid("AC"), "authToken": mint(), "from": "+15005550006" },
+            "routing": [{ "to": "UZ", "via": ["console"] }, { "to": "*", "via": ["twilio"] }], "alerts": alerts }),
+        )
+    };
+    let on = routed(hook.clone());
+    assert_eq!(on.alerts.as_ref().unwrap().provider_down, Some(true));
+    let mut off = hook.clone();
+    off["providerDown"] = json!(false);
+    assert_eq!(
+        routed(off).alerts.as_ref().unwrap().provider_down,
+        Some(false)
+    );
+    let single = sms(json!({ "provider": "console", "console": {}, "alerts": hook }));
+    assert_eq!(single.alerts.as_ref().unwrap().provider_down, None);
+}

@@ -118,6 +118,9 @@ pub struct AlertsView {
     /// `OtpService`: when hourly-cap refusals make an incident ("20 over 60 min").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub otp_abuse: Option<String>,
+    /// `SmsClient` with `routing`: whether an open circuit breaker raises `provider_down`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_down: Option<bool>,
 }
 
 #[derive(Serialize, Debug, Clone)]
