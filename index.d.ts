@@ -609,7 +609,10 @@ export interface SendResult {
   encoding: 'gsm7' | 'ucs2'
   /** The normalised destination (E.164). */
   to: string
-  /** With `routing`: each provider tried, in order; the last one sent it. */
+  /**
+   * With `routing`: each provider tried, in order; the last one sent it. (The addon leaves
+   * out a lone successful attempt; the `SmsClient` wrapper writes it.)
+   */
   attempts?: Array<SendAttempt>
 }
 

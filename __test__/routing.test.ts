@@ -67,6 +67,18 @@ test('each number takes its route: Uzbek numbers Eskiz, others Twilio; the Uzbek
   expect(received(KZ)).toEqual({ eskiz: 0, playmobile: 0, twilio: 1 });
 });
 
+test('a routed result lists its one attempt when the first provider sent it; a single-provider result has none', async () => {
+  const single = track(new SmsClient({ provider: 'console', console: {} }));
+  const alone = await single.send({ to: UZ, text: 'Salom' });
+  expect(alone.provider).toBe('console');
+  expect(alone.attempts).toBeUndefined();
+  const routedConsole = track(new SmsClient({ console: {}, routing: [{ to: '*', via: ['console'] }] }));
+  const first = await routedConsole.send({ to: UZ, text: 'Salom' });
+  expect(first.attempts).toEqual([{ provider: 'console', outcome: 'sent' }]);
+  const global = await routedConsole.sendGlobal({ to: KZ, text: 'Salem' });
+  expect(global.attempts).toEqual([{ provider: 'console', outcome: 'sent' }]);
+});
+
 test.each([
   ['503 with Retry-After', { kind: 'status', status: 503, retryAfter: 1, phase: 'before' }, 'unavailable'],
   ['429', { kind: 'status', status: 429, retryAfter: 1, phase: 'before' }, 'rate_limited'],

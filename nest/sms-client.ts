@@ -15,6 +15,7 @@ import { checkArgument, checkJsOptions, checkShape, optional, required, required
 import { toNativeStore, type SealReport, type TokenStoreOptions } from './token-store';
 import type { ConfigurationView } from './configuration-view';
 import { toTokenStatus, type TokenStatus } from './token-status';
+import { withFirstAttempt } from './routed-result';
 
 export type SendInput = Native.SendInput;
 export type SendResult = Native.SendResult;
@@ -58,6 +59,8 @@ export type SmsClientOptions = Omit<SmsOptions, 'tokenStore' | 'alerts' | 'provi
  */
 export class SmsClient extends EventEmitter {
   private readonly native: Native.SmsClient;
+  /** With `routing`: results get their lone attempt written here (routed-result.ts). */
+  private readonly routed: boolean;
 
   constructor(options: SmsClientOptions) {
     super();
@@ -72,6 +75,7 @@ export class SmsClient extends EventEmitter {
           { logger: toNativeLogger(logger), onEvent: eventForwarder(this), onAlert, ...store.hooks },
         ),
     );
+    this.routed = this.native.providerStatus() !== null;
   }
 
   get provider(): string {
@@ -87,7 +91,8 @@ export class SmsClient extends EventEmitter {
   send(message: SendInput): Promise<SendResult> {
     return call(() => {
       checkShape(SEND_INPUT, message, 'INVALID_ARGUMENT');
-      return this.native.send(message);
+      const sent = this.native.send(message);
+      return this.routed ? sent.then(withFirstAttempt) : sent;
     });
   }
 
@@ -116,7 +121,8 @@ export class SmsClient extends EventEmitter {
   sendGlobal(message: SendInput): Promise<SendResult> {
     return call(() => {
       checkShape(SEND_INPUT, message, 'INVALID_ARGUMENT');
-      return this.native.sendGlobal(message);
+      const sent = this.native.sendGlobal(message);
+      return this.routed ? sent.then(withFirstAttempt) : sent;
     });
   }
 

@@ -52,7 +52,8 @@ pub struct SendResult {
     pub encoding: String,
     /// The normalised destination (E.164).
     pub to: String,
-    /// With `routing`: each provider tried, in order; the last one sent it.
+    /// With `routing`: each provider tried, in order; the last one sent it. (The addon leaves
+    /// out a lone successful attempt; the `SmsClient` wrapper writes it.)
     pub attempts: Option<Vec<SendAttempt>>,
 }
 
@@ -118,8 +119,14 @@ impl From<sms::SendResult> for SendResult {
             segments: r.segments,
             encoding: r.encoding.into(),
             to: r.to,
-            attempts: (!r.attempts.is_empty())
-                .then(|| r.attempts.iter().map(SendAttempt::from).collect()),
+            // A send that went out at its first provider says nothing beyond `provider`: its one
+            // attempt is written by the JS wrapper (nest/routed-result.ts), where the object
+            // costs a fraction of one built through N-API.
+            attempts: match r.attempts.as_slice() {
+                [only] if only.outcome == "sent" => None,
+                [] => None,
+                all => Some(all.iter().map(SendAttempt::from).collect()),
+            },
         }
     }
 }
