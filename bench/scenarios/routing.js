@@ -68,7 +68,7 @@ async function cpuPerSend(client, n) {
 }
 
 const OVERHEAD_SENDS = 20_000;
-const OVERHEAD_ROUNDS = 5;
+const OVERHEAD_ROUNDS = 9;
 
 /**
  * Routing's own CPU per send, without the noise of a network: the console provider (it keeps the
@@ -84,9 +84,15 @@ async function overhead() {
     await cpuPerSend(routed, 2000);
     const singleUs = [];
     const routedUs = [];
+    // Each round swaps who goes first, so a drift of the machine's speed falls on both.
     for (let r = 0; r < OVERHEAD_ROUNDS; r++) {
-      singleUs.push(await cpuPerSend(single, OVERHEAD_SENDS));
-      routedUs.push(await cpuPerSend(routed, OVERHEAD_SENDS));
+      if (r % 2 === 0) {
+        singleUs.push(await cpuPerSend(single, OVERHEAD_SENDS));
+        routedUs.push(await cpuPerSend(routed, OVERHEAD_SENDS));
+      } else {
+        routedUs.push(await cpuPerSend(routed, OVERHEAD_SENDS));
+        singleUs.push(await cpuPerSend(single, OVERHEAD_SENDS));
+      }
     }
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     return { sends: OVERHEAD_SENDS * OVERHEAD_ROUNDS, singleUs: median(singleUs), routedUs: median(routedUs), addedUs: median(routedUs) - median(singleUs) };
