@@ -28,7 +28,6 @@ use crate::phone;
 use futures::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -317,12 +316,11 @@ impl Router {
             },
         );
         if let Some(listener) = self.listener.lock().clone() {
-            let last_code = last_code.map(Cow::Borrowed).or(seen_code.map(Cow::Owned));
             listener(&BreakerEvent {
                 provider: member.name,
                 change,
                 failures,
-                last_code: last_code.map(Cow::into_owned),
+                last_code: last_code.map(str::to_string).or(seen_code),
                 probe_at_ms,
                 shared: member.breaker.is_shared(),
             });
